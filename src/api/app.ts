@@ -1,0 +1,85 @@
+/**
+ * @module The API application: middleware order, routes, the OpenAPI document and docs page,
+ * and the fallbacks (404, 405, errors). Every route is also served under `/v1/`.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi'
+import { swaggerUI } from '@hono/swagger-ui'
+import { cors } from 'hono/cors'
+import { requestId } from 'hono/request-id'
+import { timing } from 'hono/timing'
+import { buildDeps } from '../deps'
+import { authenticate } from './auth'
+import { ApiError, errorResponse } from './errors'
+import { bodyGuards } from './request-guards'
+import { routeTable } from './route-table'
+import { validationHook } from './validation'
+import { registerHealthRoute } from './routes/health'
+import { registerModelRoutes } from './routes/models'
+import { registerUserRoutes } from './routes/users'
+import { registerWorkspaceRoutes } from './routes/workspaces'
+import type { AppContext } from './context'
+import type { AppEnv } from '../config'
+
+const DOC_ROUTES = [
+  { method: 'GET', path: '/openapi.json' },
+  { method: 'GET', path: '/docs' },
+]
+
+export function createApp() {
+  const app = new OpenAPIHono<AppContext>({ defaultHook: validationHook })
+  const table = routeTable(app, DOC_ROUTES)
+
+  app.use('*', timing({ crossOrigin: true }))
+  app.use('*', requestId())
+  app.use('*', cors({ origin: '*', exposeHeaders: ['Server-Timing', 'X-Request-Id'], maxAge: 86400 }))
+  app.use('*', async (c, next) => {
+    c.set('deps', buildDeps(c.env))
+    await next()
+  })
+  app.use('*', bodyGuards(table))
+  app.use('*', authenticate)
+
+  registerHealthRoute(app)
+  registerModelRoutes(app)
+  registerUserRoutes(app)
+  registerWorkspaceRoutes(app)
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'A user API token (POST /users/{user_id}/tokens) or, for user management, the ADMIN_TOKEN secret.',
+  })
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Cairn API',
+      version: '0.1.0',
+      description:
+        'Upload files, then ask questions about them with an OpenAI-compatible API. Every route is also served under `/v1/`. Errors use OpenAI\'s envelope `{"error": {"message", "type", "param", "code"}}`.',
+    },
+  })
+  app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'Cairn API' }))
+
+  app.notFound((c) => {
+    const allowed = table.methodsFor(c.req.path)
+    if (allowed.length > 0) {
+      const allow = [...allowed, 'OPTIONS'].join(', ')
+      throw new ApiError(405, `${c.req.method} is not allowed on ${c.req.path}; it answers ${allow}.`, 'method_not_allowed', null, { Allow: allow })
+    }
+    throw new ApiError(404, `No route ${c.req.method} ${c.req.path}. The API is described at /docs.`, 'unknown_route')
+  })
+  app.onError((err) => errorResponse(err))
+  return app
+}
+
+/** Serves `/v1/…` exactly as `/…`, for OpenAI SDKs whose base URL ends in `/v1`. */
+export function withV1Prefix(app: ReturnType<typeof createApp>) {
+  return (request: Request, env: AppEnv, ctx: ExecutionContext): Response | Promise<Response> => {
+    const url = new URL(request.url)
+    if (url.pathname === '/v1' || url.pathname.startsWith('/v1/')) {
+      url.pathname = url.pathname.slice(3) || '/'
+      return app.fetch(new Request(url, request), env, ctx)
+    }
+    return app.fetch(request, env, ctx)
+  }
+}

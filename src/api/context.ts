@@ -1,0 +1,15 @@
+/**
+ * @module The Hono environment every route shares: bindings, the deps built from them,
+ * and the caller the auth middleware identified.
+ */
+import type { OpenAPIHono } from '@hono/zod-openapi'
+import type { AppEnv } from '../config'
+import type { Deps } from '../deps'
+import type { Principal } from './auth'
+
+export type AppContext = {
+  Bindings: AppEnv
+  Variables: { deps: Deps; principal: Principal }
+}
+
+export type App = OpenAPIHono<AppContext>

@@ -1,0 +1,44 @@
+/**
+ * @module Guards on the request before validation: the body's media type (415) and size (413),
+ * each judged from what the route declares, so a client gets a precise 4xx and never a 500.
+ */
+import { createMiddleware } from 'hono/factory'
+import { bodyLimit } from 'hono/body-limit'
+import { ApiError } from './errors'
+import type { AppContext } from './context'
+import type { RouteTable } from './route-table'
+
+/** JSON bodies are questions and metadata; images inlined as data URLs are the largest. */
+export const MAX_JSON_BODY_BYTES = 16 * 1024 * 1024
+
+const hasBody = (req: Request) => {
+  const length = req.headers.get('content-length')
+  return req.headers.has('transfer-encoding') || (length !== null && length !== '0')
+}
+
+const mediaType = (header: string | undefined) => (header ?? '').split(';')[0]!.trim().toLowerCase()
+
+export function bodyGuards(table: RouteTable) {
+  const jsonLimit = bodyLimit({
+    maxSize: MAX_JSON_BODY_BYTES,
+    onError: () => {
+      throw new ApiError(413, `The request body is larger than ${MAX_JSON_BODY_BYTES / 1024 / 1024} MB.`, 'body_too_large')
+    },
+  })
+  return createMiddleware<AppContext>(async (c, next) => {
+    const accepted = table.bodyTypesFor(c.req.method, c.req.path)
+    if (!accepted || !hasBody(c.req.raw)) return next()
+    const type = mediaType(c.req.header('content-type'))
+    const ok = accepted.some((a) => a === type || (a === 'application/json' && /^application\/([\w.-]+\+)?json$/.test(type)))
+    if (!ok) {
+      throw new ApiError(
+        415,
+        `Content-Type "${type || '(none)'}" is not accepted here; send ${accepted.join(' or ')}.`,
+        'unsupported_media_type',
+        null,
+      )
+    }
+    if (type === 'multipart/form-data') return next()
+    return jsonLimit(c, next)
+  })
+}

@@ -1,0 +1,43 @@
+/**
+ * @module Schemas more than one route uses: the error envelope, identifiers, responses.
+ */
+import { z } from '@hono/zod-openapi'
+
+export const WORKSPACE_ID_PATTERN = /^[a-z0-9]+(?:[-_][a-z0-9]+)*$/
+
+export const WorkspaceId = z
+  .string()
+  .max(64, 'must be at most 64 characters')
+  .regex(WORKSPACE_ID_PATTERN, 'must be lowercase letters and digits, joined by single "-" or "_" (e.g. "legal-2024")')
+  .openapi({ example: 'default' })
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      message: z.string(),
+      type: z.string(),
+      param: z.string().nullable(),
+      code: z.string().nullable(),
+    }),
+  })
+  .openapi('Error')
+
+const errorContent = { 'application/json': { schema: ErrorSchema } }
+
+/** The error responses a route can give, for its OpenAPI description. */
+export function errorResponses(...statuses: Array<401 | 403 | 404 | 409 | 422>) {
+  const descriptions = {
+    401: 'Missing or unknown bearer token',
+    403: 'The token may not do this',
+    404: 'No such resource in your org',
+    409: 'Conflicts with the current state',
+    422: 'Validation error; `param` names the field',
+  } as const
+  return Object.fromEntries(statuses.map((s) => [s, { description: descriptions[s], content: errorContent }])) as {
+    [K in (typeof statuses)[number]]: { description: string; content: typeof errorContent }
+  }
+}
+
+export const bearerSecurity = [{ bearerAuth: [] }]
+
+export const isoDate = (ms: number) => new Date(ms).toISOString()

@@ -1,0 +1,39 @@
+/**
+ * @module Turns zod validation failures into 422s whose `param` names the offending field,
+ * written as a client would spell it (`messages[0].content`).
+ */
+import type { Hook } from '@hono/zod-openapi'
+import type { z } from '@hono/zod-openapi'
+import { invalid } from './errors'
+
+type Issue = z.core.$ZodIssue
+
+export function paramPath(path: readonly PropertyKey[]): string {
+  let out = ''
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`
+    else out += out === '' ? String(key) : `.${String(key)}`
+  }
+  return out
+}
+
+function describe(issue: Issue, param: string): string {
+  const name = param || 'the request'
+  if (issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined) return `${name} is required.`
+  if (issue.code === 'unrecognized_keys') return `${name}: unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}.`
+  return `${name}: ${issue.message}`
+}
+
+/** The `defaultHook` for every OpenAPI route: the first issue names `param`, the message lists them all. */
+export const validationHook: Hook<any, any, any, any> = (result) => {
+  if (result.success) return
+  const issues = result.error.issues
+  const first = issues[0]!
+  const param = paramPath(first.path)
+  // A query or path parameter's issue has its name as the path; body issues are relative to the body.
+  const message = issues
+    .slice(0, 5)
+    .map((issue) => describe(issue, paramPath(issue.path)))
+    .join(' ')
+  throw invalid(message, param || null)
+}

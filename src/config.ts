@@ -1,0 +1,98 @@
+/**
+ * @module Cairn's configuration, read once from the Worker's vars and secrets.
+ * Everything below the composition root receives a `Config`, never `env`.
+ */
+
+/** Vars and secrets that wrangler.toml does not declare (set in `.dev.vars` or with `wrangler secret put`). */
+export type Secrets = {
+  ADMIN_TOKEN?: string
+  MODEL_PROVIDER?: string
+  OPENAI_BASE_URL?: string
+  OPENAI_API_KEY?: string
+  REASONING_MODEL?: string
+  EMBEDDING_MODEL?: string
+  EMBEDDING_DIMENSIONS?: string
+  VISION_MODEL?: string
+  SPEECH_MODEL?: string
+  RERANK_MODEL?: string
+  MAX_FILE_BYTES?: string
+}
+
+/** The generated `Env` (whose remote-only `AI` and `VECTORS` are optional) plus the undeclared vars. */
+export type AppEnv = Omit<Env, keyof Secrets> & Secrets
+
+export const MODEL_ROLES = ['reasoning', 'embedding', 'vision', 'speech', 'rerank'] as const
+export type ModelRole = (typeof MODEL_ROLES)[number]
+export type ModelProvider = 'workers-ai' | 'openai' | 'none'
+
+export type Config = {
+  adminToken: string | null
+  provider: ModelProvider
+  /** Why the provider is what it is, when that differs from what was asked. */
+  providerNote: string | null
+  models: Record<ModelRole, string | null>
+  openAiBaseUrl: string | null
+  embeddingDimensions: number | null
+  maxFileBytes: number
+}
+
+/** Defaults per role from the Workers AI catalogue; each can be overridden or emptied to turn it off. */
+export const WORKERS_AI_DEFAULTS: Record<ModelRole, string> = {
+  reasoning: '@cf/qwen/qwen3-30b-a3b-fp8',
+  embedding: '@cf/baai/bge-base-en-v1.5',
+  vision: '@cf/meta/llama-4-scout-17b-16e-instruct',
+  speech: '@cf/openai/whisper-large-v3-turbo',
+  rerank: '@cf/baai/bge-reranker-base',
+}
+
+const ROLE_VARS: Record<ModelRole, keyof Secrets> = {
+  reasoning: 'REASONING_MODEL',
+  embedding: 'EMBEDDING_MODEL',
+  vision: 'VISION_MODEL',
+  speech: 'SPEECH_MODEL',
+  rerank: 'RERANK_MODEL',
+}
+
+const DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024
+
+export function readConfig(env: AppEnv): Config {
+  const { provider, note } = chooseProvider(env)
+  const models = {} as Record<ModelRole, string | null>
+  for (const role of MODEL_ROLES) {
+    const value = env[ROLE_VARS[role]]
+    // An explicitly empty value turns the role off; an absent one takes the provider's default.
+    const chosen = value !== undefined ? value.trim() : provider === 'workers-ai' ? WORKERS_AI_DEFAULTS[role] : ''
+    models[role] = provider === 'none' || chosen === '' ? null : chosen
+  }
+  return {
+    adminToken: env.ADMIN_TOKEN?.trim() || null,
+    provider,
+    providerNote: note,
+    models,
+    openAiBaseUrl: env.OPENAI_BASE_URL?.trim() || null,
+    embeddingDimensions: positiveInt(env.EMBEDDING_DIMENSIONS),
+    maxFileBytes: positiveInt(env.MAX_FILE_BYTES) ?? DEFAULT_MAX_FILE_BYTES,
+  }
+}
+
+function chooseProvider(env: AppEnv): { provider: ModelProvider; note: string | null } {
+  const asked = env.MODEL_PROVIDER?.trim().toLowerCase() || (env.AI ? 'workers-ai' : 'none')
+  if (asked === 'none') return { provider: 'none', note: null }
+  if (asked === 'openai') {
+    if (!env.OPENAI_BASE_URL?.trim()) {
+      return { provider: 'none', note: 'MODEL_PROVIDER is openai but OPENAI_BASE_URL is not set' }
+    }
+    return { provider: 'openai', note: null }
+  }
+  if (asked === 'workers-ai') {
+    if (!env.AI) return { provider: 'none', note: 'MODEL_PROVIDER is workers-ai but the AI binding is absent (local runs have none)' }
+    return { provider: 'workers-ai', note: null }
+  }
+  return { provider: 'none', note: `MODEL_PROVIDER "${asked}" is not one of workers-ai, openai, none` }
+}
+
+function positiveInt(value: string | undefined): number | null {
+  if (value === undefined || value.trim() === '') return null
+  const n = Number(value)
+  return Number.isInteger(n) && n > 0 ? n : null
+}

@@ -1,0 +1,6 @@
+/**
+ * @module The D1 schema, one file per domain. Files, chunks and completions join here
+ * as their issues land; `drizzle-kit generate` reads this module to write migrations.
+ */
+export * from './tenancy'
+export * from './workspaces'

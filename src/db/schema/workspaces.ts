@@ -1,0 +1,38 @@
+/**
+ * @module Workspace tables: an org's workspaces and who may do what in each.
+ * Ids are unique within an org, so both tables key on (org_id, workspace id).
+ */
+import { sqliteTable, text, integer, primaryKey, index } from 'drizzle-orm/sqlite-core'
+import { orgs, users } from './tenancy'
+
+export const ACCESS_LEVELS = ['reader', 'writer', 'admin'] as const
+export type Access = (typeof ACCESS_LEVELS)[number]
+
+export const workspaces = sqliteTable(
+  'workspaces',
+  {
+    orgId: text('org_id')
+      .notNull()
+      .references(() => orgs.id),
+    id: text('id').notNull(),
+    name: text('name').notNull(),
+    /** Null for the `default` workspace, which the org itself creates. */
+    creatorUserId: text('creator_user_id'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.id] })],
+)
+
+export const workspaceMembers = sqliteTable(
+  'workspace_members',
+  {
+    orgId: text('org_id').notNull(),
+    workspaceId: text('workspace_id').notNull(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    access: text('access', { enum: ACCESS_LEVELS }).notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.workspaceId, t.userId] }), index('workspace_members_user_idx').on(t.userId)],
+)

@@ -1,0 +1,77 @@
+/**
+ * @module Who may do what in a workspace. Access levels are ordered reader < writer < admin;
+ * every org member is at least a writer in `default`. Outside the caller's org a workspace
+ * does not exist (404); inside it, too little access is 403.
+ */
+import { and, eq } from 'drizzle-orm'
+import type { Db } from '../db/client'
+import { workspaceMembers, workspaces, type Access } from '../db/schema'
+import { forbidden, notFound } from '../api/errors'
+import type { UserPrincipal } from '../api/auth'
+import { DEFAULT_WORKSPACE } from './orgs'
+
+export type Workspace = typeof workspaces.$inferSelect
+
+const RANK: Record<Access, number> = { reader: 1, writer: 2, admin: 3 }
+
+export function atLeast(access: Access | null, needed: Access): boolean {
+  return access !== null && RANK[access] >= RANK[needed]
+}
+
+/** The stronger of two access levels (null is none). */
+export function stronger(a: Access | null, b: Access | null): Access | null {
+  if (a === null) return b
+  if (b === null) return a
+  return RANK[a] >= RANK[b] ? a : b
+}
+
+/** The effective access of a user to a workspace of their org, given its explicit membership row. */
+export function effectiveAccess(workspaceId: string, explicit: Access | null): Access | null {
+  return workspaceId === DEFAULT_WORKSPACE ? stronger('writer', explicit) : explicit
+}
+
+export async function findWorkspace(db: Db, orgId: string, workspaceId: string): Promise<Workspace | undefined> {
+  return db
+    .select()
+    .from(workspaces)
+    .where(and(eq(workspaces.orgId, orgId), eq(workspaces.id, workspaceId)))
+    .get()
+}
+
+export async function explicitAccess(db: Db, orgId: string, workspaceId: string, userId: string): Promise<Access | null> {
+  const row = await db
+    .select({ access: workspaceMembers.access })
+    .from(workspaceMembers)
+    .where(
+      and(
+        eq(workspaceMembers.orgId, orgId),
+        eq(workspaceMembers.workspaceId, workspaceId),
+        eq(workspaceMembers.userId, userId),
+      ),
+    )
+    .get()
+  return row?.access ?? null
+}
+
+/**
+ * The workspace, if the caller has at least `needed` access to it.
+ * @example const ws = await authorizeWorkspace(db, user, 'legal', 'writer')
+ */
+export async function authorizeWorkspace(
+  db: Db,
+  user: UserPrincipal,
+  workspaceId: string,
+  needed: Access,
+): Promise<{ workspace: Workspace; access: Access }> {
+  const [workspace, explicit] = await Promise.all([
+    findWorkspace(db, user.orgId, workspaceId),
+    explicitAccess(db, user.orgId, workspaceId, user.userId),
+  ])
+  if (!workspace) throw notFound(`No workspace "${workspaceId}" in your org.`, 'workspace_id')
+  const access = effectiveAccess(workspaceId, explicit)
+  if (!atLeast(access, needed)) {
+    const have = access ? `${access} access` : 'no access'
+    throw forbidden(`You have ${have} to workspace "${workspaceId}"; this needs ${needed} access. A workspace admin can grant it.`)
+  }
+  return { workspace, access: access! }
+}

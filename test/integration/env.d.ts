@@ -1,0 +1,8 @@
+declare namespace Cloudflare {
+  interface Env {
+    TEST_MIGRATIONS: import('cloudflare:test').D1Migration[]
+    ADMIN_TOKEN: string
+    /** `../shared/fixtures`, served by the test runner: `env.FIXTURES.fetch('http://fixtures/samples/…')`. */
+    FIXTURES: Fetcher
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * @module Reading `../shared/fixtures` from tests in workerd, through the FIXTURES service binding.
+ */
+import { env } from 'cloudflare:test'
+
+export async function fixtureBytes(relativePath: string): Promise<Uint8Array> {
+  const res = await env.FIXTURES.fetch(`http://fixtures/${relativePath}`)
+  if (!res.ok) throw new Error(`fixture ${relativePath}: ${res.status} ${await res.text()}`)
+  return new Uint8Array(await res.arrayBuffer())
+}
+
+export async function fixtureText(relativePath: string): Promise<string> {
+  return new TextDecoder().decode(await fixtureBytes(relativePath))
+}

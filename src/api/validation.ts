@@ -18,7 +18,8 @@ export function paramPath(path: readonly PropertyKey[]): string {
 }
 
 function describe(issue: Issue, param: string): string {
-  const name = param || 'the request'
+  if (param === '') return `The request body is invalid: ${issue.message}. Send a JSON object with the documented fields.`
+  const name = param
   if (issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined) return `${name} is required.`
   if (issue.code === 'unrecognized_keys') return `${name}: unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}.`
   return `${name}: ${issue.message}`

@@ -1,0 +1,174 @@
+/**
+ * The access-control matrix: every route × every kind of caller → the status they get.
+ * A foreign resource is 404, a known-but-insufficient caller 403, a missing or bad token 401.
+ * Add a row for every new route.
+ */
+import { beforeAll, describe, expect, it } from 'vitest'
+import { ADMIN, call, callJson, createOrgWithWorkspace, createPerson, unique, type Person } from './api-client'
+
+type World = Awaited<ReturnType<typeof createOrgWithWorkspace>> & { otherAdmin: Person }
+type Caller = 'none' | 'bad' | 'reader' | 'writer' | 'admin' | 'outsider' | 'otherOrg' | 'adminToken'
+const CALLERS: Caller[] = ['none', 'bad', 'reader', 'writer', 'admin', 'outsider', 'otherOrg', 'adminToken']
+
+type Request = { method: string; path: string; body?: unknown }
+type Row = {
+  name: string
+  /** Builds the request; called once per caller, so destructive rows can make a fresh target each time. */
+  request: (w: World) => Promise<Request> | Request
+  expect: Partial<Record<Caller, number>> & { users?: number }
+}
+
+function tokenOf(w: World, caller: Caller): string | null {
+  switch (caller) {
+    case 'none':
+      return null
+    case 'bad':
+      return 'cairn_not-a-real-token'
+    case 'adminToken':
+      return ADMIN
+    case 'otherOrg':
+      return w.otherAdmin.token
+    default:
+      return w[caller].token
+  }
+}
+
+/** Expected status for a caller: the row's own entry, else `users` for the org's users, 401 for no or a bad token. */
+function expected(row: Row, caller: Caller): number {
+  const explicit = row.expect[caller]
+  if (explicit !== undefined) return explicit
+  if (caller === 'none' || caller === 'bad') return 401
+  if (row.expect.users !== undefined && caller !== 'adminToken') return row.expect.users
+  throw new Error(`row ${row.name} has no expectation for ${caller}`)
+}
+
+async function freshWorkspace(w: World): Promise<string> {
+  const id = unique('ws')
+  await callJson('POST', '/workspaces', { token: w.admin.token, body: { id } })
+  return id
+}
+
+async function freshToken(w: World): Promise<string> {
+  const t = await callJson('POST', `/users/${w.admin.id}/tokens`, { token: ADMIN, body: { name: 'to-revoke' } })
+  return t.id
+}
+
+const ROWS: Row[] = [
+  { name: 'GET /health', request: () => ({ method: 'GET', path: '/health' }), expect: { none: 200, bad: 200, users: 200, adminToken: 200 } },
+  { name: 'GET /openapi.json', request: () => ({ method: 'GET', path: '/openapi.json' }), expect: { none: 200, bad: 200, users: 200, adminToken: 200 } },
+  { name: 'GET /docs', request: () => ({ method: 'GET', path: '/docs' }), expect: { none: 200, bad: 200, users: 200, adminToken: 200 } },
+  { name: 'GET /models', request: () => ({ method: 'GET', path: '/models' }), expect: { users: 200, adminToken: 200 } },
+  { name: 'GET /models/{model}', request: () => ({ method: 'GET', path: '/models/activeloop-l0' }), expect: { users: 200, adminToken: 200 } },
+  {
+    name: 'POST /users',
+    request: () => ({ method: 'POST', path: '/users', body: { email: `${unique('new')}@example.com`, org: unique('org') } }),
+    expect: { users: 403, adminToken: 200 },
+  },
+  {
+    name: 'POST /users/{user_id}/tokens',
+    request: (w) => ({ method: 'POST', path: `/users/${w.admin.id}/tokens`, body: { name: 'ci' } }),
+    expect: { users: 403, admin: 200, otherOrg: 404, adminToken: 200 },
+  },
+  {
+    name: 'GET /users/{user_id}/tokens',
+    request: (w) => ({ method: 'GET', path: `/users/${w.admin.id}/tokens` }),
+    expect: { users: 403, admin: 200, otherOrg: 404, adminToken: 200 },
+  },
+  {
+    name: 'DELETE /tokens/{token_id}',
+    request: async (w) => ({ method: 'DELETE', path: `/tokens/${await freshToken(w)}` }),
+    expect: { users: 403, admin: 200, otherOrg: 404, adminToken: 200 },
+  },
+  {
+    name: 'POST /workspaces',
+    request: () => ({ method: 'POST', path: '/workspaces', body: { id: unique('ws'), name: 'New' } }),
+    expect: { users: 200, adminToken: 403 },
+  },
+  { name: 'GET /workspaces', request: () => ({ method: 'GET', path: '/workspaces' }), expect: { users: 200, adminToken: 403 } },
+  {
+    name: 'GET /workspaces/{id}',
+    request: (w) => ({ method: 'GET', path: `/workspaces/${w.ws}` }),
+    expect: { users: 200, outsider: 403, otherOrg: 404, adminToken: 403 },
+  },
+  {
+    name: 'GET /workspaces/default',
+    request: () => ({ method: 'GET', path: '/workspaces/default' }),
+    // Every org has its own `default`: the other org's admin reads theirs.
+    expect: { users: 200, adminToken: 403 },
+  },
+  {
+    name: 'DELETE /workspaces/{id}',
+    request: async (w) => {
+      const id = await freshWorkspace(w)
+      await call('POST', `/workspaces/${id}/user`, { token: w.admin.token, body: { user: w.writer.id, access: 'writer' } })
+      await call('POST', `/workspaces/${id}/user`, { token: w.admin.token, body: { user: w.reader.id, access: 'reader' } })
+      return { method: 'DELETE', path: `/workspaces/${id}` }
+    },
+    expect: { users: 403, admin: 204, otherOrg: 404, adminToken: 403 },
+  },
+  {
+    name: 'POST /workspaces/{id}/user',
+    request: async (w) => {
+      const newcomer = await createPerson(w.org)
+      return { method: 'POST', path: `/workspaces/${w.ws}/user`, body: { user: newcomer.id, access: 'reader' } }
+    },
+    expect: { users: 403, admin: 204, otherOrg: 404, adminToken: 403 },
+  },
+  {
+    name: 'PUT /workspaces/{id}/user',
+    request: (w) => ({ method: 'PUT', path: `/workspaces/${w.ws}/user`, body: { user: w.writer.id, access: 'writer' } }),
+    expect: { users: 403, admin: 204, otherOrg: 404, adminToken: 403 },
+  },
+  {
+    name: 'DELETE /workspaces/{id}/user/{user_id}',
+    request: async (w) => {
+      const member = await createPerson(w.org)
+      await callJson('POST', `/workspaces/${w.ws}/user`, { token: w.admin.token, body: { user: member.id, access: 'reader' } }, 204)
+      return { method: 'DELETE', path: `/workspaces/${w.ws}/user/${member.id}` }
+    },
+    expect: { users: 403, admin: 204, otherOrg: 404, adminToken: 403 },
+  },
+  {
+    name: 'GET /workspaces/{id}/users',
+    request: (w) => ({ method: 'GET', path: `/workspaces/${w.ws}/users` }),
+    expect: { users: 200, outsider: 403, otherOrg: 404, adminToken: 403 },
+  },
+]
+
+let world: World
+
+beforeAll(async () => {
+  const base = await createOrgWithWorkspace()
+  const otherAdmin = await createPerson(unique('other-org'))
+  world = { ...base, otherAdmin }
+})
+
+describe.each(ROWS)('$name', (row) => {
+  it.each(CALLERS)('as %s', async (caller) => {
+    const req = await row.request(world)
+    const res = await call(req.method, req.path, { token: tokenOf(world, caller), body: req.body })
+    const text = await res.text()
+    expect(res.status, `${req.method} ${req.path} as ${caller}: ${text}`).toBe(expected(row, caller))
+    if (res.status >= 400) {
+      const body = JSON.parse(text)
+      expect(Object.keys(body.error).sort()).toEqual(['code', 'message', 'param', 'type'])
+      expect(body.error.message.length).toBeGreaterThan(10)
+    }
+  })
+
+  it('answers the same under /v1', async () => {
+    const caller = CALLERS.find((c) => expected(row, c) < 300)!
+    const req = await row.request(world)
+    const res = await call(req.method, `/v1${req.path}`, { token: tokenOf(world, caller), body: req.body })
+    expect(res.status, await res.clone().text()).toBe(expected(row, caller))
+  })
+})
+
+it('the other org may create a workspace of the same id, and each sees only its own', async () => {
+  await callJson('POST', '/workspaces', { token: world.otherAdmin.token, body: { id: world.ws } })
+  const ours = await callJson('GET', `/workspaces/${world.ws}`, { token: world.admin.token })
+  const theirs = await callJson('GET', `/workspaces/${world.ws}`, { token: world.otherAdmin.token })
+  expect(ours.org_id).toBe(world.admin.orgId)
+  expect(theirs.org_id).toBe(world.otherAdmin.orgId)
+  expect(theirs.org_id).not.toBe(ours.org_id)
+})

@@ -1,0 +1,24 @@
+/**
+ * @module The bounds on a filter expression: the four of filter.md, and two that keep compiled
+ * queries inside SQLite's own limits, so a valid filter can never make a store fail.
+ */
+
+export const FILTER_LIMITS = {
+  /** Characters (code points) in the whole expression. */
+  characters: 16_384,
+  /** Parentheses and `not`s open at once. */
+  nesting: 64,
+  /** Values in one `[…]` list. */
+  listItems: 1_000,
+  /** Conditions (`path op value`, `in`, `like`, `is null`) in the whole expression. */
+  conditions: 256,
+} as const
+
+/**
+ * The largest array index a path may hold. SQLite reads JSON path indexes as 32-bit unsigned
+ * numbers and wraps past them (`$[4294967296]` is `$[0]`), so larger indexes are refused.
+ */
+export const MAX_PATH_INDEX = 2_147_483_647
+
+/** SQLite refuses LIKE patterns longer than this many UTF-8 bytes (SQLITE_MAX_LIKE_PATTERN_LENGTH). */
+export const MAX_LIKE_PATTERN_BYTES = 50_000

@@ -1,0 +1,214 @@
+/**
+ * @module Compiles a filter tree to a SQLite (D1) boolean expression with one bound parameter: every
+ * path and value travels in one JSON document, so no input can change the query's shape.
+ *
+ * Shape. The SQL text depends only on the tree's structure — node kinds, operators, which column or
+ * "a metadata path" each condition tests, and each condition's ordinal `k` — never on a path, a value or
+ * a value's type. Condition k reads its pieces from the JSON parameter `a`:
+ *   a[k][0]  the JSON path into the metadata, `$."tags"[0]` (unused for columns);
+ *   a[k][1]  the literal(s) keyed by the SQLite JSON type they may meet: `{"integer":5,"real":5}`,
+ *            `{"text":"x"}`, `{"true":true,"false":true}`; for `in` lists of values under the same keys;
+ *            for `like` the pattern;
+ *   a[k][2]  the types of value for which the condition can hold at all (`array` plus some scalar types).
+ * Looking a value's type up in these maps is what makes a comparison between types false, and what
+ * keeps `true` from equalling `1` (SQLite reads JSON `true` as the integer 1).
+ *
+ * Each condition reads the value as rows: `json_each(metadata, path)` gives an array's elements, or one
+ * row for a scalar; a column is wrapped as `json_each(json_array(column))`. Then
+ *   positive (=, <, in, like …):   eligible(type) AND EXISTS(row that matches)
+ *   negative (!=, not in, not like): eligible(type) AND NOT EXISTS(row that matches the positive form)
+ * which gives "any element" for lists, "no element" for their negative forms, and, through the
+ * eligibility map, false for null, missing, objects and mismatched scalars. Every condition yields
+ * 0 or 1, never NULL, so `NOT` keeps filter.md's two-valued meaning.
+ *
+ * Wrapper. `EXISTS(SELECT 1 FROM(SELECT <tree> AS r FROM(SELECT ? AS a)_fa)_fr WHERE _fr.r)`: the one
+ * parameter is bound once, in a FROM subquery, and every condition reads it as `_fa.a`.
+ *
+ * Limits. D1 binds at most 100 parameters per statement; this binds exactly one, whatever the size of
+ * the filter. 256 conditions of the largest kind compile to under 64 KB, inside D1's 100 KB statement
+ * limit. SQLite refuses expressions more than 100 levels deep, and counts a subquery's expression once
+ * more for every expression it sits in; the tree is therefore evaluated in a FROM subquery (whose depth
+ * no enclosing expression counts) and joined up as a balanced tree (see `balance`). The deepest filter
+ * the language allows (64 levels of nesting, then 190 conditions side by side) leaves about 12 levels
+ * for the caller's own WHERE clause; the differential test runs such filters against D1.
+ */
+import type { ConditionNode, FilterNode, Scalar, Target } from './ast'
+import { isNegative } from './evaluate'
+
+/** SQL expressions for what a filter can test, e.g. `{ id: 'f.id', …, metadata: 'f.metadata', page: 'c.page' }`. */
+export type SqlColumns = {
+  id: string
+  filename: string
+  bytes: string
+  created_at: string
+  purpose: string
+  status: string
+  user_id: string
+  /** A TEXT column holding the metadata as a JSON object. */
+  metadata: string
+  /** Needed only for trees parsed with `chunkAttributes`. */
+  page?: string
+  modality?: string
+}
+
+export type CompiledSql = {
+  /**
+   * A boolean expression (0 or 1, never NULL) to AND into a statement's WHERE clause; its one
+   * placeholder is `?`. It refers to the tables of `SqlColumns` and may sit inside a subquery.
+   */
+  sql: string
+  /** The values for the placeholders in `sql`, in order. */
+  params: string[]
+}
+
+/** The aliases the compiled SQL introduces; column expressions must not use them. */
+const ARGS = '_fa'
+const ROW = '_fe'
+const RESULT = '_fr'
+const A = `${ARGS}.a`
+
+const NUMBER_TYPES = ['integer', 'real'] as const
+const SCALAR_TYPES = ['integer', 'real', 'text', 'true', 'false'] as const
+
+/**
+ * @example
+ * const { sql, params } = compileToSql(parseFilter('author = "hegel"'), columns)
+ * await db.prepare(`SELECT f.id FROM files f WHERE f.workspace_id = ? AND ${sql}`).bind(workspace, ...params).all()
+ */
+export function compileToSql(node: FilterNode, columns: SqlColumns): CompiledSql {
+  checkColumns(columns)
+  const args: unknown[] = []
+  const expression = compileNode(node, columns, args)
+  return { sql: `EXISTS(SELECT 1 FROM(SELECT ${expression.sql} AS r FROM(SELECT ? AS a)${ARGS})${RESULT} WHERE ${RESULT}.r)`, params: [JSON.stringify(args)] }
+}
+
+type Compiled = { sql: string; height: number }
+
+/** Compiles a subtree, tracking how deep SQLite will count its expression. */
+function compileNode(node: FilterNode, columns: SqlColumns, args: unknown[]): Compiled {
+  switch (node.kind) {
+    case 'or':
+    case 'and':
+      return balance(
+        node.operands.map((operand) => compileNode(operand, columns, args)),
+        node.kind === 'or' ? 'OR' : 'AND',
+      )
+    case 'not': {
+      // In two-valued logic `not not c` is `c`.
+      if (node.operand.kind === 'not') return compileNode(node.operand.operand, columns, args)
+      const operand = compileNode(node.operand, columns, args)
+      return { sql: `NOT ${operand.sql}`, height: operand.height + 1 }
+    }
+    default:
+      return { sql: compileCondition(node, columns, args), height: CONDITION_HEIGHT }
+  }
+}
+
+/** A condition's own depth in SQLite's count, subqueries included (measured, rounded up). */
+const CONDITION_HEIGHT = 8
+
+/**
+ * SQLite reads `a OR b OR c` as a chain as deep as it is long. Operands are joined instead two at a
+ * time, the shallowest first (as Huffman codes are built): siblings cost the logarithm of their number,
+ * and a deeply nested operand only one level more than itself, so n levels of nesting cost about n.
+ */
+function balance(operands: Compiled[], op: 'AND' | 'OR'): Compiled {
+  // Stable in the input order among equal heights, so the text depends on the tree's shape alone.
+  const queue = [...operands].sort((x, y) => x.height - y.height)
+  while (queue.length > 1) {
+    const a = queue.shift()!
+    const b = queue.shift()!
+    const joined = { sql: `(${a.sql} ${op} ${b.sql})`, height: Math.max(a.height, b.height) + 1 }
+    const at = queue.findIndex((c) => c.height > joined.height)
+    queue.splice(at === -1 ? queue.length : at, 0, joined)
+  }
+  return queue[0]!
+}
+
+function compileCondition(node: ConditionNode, columns: SqlColumns, args: unknown[]): string {
+  const k = args.length
+  args.push([jsonPath(node.target), literals(node), eligibleTypes(node)])
+  const { type, rows } = subject(node.target, columns, k)
+  if (node.kind === 'isNull') return `(coalesce(${type},'null')${node.negated ? '<>' : '='}'null')`
+  const eligible = `coalesce(${A}->>('$[${k}][2].'||${type}),0)`
+  return `(${eligible} AND ${isNegative(node) ? 'NOT ' : ''}EXISTS(SELECT 1 FROM ${rows}${ROW} WHERE ${rowMatches(node, k)}))`
+}
+
+/** The value's type (a JSON type, or `typeof` for a column) and the value as rows with `type` and `value`. */
+function subject(target: Target, columns: SqlColumns, k: number): { type: string; rows: string } {
+  if (target.kind === 'metadata') {
+    const path = `${A}->>'$[${k}][0]'`
+    return { type: `json_type(${columns.metadata},${path})`, rows: `json_each(${columns.metadata},${path})` }
+  }
+  const column = columns[target.name]
+  if (column === undefined) throw new Error(`compileToSql: no column given for the chunk attribute ${target.name}`)
+  return { type: `typeof(${column})`, rows: `json_each(json_array(${column}))` }
+}
+
+/** Whether one row (an element, or the scalar itself) passes the positive form of the condition. */
+function rowMatches(node: Exclude<ConditionNode, { kind: 'isNull' }>, k: number): string {
+  switch (node.kind) {
+    case 'compare': {
+      const op = node.op === '!=' ? '=' : node.op
+      return `${ROW}.value${op}${A}->>('$[${k}][1].'||${ROW}.type)`
+    }
+    case 'in':
+      return `${ROW}.value IN(SELECT value FROM json_each(${A},'$[${k}][1].'||${ROW}.type))`
+    case 'like':
+      return `${ROW}.type='text' AND ${ROW}.value LIKE ${A}->>'$[${k}][1]' ESCAPE '\\'`
+  }
+}
+
+/** `$."tags"[0]`: keys are always quoted, so no key can be read as path syntax. */
+function jsonPath(target: Target): string | 0 {
+  if (target.kind !== 'metadata') return 0
+  return target.path.reduce<string>((out, segment) => (typeof segment === 'number' ? `${out}[${segment}]` : `${out}.${JSON.stringify(segment)}`), '$')
+}
+
+function typesOf(value: Scalar): readonly string[] {
+  if (typeof value === 'number') return NUMBER_TYPES
+  if (typeof value === 'string') return ['text']
+  return ['true', 'false']
+}
+
+function literals(node: ConditionNode): unknown {
+  switch (node.kind) {
+    case 'isNull':
+      return 0
+    case 'like':
+      return node.pattern
+    case 'compare': {
+      // Booleans are compared only by = and !=: an ordering meets no type at all.
+      if (typeof node.value === 'boolean' && node.op !== '=' && node.op !== '!=') return {}
+      return Object.fromEntries(typesOf(node.value).map((type) => [type, node.value]))
+    }
+    case 'in': {
+      const lists: Record<string, Scalar[]> = {}
+      for (const value of node.values) for (const type of typesOf(value)) (lists[type] ??= []).push(value)
+      return lists
+    }
+  }
+}
+
+/** The types a value may have for the condition to hold; lists (`array`) always may. */
+function eligibleTypes(node: ConditionNode): unknown {
+  if (node.kind === 'isNull') return 0
+  let types: readonly string[] = SCALAR_TYPES
+  if (node.kind === 'compare' && node.op === '!=') types = typesOf(node.value)
+  else if (node.kind === 'like' && node.negated) types = ['text']
+  else if (node.kind === 'in' && node.negated) {
+    // `x not in [a, b]` is `x != a and x != b`: a scalar must share the type of every item.
+    const kinds = new Set(node.values.map((value) => typeof value))
+    const [only] = node.values
+    types = kinds.size === 0 ? SCALAR_TYPES : kinds.size === 1 && only !== undefined ? typesOf(only) : []
+  }
+  return Object.fromEntries(['array', ...types].map((type) => [type, 1]))
+}
+
+function checkColumns(columns: SqlColumns) {
+  for (const [name, expression] of Object.entries(columns)) {
+    if (typeof expression === 'string' && new RegExp(`\\b(${ARGS}|${ROW}|${RESULT})\\b`).test(expression)) {
+      throw new Error(`compileToSql: the column expression for ${name} uses ${ARGS}, ${ROW} or ${RESULT}, which the compiled SQL binds itself`)
+    }
+  }
+}

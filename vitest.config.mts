@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers'
 import { defineConfig } from 'vitest/config'
@@ -6,11 +6,19 @@ import { defineConfig } from 'vitest/config'
 const migrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations'))
 const fixturesRoot = path.resolve(import.meta.dirname, '../shared/fixtures')
 
-/** Serves `../shared/fixtures/<path>` to code in workerd, which has no file system: `env.FIXTURES.fetch('http://fixtures/samples/x.pdf')`. */
+/**
+ * Serves `../shared/fixtures/<path>` to code in workerd, which has no file system:
+ * `env.FIXTURES.fetch('http://fixtures/samples/x.pdf')`; a folder path ending in `/` lists its files, recursively, as JSON.
+ */
 async function serveFixture(request: Request): Promise<Response> {
   const relative = decodeURIComponent(new URL(request.url).pathname).replace(/^\/+/, '')
   const file = path.resolve(fixturesRoot, relative)
-  if (!file.startsWith(fixturesRoot + path.sep)) return new Response('outside the fixtures', { status: 403 })
+  if (file !== fixturesRoot && !file.startsWith(fixturesRoot + path.sep)) return new Response('outside the fixtures', { status: 403 })
+  if (relative.endsWith('/') || relative === '') {
+    const entries = await readdir(file, { recursive: true, withFileTypes: true })
+    const names = entries.filter((e) => e.isFile()).map((e) => path.relative(fixturesRoot, path.join(e.parentPath, e.name)))
+    return Response.json(names.sort())
+  }
   try {
     return new Response(await readFile(file))
   } catch {
@@ -25,13 +33,22 @@ export default defineConfig({
         // In workerd, against real local D1, R2, Queues and Durable Objects.
         plugins: [
           cloudflareTest({
-            main: './src/index.ts',
+            main: './test/integration/test-worker.ts',
             wrangler: { configPath: './wrangler.toml', environment: 'local' },
             miniflare: {
               serviceBindings: { FIXTURES: serveFixture },
+              // As in workers/ingest/wrangler.toml, but quick: the test Worker consumes its own queue.
+              queueConsumers: {
+                'cairn-ingest': { maxBatchSize: 25, maxBatchTimeout: 0.1, maxRetries: 2, retryDelay: 0, deadLetterQueue: 'cairn-ingest-dlq' },
+                'cairn-ingest-dlq': { maxBatchSize: 10, maxBatchTimeout: 0.1, maxRetries: 1 },
+              },
               bindings: {
                 TEST_MIGRATIONS: migrations,
                 ADMIN_TOKEN: 'test-admin-token',
+                // Small enough that a test can upload one file over it.
+                MAX_FILE_BYTES: String(4 * 1024 * 1024),
+                // Small, so a 14-page fixture fans out into three page-range messages.
+                PAGES_PER_MESSAGE: '5',
               },
             },
           }),

@@ -16,6 +16,8 @@ export type Secrets = {
   SPEECH_MODEL?: string
   RERANK_MODEL?: string
   MAX_FILE_BYTES?: string
+  /** Pages one ingest message reads; bigger PDFs fan out. */
+  PAGES_PER_MESSAGE?: string
 }
 
 /** The generated `Env` (whose remote-only `AI` and `VECTORS` are optional) plus the undeclared vars. */
@@ -34,6 +36,8 @@ export type Config = {
   openAiBaseUrl: string | null
   embeddingDimensions: number | null
   maxFileBytes: number
+  /** Pages per ingest message, when set; else the parser limits' default. */
+  pagesPerMessage: number | null
 }
 
 /** Defaults per role from the Workers AI catalogue; each can be overridden or emptied to turn it off. */
@@ -72,6 +76,7 @@ export function readConfig(env: AppEnv): Config {
     openAiBaseUrl: env.OPENAI_BASE_URL?.trim() || null,
     embeddingDimensions: positiveInt(env.EMBEDDING_DIMENSIONS),
     maxFileBytes: positiveInt(env.MAX_FILE_BYTES) ?? DEFAULT_MAX_FILE_BYTES,
+    pagesPerMessage: positiveInt(env.PAGES_PER_MESSAGE),
   }
 }
 

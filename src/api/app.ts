@@ -13,6 +13,7 @@ import { ApiError, errorResponse } from './errors'
 import { bodyGuards } from './request-guards'
 import { routeTable } from './route-table'
 import { validationHook } from './validation'
+import { registerFileRoutes } from './routes/files'
 import { registerHealthRoute } from './routes/health'
 import { registerModelRoutes } from './routes/models'
 import { registerUserRoutes } from './routes/users'
@@ -43,6 +44,7 @@ export function createApp() {
   registerModelRoutes(app)
   registerUserRoutes(app)
   registerWorkspaceRoutes(app)
+  registerFileRoutes(app)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

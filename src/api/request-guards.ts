@@ -18,6 +18,20 @@ const hasBody = (req: Request) => {
 
 const mediaType = (header: string | undefined) => (header ?? '').split(';')[0]!.trim().toLowerCase()
 
+/**
+ * A multipart upload may carry several files; the platform caps a request body at 100 MB on most
+ * plans, so the cap is that, or one file at the configured limit, plus room for the form's fields.
+ */
+function uploadLimit(maxFileBytes: number) {
+  const maxSize = Math.max(maxFileBytes, 100 * 1024 * 1024) + 1024 * 1024
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new ApiError(413, `The upload is larger than ${Math.round(maxSize / 1024 / 1024)} MB; send the files in smaller batches.`, 'body_too_large')
+    },
+  })
+}
+
 export function bodyGuards(table: RouteTable) {
   const jsonLimit = bodyLimit({
     maxSize: MAX_JSON_BODY_BYTES,
@@ -38,7 +52,7 @@ export function bodyGuards(table: RouteTable) {
         null,
       )
     }
-    if (type === 'multipart/form-data') return next()
+    if (type === 'multipart/form-data') return uploadLimit(c.get('deps').config.maxFileBytes)(c, next)
     return jsonLimit(c, next)
   })
 }

@@ -1,10 +1,34 @@
 /**
- * @module The ingest queue's consumer, shared by the ingest Worker and the tests.
- * Parsing, chunking and indexing land with the files issue; until then every message is
- * acknowledged so nothing piles up or loops through retries.
+ * @module The ingest queue's consumer, shared by the ingest Worker and the tests. Messages run one
+ * at a time (each may hold a document in memory); a transient failure is retried with backoff, and
+ * a message that exhausts its retries reaches the dead-letter queue, whose consumer fails the file.
  */
+import type { AppEnv } from '../config'
+import { buildDeps } from '../deps'
+import { markFailed } from './chunk-store'
 import type { IngestJob } from './jobs'
+import { ingest } from './pipeline'
 
-export async function consumeIngestBatch(batch: MessageBatch<IngestJob>, _env: Env): Promise<void> {
-  for (const message of batch.messages) message.ack()
+const DEAD_LETTER_REASON =
+  'Cairn could not process this file after several attempts (a temporary failure kept recurring). Upload it again; if it fails again, the file may be too large or complex to index.'
+
+export async function consumeIngestBatch(batch: MessageBatch<IngestJob>, env: AppEnv): Promise<void> {
+  const deps = buildDeps(env)
+  if (batch.queue.endsWith('-dlq')) {
+    for (const message of batch.messages) {
+      await markFailed(deps.d1, message.body.fileId, DEAD_LETTER_REASON)
+      message.ack()
+    }
+    return
+  }
+  for (const message of batch.messages) {
+    try {
+      await ingest(deps, message.body)
+      message.ack()
+    } catch (err) {
+      console.error(`ingest ${message.body.fileId} part ${message.body.part ?? '-'} attempt ${message.attempts} failed`, err)
+      // 10 s, 20 s, 40 s … capped at 5 minutes.
+      message.retry({ delaySeconds: Math.min(300, 10 * 2 ** (message.attempts - 1)) })
+    }
+  }
 }

@@ -1,14 +1,16 @@
 /**
- * @module Removing a workspace and everything in it, in one D1 batch so nothing is left
- * half-deleted. Files, chunks, vectors and completions join this list as they land.
+ * @module Removing a workspace and everything in it: its files (bytes, chunks, index rows) first,
+ * then its memberships and the workspace itself in one batch. Vectors and completions join as they land.
  */
 import { and, eq } from 'drizzle-orm'
-import type { Db } from '../db/client'
 import { workspaceMembers, workspaces } from '../db/schema'
+import { deleteFiles, workspaceFiles } from '../files/file-deletion'
+import type { Deps } from '../deps'
 
-export async function deleteWorkspaceContents(db: Db, orgId: string, workspaceId: string): Promise<void> {
-  await db.batch([
-    db.delete(workspaceMembers).where(and(eq(workspaceMembers.orgId, orgId), eq(workspaceMembers.workspaceId, workspaceId))),
-    db.delete(workspaces).where(and(eq(workspaces.orgId, orgId), eq(workspaces.id, workspaceId))),
+export async function deleteWorkspaceContents(deps: Pick<Deps, 'db' | 'blobs'>, orgId: string, workspaceId: string): Promise<void> {
+  await deleteFiles(deps, await workspaceFiles(deps, orgId, workspaceId))
+  await deps.db.batch([
+    deps.db.delete(workspaceMembers).where(and(eq(workspaceMembers.orgId, orgId), eq(workspaceMembers.workspaceId, workspaceId))),
+    deps.db.delete(workspaces).where(and(eq(workspaces.orgId, orgId), eq(workspaces.id, workspaceId))),
   ])
 }

@@ -4,13 +4,13 @@
  * Add a row for every new route.
  */
 import { beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN, call, callJson, createOrgWithWorkspace, createPerson, unique, type Person } from './api-client'
+import { ADMIN, call, callJson, createOrgWithWorkspace, createPerson, unique, uploadForm, uploadText, type Person } from './api-client'
 
-type World = Awaited<ReturnType<typeof createOrgWithWorkspace>> & { otherAdmin: Person }
+type World = Awaited<ReturnType<typeof createOrgWithWorkspace>> & { otherAdmin: Person; fileId: string }
 type Caller = 'none' | 'bad' | 'reader' | 'writer' | 'admin' | 'outsider' | 'otherOrg' | 'adminToken'
 const CALLERS: Caller[] = ['none', 'bad', 'reader', 'writer', 'admin', 'outsider', 'otherOrg', 'adminToken']
 
-type Request = { method: string; path: string; body?: unknown }
+type Request = { method: string; path: string; body?: unknown; form?: FormData }
 type Row = {
   name: string
   /** Builds the request; called once per caller, so destructive rows can make a fresh target each time. */
@@ -129,6 +129,41 @@ const ROWS: Row[] = [
     expect: { users: 403, admin: 204, otherOrg: 404, adminToken: 403 },
   },
   {
+    name: 'POST /files',
+    request: (w) => ({ method: 'POST', path: '/files', form: uploadForm([['note.txt', 'hello']], { workspace: w.ws }) }),
+    expect: { users: 403, writer: 200, admin: 200, otherOrg: 404, adminToken: 403 },
+  },
+  {
+    name: 'POST /files (default workspace)',
+    request: () => ({ method: 'POST', path: '/files', form: uploadForm([['note.txt', 'hello']]) }),
+    expect: { users: 200, adminToken: 403 },
+  },
+  {
+    name: 'GET /files',
+    request: (w) => ({ method: 'GET', path: `/files?workspace=${w.ws}` }),
+    expect: { users: 200, outsider: 403, otherOrg: 404, adminToken: 403 },
+  },
+  {
+    name: 'GET /files/{file_id}',
+    request: (w) => ({ method: 'GET', path: `/files/${w.fileId}` }),
+    expect: { users: 200, outsider: 403, otherOrg: 404, adminToken: 403 },
+  },
+  {
+    name: 'GET /files/{file_id}/content',
+    request: (w) => ({ method: 'GET', path: `/files/${w.fileId}/content` }),
+    expect: { users: 200, outsider: 403, otherOrg: 404, adminToken: 403 },
+  },
+  {
+    name: 'PATCH /files/{file_id}/metadata',
+    request: (w) => ({ method: 'PATCH', path: `/files/${w.fileId}/metadata`, body: { reviewed: true } }),
+    expect: { users: 403, writer: 200, admin: 200, otherOrg: 404, adminToken: 403 },
+  },
+  {
+    name: 'DELETE /files/{file_id}',
+    request: async (w) => ({ method: 'DELETE', path: `/files/${(await uploadText(w.admin.token, w.ws)).id}` }),
+    expect: { users: 403, writer: 200, admin: 200, otherOrg: 404, adminToken: 403 },
+  },
+  {
     name: 'GET /workspaces/{id}/users',
     request: (w) => ({ method: 'GET', path: `/workspaces/${w.ws}/users` }),
     expect: { users: 200, outsider: 403, otherOrg: 404, adminToken: 403 },
@@ -140,13 +175,14 @@ let world: World
 beforeAll(async () => {
   const base = await createOrgWithWorkspace()
   const otherAdmin = await createPerson(unique('other-org'))
-  world = { ...base, otherAdmin }
+  const file = await uploadText(base.admin.token, base.ws)
+  world = { ...base, otherAdmin, fileId: file.id }
 })
 
 describe.each(ROWS)('$name', (row) => {
   it.each(CALLERS)('as %s', async (caller) => {
     const req = await row.request(world)
-    const res = await call(req.method, req.path, { token: tokenOf(world, caller), body: req.body })
+    const res = await call(req.method, req.path, { token: tokenOf(world, caller), body: req.body, form: req.form })
     const text = await res.text()
     expect(res.status, `${req.method} ${req.path} as ${caller}: ${text}`).toBe(expected(row, caller))
     if (res.status >= 400) {
@@ -159,7 +195,7 @@ describe.each(ROWS)('$name', (row) => {
   it('answers the same under /v1', async () => {
     const caller = CALLERS.find((c) => expected(row, c) < 300)!
     const req = await row.request(world)
-    const res = await call(req.method, `/v1${req.path}`, { token: tokenOf(world, caller), body: req.body })
+    const res = await call(req.method, `/v1${req.path}`, { token: tokenOf(world, caller), body: req.body, form: req.form })
     expect(res.status, await res.clone().text()).toBe(expected(row, caller))
   })
 })

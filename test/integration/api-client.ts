@@ -7,12 +7,12 @@ import { expect } from 'vitest'
 
 export const ADMIN = env.ADMIN_TOKEN
 
-export type CallOptions = { token?: string | null; body?: unknown; headers?: Record<string, string>; rawBody?: BodyInit }
+export type CallOptions = { token?: string | null; body?: unknown; headers?: Record<string, string>; rawBody?: BodyInit; form?: FormData }
 
 export async function call(method: string, path: string, options: CallOptions = {}): Promise<Response> {
   const headers: Record<string, string> = { ...options.headers }
   if (options.token) headers.authorization = `Bearer ${options.token}`
-  let body: BodyInit | undefined = options.rawBody
+  let body: BodyInit | undefined = options.form ?? options.rawBody
   if (options.body !== undefined) {
     body = JSON.stringify(options.body)
     headers['content-type'] ??= 'application/json'
@@ -55,4 +55,41 @@ export async function createOrgWithWorkspace() {
   await call('POST', `/workspaces/${ws}/user`, { token: admin.token, body: { user: writer.id, access: 'writer' } })
   await call('POST', `/workspaces/${ws}/user`, { token: admin.token, body: { user: reader.id, access: 'reader' } })
   return { org, ws, admin, writer, reader, outsider }
+}
+
+/** A multipart upload form: `files` as [name, bytes or text], plus the other fields. */
+export function uploadForm(files: Array<[string, Uint8Array | string]>, fields: Record<string, string> = {}): FormData {
+  const form = new FormData()
+  for (const [name, content] of files) form.append('file', new File([content], name))
+  for (const [key, value] of Object.entries(fields)) form.append(key, value)
+  return form
+}
+
+/** Uploads one small text file to a workspace and returns its file object. */
+export async function uploadText(token: string, workspace: string, name = `${unique('note')}.txt`, text = 'The quick brown fox jumps over the lazy dog.') {
+  return callJson('POST', '/files', { token, form: uploadForm([[name, text]], { workspace }) })
+}
+
+/** Polls a file until ingestion ends (`processed` or `error`), through the real local queue. */
+export async function waitForIngest(token: string, fileId: string, timeoutMs = 60_000): Promise<any> {
+  const started = Date.now()
+  for (;;) {
+    const file = await callJson('GET', `/files/${fileId}`, { token })
+    if (file.status === 'processed' || file.status === 'error') return file
+    if (Date.now() - started > timeoutMs) throw new Error(`file ${fileId} still ${file.status} after ${timeoutMs} ms`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+/** Waits for many files of one workspace at once, with one listing per poll instead of one request per file. */
+export async function waitForIngestAll(token: string, workspace: string, fileIds: string[], timeoutMs = 120_000): Promise<any[]> {
+  const started = Date.now()
+  for (;;) {
+    const list = await callJson('GET', `/files?workspace=${workspace}`, { token })
+    const byId = new Map<string, any>(list.data.map((f: { id: string }) => [f.id, f]))
+    const files = fileIds.map((id) => byId.get(id))
+    if (files.every((f) => f && (f.status === 'processed' || f.status === 'error'))) return files
+    if (Date.now() - started > timeoutMs) throw new Error(`files still processing after ${timeoutMs} ms`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
 }

@@ -4,11 +4,18 @@
 import { env } from 'cloudflare:test'
 
 export async function fixtureBytes(relativePath: string): Promise<Uint8Array> {
-  const res = await env.FIXTURES.fetch(`http://fixtures/${relativePath}`)
+  const res = await env.FIXTURES.fetch(`http://fixtures/${relativePath.split('/').map(encodeURIComponent).join('/')}`)
   if (!res.ok) throw new Error(`fixture ${relativePath}: ${res.status} ${await res.text()}`)
   return new Uint8Array(await res.arrayBuffer())
 }
 
 export async function fixtureText(relativePath: string): Promise<string> {
   return new TextDecoder().decode(await fixtureBytes(relativePath))
+}
+
+/** The fixture files under a folder, recursively, as paths relative to the fixtures root. */
+export async function fixtureList(folder: string): Promise<string[]> {
+  const res = await env.FIXTURES.fetch(`http://fixtures/${folder.replace(/\/?$/, '/')}`)
+  if (!res.ok) throw new Error(`fixture folder ${folder}: ${res.status}`)
+  return res.json()
 }

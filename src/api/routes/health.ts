@@ -33,8 +33,8 @@ const route = createRoute({
 
 async function databaseState(d1: D1Database): Promise<'ok' | 'unavailable' | 'migrations_pending'> {
   try {
-    // The last table the migrations create; its absence means they have not (all) run.
-    const row = await d1.prepare("SELECT 1 AS ok FROM sqlite_master WHERE type = 'table' AND name = 'workspace_members'").first()
+    // A table the latest migration creates; its absence means they have not (all) run.
+    const row = await d1.prepare("SELECT 1 AS ok FROM sqlite_master WHERE type = 'table' AND name = 'chunks_fts'").first()
     return row ? 'ok' : 'migrations_pending'
   } catch {
     return 'unavailable'

@@ -198,7 +198,7 @@ export function registerWorkspaceRoutes(app: App): void {
       throw conflict('The "default" workspace cannot be deleted: every org keeps one. Delete its files instead.', 'default_workspace', 'workspace_id')
     }
     await authorizeWorkspace(db, user, workspace_id, 'admin')
-    await deleteWorkspaceContents(db, user.orgId, workspace_id)
+    await deleteWorkspaceContents(c.get('deps'), user.orgId, workspace_id)
     return c.body(null, 204)
   })
 

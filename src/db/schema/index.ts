@@ -4,3 +4,4 @@
  */
 export * from './tenancy'
 export * from './workspaces'
+export * from './files'

@@ -1,0 +1,83 @@
+/**
+ * @module File tables: uploaded files with their ingestion state, the parts a big file is fanned
+ * out into, and the chunks parsed from them (mirrored into the FTS5 table `chunks_fts` by triggers).
+ */
+import { sqliteTable, text, integer, real, index, primaryKey } from 'drizzle-orm/sqlite-core'
+
+export const FILE_STATUSES = ['uploaded', 'processing', 'processed', 'error'] as const
+export type FileStatus = (typeof FILE_STATUSES)[number]
+
+export const files = sqliteTable(
+  'files',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    workspaceId: text('workspace_id').notNull(),
+    userId: text('user_id').notNull(),
+    filename: text('filename').notNull(),
+    bytes: integer('bytes').notNull(),
+    purpose: text('purpose').notNull(),
+    /** The format sniffed from magic bytes and extension (`pdf`, `docx`, …). */
+    kind: text('kind').notNull(),
+    contentType: text('content_type').notNull(),
+    status: text('status', { enum: FILE_STATUSES }).notNull(),
+    statusDetails: text('status_details'),
+    /** A JSON object; filters read it with json_extract. */
+    metadata: text('metadata').notNull().default('{}'),
+    instructions: text('instructions'),
+    /** Unix seconds, as OpenAI's file objects have it. */
+    createdAt: integer('created_at').notNull(),
+    /** Milliseconds; orders files created in the same second. */
+    createdAtMs: integer('created_at_ms').notNull(),
+    blobKey: text('blob_key').notNull(),
+    pagesTotal: integer('pages_total'),
+    pagesDone: integer('pages_done').notNull().default(0),
+    /** How many parts (page ranges) the file was fanned out into; null until planned. */
+    partsTotal: integer('parts_total'),
+    chunkCount: integer('chunk_count').notNull().default(0),
+  },
+  (t) => [index('files_workspace_idx').on(t.orgId, t.workspaceId, t.createdAtMs)],
+)
+
+/** One row per finished part; the file is done when their count reaches `parts_total`, however often a part is redelivered. */
+export const fileParts = sqliteTable(
+  'file_parts',
+  {
+    fileId: text('file_id').notNull(),
+    part: integer('part').notNull(),
+    pages: integer('pages').notNull(),
+    finishedAt: integer('finished_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.fileId, t.part] })],
+)
+
+export const chunks = sqliteTable(
+  'chunks',
+  {
+    /** Derived from file id and position, so a redelivered message overwrites instead of duplicating. */
+    id: text('id').primaryKey(),
+    fileId: text('file_id').notNull(),
+    orgId: text('org_id').notNull(),
+    workspaceId: text('workspace_id').notNull(),
+    /** The fan-out part that wrote the chunk, so a redelivered part replaces exactly its own. */
+    part: integer('part').notNull(),
+    position: integer('position').notNull(),
+    text: text('text').notNull(),
+    /** Denormalised for the lexical index, which matches file names too. */
+    filename: text('filename').notNull(),
+    /** The heading path joined with " > ". */
+    heading: text('heading'),
+    page: integer('page'),
+    sheet: text('sheet'),
+    rowsFrom: integer('rows_from'),
+    rowsTo: integer('rows_to'),
+    keyPath: text('key_path'),
+    startTime: real('start_time'),
+    endTime: real('end_time'),
+    modality: text('modality').notNull(),
+    charStart: integer('char_start').notNull(),
+    charEnd: integer('char_end').notNull(),
+    tokenCount: integer('token_count').notNull(),
+  },
+  (t) => [index('chunks_file_idx').on(t.fileId, t.part), index('chunks_workspace_idx').on(t.orgId, t.workspaceId)],
+)

@@ -1,0 +1,35 @@
+/**
+ * @module Removing files and everything derived from them: chunks (and through the triggers their
+ * FTS rows), finished-part records, the row, and the R2 object. Rows go in one D1 batch first, so
+ * an ingest message still in flight finds no file and cleans up whatever it writes afterwards.
+ */
+import { and, eq, inArray } from 'drizzle-orm'
+import { chunks, fileParts, files } from '../db/schema'
+import type { Deps } from '../deps'
+
+type Target = { id: string; blobKey: string }
+
+/** D1 binds at most 100 parameters per statement. */
+const PER_STATEMENT = 90
+
+export async function deleteFiles(deps: Pick<Deps, 'db' | 'blobs'>, targets: Target[]): Promise<void> {
+  for (let i = 0; i < targets.length; i += PER_STATEMENT) {
+    const slice = targets.slice(i, i + PER_STATEMENT)
+    const ids = slice.map((t) => t.id)
+    await deps.db.batch([
+      deps.db.delete(chunks).where(inArray(chunks.fileId, ids)),
+      deps.db.delete(fileParts).where(inArray(fileParts.fileId, ids)),
+      deps.db.delete(files).where(inArray(files.id, ids)),
+    ])
+    await deps.blobs.delete(slice.map((t) => t.blobKey))
+  }
+}
+
+/** Every file of a workspace, for deleting the workspace. */
+export async function workspaceFiles(deps: Pick<Deps, 'db'>, orgId: string, workspaceId: string): Promise<Target[]> {
+  return deps.db
+    .select({ id: files.id, blobKey: files.blobKey })
+    .from(files)
+    .where(and(eq(files.orgId, orgId), eq(files.workspaceId, workspaceId)))
+    .all()
+}

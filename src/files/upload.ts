@@ -1,0 +1,118 @@
+/**
+ * @module Accepting a batch of uploads: all or nothing. Every file is checked (size, emptiness, type
+ * from bytes and extension) before anything is stored; then bytes go to R2, rows to D1 as `uploaded`,
+ * and one ingest message per file to the queue. A failure part-way undoes what was written.
+ */
+import { eq } from 'drizzle-orm'
+import { sniffFileType } from '../ingest/file-type'
+import { CONTENT_TYPES, type FileRow } from './file-object'
+import { files } from '../db/schema'
+import { formatBytes } from '../ingest/limits'
+import type { Deps } from '../deps'
+import type { IngestJob } from '../ingest/jobs'
+
+export type Upload = { name: string; bytes: Uint8Array }
+export type UploadRequest = {
+  orgId: string
+  workspaceId: string
+  userId: string
+  purpose: string
+  metadata: Record<string, unknown>
+  instructions: string | null
+}
+
+/** Why each refused file was refused, in the order they came. */
+export class UploadRefusedError extends Error {
+  constructor(readonly problems: Array<{ filename: string; reason: string }>) {
+    super(problems.map((p) => `${p.filename}: ${p.reason}`).join('; '))
+    this.name = 'UploadRefusedError'
+  }
+}
+
+export const MAX_FILES_PER_UPLOAD = 100
+export const MAX_FILENAME_LENGTH = 255
+
+function newFileId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12))
+  return `file-${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`
+}
+
+/** Checks every upload; throws `UploadRefusedError` naming each bad one, so nothing of the batch is stored. */
+export function checkUploads(uploads: Upload[], maxFileBytes: number) {
+  const problems: Array<{ filename: string; reason: string }> = []
+  const kinds = uploads.map((u) => {
+    if (u.name.length === 0 || u.name.length > MAX_FILENAME_LENGTH) {
+      problems.push({ filename: u.name.slice(0, 80) || '(unnamed)', reason: `a file name must have 1 to ${MAX_FILENAME_LENGTH} characters` })
+      return null
+    }
+    if (u.bytes.length === 0) {
+      problems.push({ filename: u.name, reason: 'the file is empty' })
+      return null
+    }
+    if (u.bytes.length > maxFileBytes) {
+      problems.push({ filename: u.name, reason: `the file is ${formatBytes(u.bytes.length)}, over the ${formatBytes(maxFileBytes)} limit per file` })
+      return null
+    }
+    const sniffed = sniffFileType(u.bytes, u.name)
+    if (!sniffed.ok) {
+      problems.push({ filename: u.name, reason: sniffed.reason })
+      return null
+    }
+    return sniffed.kind
+  })
+  if (problems.length > 0) throw new UploadRefusedError(problems)
+  return kinds as string[]
+}
+
+export async function storeUploads(deps: Deps, request: UploadRequest, uploads: Upload[]): Promise<FileRow[]> {
+  const kinds = checkUploads(uploads, deps.config.maxFileBytes)
+  const now = Date.now()
+  const rows: FileRow[] = uploads.map((u, i) => {
+    const id = newFileId()
+    const kind = kinds[i]!
+    return {
+      id,
+      orgId: request.orgId,
+      workspaceId: request.workspaceId,
+      userId: request.userId,
+      filename: u.name,
+      bytes: u.bytes.length,
+      purpose: request.purpose,
+      kind,
+      contentType: CONTENT_TYPES[kind] ?? 'application/octet-stream',
+      status: 'uploaded',
+      statusDetails: null,
+      metadata: JSON.stringify(request.metadata),
+      instructions: request.instructions,
+      createdAt: Math.floor(now / 1000),
+      createdAtMs: now + i,
+      blobKey: `${request.orgId}/${request.workspaceId}/${id}`,
+      pagesTotal: null,
+      pagesDone: 0,
+      partsTotal: null,
+      chunkCount: 0,
+    }
+  })
+  const stored: string[] = []
+  try {
+    for (const [i, row] of rows.entries()) {
+      await deps.blobs.put(row.blobKey, uploads[i]!.bytes, {
+        httpMetadata: { contentType: row.contentType },
+        customMetadata: { fileId: row.id, filename: row.filename },
+      })
+      stored.push(row.blobKey)
+    }
+    // D1 allows 100 bound parameters per statement: one insert per file, all in one batch (one transaction).
+    await deps.db.batch(rows.map((row) => deps.db.insert(files).values(row)) as [any, ...any[]])
+    try {
+      await deps.ingestQueue.sendBatch(rows.map((row) => ({ body: { fileId: row.id, orgId: row.orgId, workspaceId: row.workspaceId } satisfies IngestJob })))
+    } catch (err) {
+      await deps.db.batch(rows.map((row) => deps.db.delete(files).where(eq(files.id, row.id))) as [any, ...any[]])
+      throw err
+    }
+  } catch (err) {
+    if (stored.length > 0) await deps.blobs.delete(stored)
+    throw err
+  }
+  return rows
+}

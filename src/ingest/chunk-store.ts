@@ -1,0 +1,115 @@
+/**
+ * @module Writing a part's chunks and recording the part as finished, in one D1 batch (one
+ * transaction): a redelivered part replaces exactly its own chunks, and the file turns `processed`
+ * in the same statement that counts its last part, so two parts finishing together cannot both miss it.
+ */
+import type { Chunk } from './segment'
+
+export type PartOutcome = { status: string | null }
+
+type FileRef = { id: string; orgId: string; workspaceId: string; filename: string }
+
+/** Characters of chunk JSON per statement: even at 3 bytes a character, under D1's 2 MB per bound value. */
+const JSON_BYTES_PER_STATEMENT = 600_000
+
+const COLUMNS = ['id', 'part', 'position', 'text', 'heading', 'page', 'sheet', 'rows_from', 'rows_to', 'key_path', 'start_time', 'end_time', 'modality', 'char_start', 'char_end', 'token_count'] as const
+
+/**
+ * Inserts chunks as JSON arrays expanded by `json_each`: D1 binds at most 100 parameters and runs at
+ * most 1,000 queries per invocation, so one row per statement would not scale to a 200,000-row sheet.
+ */
+function chunkInserts(d1: D1Database, file: FileRef, part: number, chunks: Chunk[]): D1PreparedStatement[] {
+  const select = COLUMNS.map((c) => `json_extract(j.value, '$.${c}')`).join(', ')
+  const update = COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = excluded.${c}`).join(', ')
+  const sql = `INSERT INTO chunks (file_id, org_id, workspace_id, filename, ${COLUMNS.join(', ')})
+    SELECT ?1, ?2, ?3, ?4, ${select} FROM json_each(?5) AS j WHERE true
+    ON CONFLICT(id) DO UPDATE SET ${update}`
+  const statements: D1PreparedStatement[] = []
+  let batch: string[] = []
+  let size = 0
+  const flush = () => {
+    if (batch.length === 0) return
+    statements.push(d1.prepare(sql).bind(file.id, file.orgId, file.workspaceId, file.filename, `[${batch.join(',')}]`))
+    batch = []
+    size = 0
+  }
+  chunks.forEach((chunk, position) => {
+    const p = chunk.provenance
+    const row = JSON.stringify({
+      id: chunk.id,
+      part,
+      position,
+      text: chunk.text,
+      heading: p.heading && p.heading.length > 0 ? p.heading.join(' > ') : null,
+      page: p.page ?? null,
+      sheet: p.sheet ?? null,
+      rows_from: p.rows?.[0] ?? null,
+      rows_to: p.rows?.[1] ?? null,
+      key_path: p.keyPath ?? null,
+      start_time: p.startTime ?? null,
+      end_time: p.endTime ?? null,
+      modality: p.modality,
+      char_start: chunk.charStart,
+      char_end: chunk.charEnd,
+      token_count: chunk.tokenCount,
+    })
+    if (size + row.length > JSON_BYTES_PER_STATEMENT) flush()
+    batch.push(row)
+    size += row.length
+  })
+  flush()
+  return statements
+}
+
+/**
+ * Stores a finished part. Returns the file's status afterwards (null when the file is gone).
+ * `note` becomes `status_details` when this part completes the file.
+ */
+export async function storePart(
+  d1: D1Database,
+  file: FileRef,
+  part: number,
+  pages: number,
+  chunks: Chunk[],
+  note: string | null,
+): Promise<PartOutcome> {
+  const statements = [
+    d1.prepare('DELETE FROM chunks WHERE file_id = ?1 AND part = ?2').bind(file.id, part),
+    ...chunkInserts(d1, file, part, chunks),
+    d1
+      .prepare(
+        `INSERT INTO file_parts (file_id, part, pages, finished_at) SELECT ?1, ?2, ?3, ?4
+         WHERE EXISTS (SELECT 1 FROM files WHERE id = ?1 AND status = 'processing') ON CONFLICT DO NOTHING`,
+      )
+      .bind(file.id, part, pages, Date.now()),
+    d1
+      .prepare(
+        `UPDATE files SET
+           pages_done = (SELECT coalesce(sum(pages), 0) FROM file_parts WHERE file_id = ?1),
+           chunk_count = (SELECT count(*) FROM chunks WHERE file_id = ?1),
+           status_details = CASE WHEN (SELECT count(*) FROM file_parts WHERE file_id = ?1) >= parts_total THEN ?2 ELSE status_details END,
+           status = CASE WHEN (SELECT count(*) FROM file_parts WHERE file_id = ?1) >= parts_total THEN 'processed' ELSE status END
+         WHERE id = ?1 AND status = 'processing'`,
+      )
+      .bind(file.id, note),
+    d1.prepare('SELECT status FROM files WHERE id = ?1').bind(file.id),
+  ]
+  const results = await d1.batch<{ status: string }>(statements)
+  const status = results.at(-1)?.results[0]?.status ?? null
+  // The file was deleted or failed while this part was parsed: leave nothing behind.
+  if (status !== 'processing' && status !== 'processed') await removeChunks(d1, file.id)
+  return { status }
+}
+
+export async function removeChunks(d1: D1Database, fileId: string): Promise<void> {
+  await d1.batch([d1.prepare('DELETE FROM chunks WHERE file_id = ?1').bind(fileId), d1.prepare('DELETE FROM file_parts WHERE file_id = ?1').bind(fileId)])
+}
+
+/** Ends a file in `error` with a sentence for the person who uploaded it, and removes any chunks it had. */
+export async function markFailed(d1: D1Database, fileId: string, reason: string): Promise<void> {
+  await d1.batch([
+    d1.prepare("UPDATE files SET status = 'error', status_details = ?2 WHERE id = ?1 AND status != 'error'").bind(fileId, reason),
+    d1.prepare('DELETE FROM chunks WHERE file_id = ?1').bind(fileId),
+    d1.prepare('DELETE FROM file_parts WHERE file_id = ?1').bind(fileId),
+  ])
+}

@@ -1,0 +1,168 @@
+/**
+ * @module PDF text per page through unpdf (pdf.js). Opening is cheap and gives the page count,
+ * so big PDFs are fanned out into page ranges, each read on its own within the page and time caps.
+ */
+import { getDocumentProxy } from 'unpdf'
+import { DamagedFileError, isIngestError, LimitExceededError, libraryDetail } from '../errors'
+import { formatCount, startDeadline, withinDeadline, type Deadline, type Limits } from '../limits'
+import type { ParseResult } from '../segment'
+import { segmentBuilder } from '../segment-builder'
+
+export type PageRange = { from: number; to: number }
+
+export type PdfDocument = {
+  readonly pageCount: number
+  /** Text of pages `from..to` (1-based, inclusive), one segment per page with text. */
+  readPages(range: PageRange, deadline?: Deadline): Promise<ParseResult>
+  close(): Promise<void>
+}
+
+type PdfProxy = Awaited<ReturnType<typeof getDocumentProxy>>
+
+/** Pages with fewer characters than this are reported as textless (scans, figures). */
+const TEXTLESS_CHARS = 20
+
+/**
+ * Opens a PDF and checks its page count against `limits.maxPages`.
+ * pdf.js takes ownership of `bytes` (its buffer may be detached): pass a copy if you still need them.
+ */
+export async function openPdf(bytes: Uint8Array, limits: Limits, deadline?: Deadline): Promise<PdfDocument> {
+  const budget = deadline ?? startDeadline(limits.timeBudgetMs)
+  let pdf: PdfProxy
+  try {
+    pdf = await withinDeadline(
+      getDocumentProxy(bytes, {
+        verbosity: 0,
+        isEvalSupported: false,
+        stopAtErrors: false,
+        maxImageSize: 16 * 1024 * 1024,
+        isOffscreenCanvasSupported: false,
+      }),
+      budget,
+      limits.timeBudgetMs,
+    )
+  } catch (err) {
+    throw pdfError(err)
+  }
+  const pageCount = pdf.numPages
+  if (pageCount > limits.maxPages) {
+    await pdf.destroy().catch(() => {})
+    throw new LimitExceededError(
+      `the PDF has ${formatCount(pageCount)} pages, more than the ${formatCount(limits.maxPages)} Cairn reads in one file`,
+    )
+  }
+  if (pageCount < 1) {
+    await pdf.destroy().catch(() => {})
+    throw new DamagedFileError('the PDF is damaged: it has no pages')
+  }
+
+  return {
+    pageCount,
+    async readPages(range, deadline = startDeadline(limits.timeBudgetMs)) {
+      const { from, to } = checkRange(range, pageCount, limits.maxPagesPerMessage)
+      const out = segmentBuilder()
+      const textlessPages: number[] = []
+      for (let page = from; page <= to; page++) {
+        deadline.check()
+        let text: string
+        try {
+          text = await withinDeadline(pageText(pdf, page), deadline, limits.timeBudgetMs)
+        } catch (err) {
+          await pdf.destroy().catch(() => {})
+          throw pdfError(err, page)
+        }
+        if (text.replace(/\s/g, '').length < TEXTLESS_CHARS) textlessPages.push(page)
+        out.restartOffsets()
+        out.text(text, { page, modality: 'text' })
+      }
+      return { segments: out.segments, pageCount, textlessPages }
+    },
+    close: () => pdf.destroy().catch(() => {}),
+  }
+}
+
+/** Page count alone, for planning page-range messages. */
+export async function pdfPageCount(bytes: Uint8Array, limits: Limits): Promise<number> {
+  const pdf = await openPdf(bytes, limits)
+  await pdf.close()
+  return pdf.pageCount
+}
+
+/** Reads a page range (default: the whole PDF, if it fits in one message). */
+export async function parsePdf(bytes: Uint8Array, limits: Limits, deadline: Deadline, range?: PageRange): Promise<ParseResult> {
+  const pdf = await openPdf(bytes, limits, deadline)
+  try {
+    return await pdf.readPages(range ?? { from: 1, to: pdf.pageCount }, deadline)
+  } finally {
+    await pdf.close()
+  }
+}
+
+/** The page ranges a PDF of `pageCount` pages is read in, one queue message each. */
+export function planPageRanges(pageCount: number, perMessage: number): PageRange[] {
+  const ranges: PageRange[] = []
+  for (let from = 1; from <= pageCount; from += perMessage) ranges.push({ from, to: Math.min(pageCount, from + perMessage - 1) })
+  return ranges
+}
+
+function checkRange(range: PageRange, pageCount: number, perMessage: number): PageRange {
+  const { from, to } = range
+  if (!Number.isInteger(from) || !Number.isInteger(to) || from < 1 || to < from) {
+    throw new RangeError(`invalid page range ${from}–${to}`)
+  }
+  if (from > pageCount) throw new DamagedFileError(`the PDF has ${pageCount} pages, so page ${from} cannot be read`)
+  const last = Math.min(to, pageCount)
+  if (last - from + 1 > perMessage) {
+    throw new LimitExceededError(
+      `pages ${from}–${last} are more than the ${perMessage} pages read in one step; the file must be read in page ranges`,
+    )
+  }
+  return { from, to: last }
+}
+
+async function pageText(pdf: PdfProxy, pageNumber: number): Promise<string> {
+  const page = await pdf.getPage(pageNumber)
+  try {
+    const content = await page.getTextContent()
+    let text = ''
+    for (const item of content.items) {
+      if (!('str' in item)) continue
+      text += item.str
+      if (item.hasEOL) text += '\n'
+    }
+    return tidyPageText(text)
+  } finally {
+    page.cleanup()
+  }
+}
+
+/** Collapses runs of spaces, trims line ends and keeps at most one blank line. */
+export function tidyPageText(text: string): string {
+  return text
+    .replace(/\u0000/g, '')
+    .replace(/[^\S\n]+/g, ' ')
+    .replace(/ ?\n ?/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()
+}
+
+/** Turns whatever pdf.js threw into a sentence about the file. */
+export function pdfError(err: unknown, page?: number): Error {
+  if (isIngestError(err)) return err
+  const name = err instanceof Error ? err.name : ''
+  if (name === 'PasswordException') {
+    const code = (err as { code?: number }).code
+    return new DamagedFileError(
+      code === 2 ? 'the PDF is encrypted and the password given is wrong' : 'the PDF is encrypted and needs a password',
+    )
+  }
+  const where = page ? ` (page ${page})` : ''
+  const detail = libraryDetail(err)
+  if (name === 'InvalidPDFException' || name === 'FormatError' || name === 'MissingPDFException' || name === 'UnknownErrorException') {
+    return new DamagedFileError(`the PDF is damaged and cannot be read${where}${detail ? `: ${detail}` : ''}`)
+  }
+  if (err instanceof RangeError && /call stack/i.test(err.message)) {
+    return new DamagedFileError(`the PDF is damaged: its structure loops back on itself${where}`)
+  }
+  return new DamagedFileError(`the PDF is damaged and cannot be read${where}`)
+}

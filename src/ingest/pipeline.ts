@@ -1,0 +1,84 @@
+/**
+ * @module One ingest message, end to end: plan the file (a big PDF fans out into page-range
+ * messages), parse its part, chunk it, store the chunks and count the part. Damaged files end in
+ * `error` with a plain sentence; anything else is thrown for the queue to retry.
+ */
+import { eq } from 'drizzle-orm'
+import { files } from '../db/schema'
+import type { Deps } from '../deps'
+import { chunkSegments } from './chunker'
+import { markFailed, storePart } from './chunk-store'
+import { isIngestError } from './errors'
+import type { FileKind } from './file-type'
+import type { IngestJob } from './jobs'
+import { resolveLimits, type Limits } from './limits'
+import { parseDocument } from './parsers/registry'
+import { pdfPageCount, planPageRanges, type PageRange } from './parsers/pdf'
+
+export type IngestDeps = Pick<Deps, 'db' | 'd1' | 'blobs' | 'ingestQueue' | 'config'>
+type FileRow = typeof files.$inferSelect
+
+export type IngestOptions = { limits?: Partial<Limits> }
+
+/** Handles one message. Resolves when it is done with (acknowledge it); rejects when a retry may help. */
+export async function ingest(deps: IngestDeps, job: IngestJob, options: IngestOptions = {}): Promise<void> {
+  const file = await deps.db.select().from(files).where(eq(files.id, job.fileId)).get()
+  // Deleted, failed, or (for a redelivered planning message) already done: nothing to do.
+  if (!file || file.status === 'error') return
+  if (job.part === undefined && file.status === 'processed') return
+  const limits = resolveLimits({ ...(deps.config.pagesPerMessage ? { maxPagesPerMessage: deps.config.pagesPerMessage } : {}), ...options.limits })
+  try {
+    if (job.part === undefined) await planAndStart(deps, file, limits)
+    else await runPart(deps, file, job.part, job.pages, limits)
+  } catch (err) {
+    if (!isIngestError(err)) throw err
+    await markFailed(deps.d1, file.id, err.reason)
+  }
+}
+
+async function readBytes(deps: IngestDeps, file: FileRow): Promise<Uint8Array | null> {
+  const object = await deps.blobs.get(file.blobKey)
+  return object ? new Uint8Array(await object.arrayBuffer()) : null
+}
+
+/** The first message of a file: mark it processing, size it up, and either fan out or parse it whole. */
+async function planAndStart(deps: IngestDeps, file: FileRow, limits: Limits): Promise<void> {
+  await deps.d1.prepare("UPDATE files SET status = 'processing' WHERE id = ?1 AND status IN ('uploaded', 'processing')").bind(file.id).run()
+  const bytes = await readBytes(deps, file)
+  if (!bytes) return
+  if (file.kind !== 'pdf') {
+    await setPlan(deps, file.id, 1, null)
+    return parseAndStore(deps, file, bytes, 0, undefined, limits)
+  }
+  const pageCount = await pdfPageCount(bytes.slice(), limits)
+  const ranges = planPageRanges(pageCount, limits.maxPagesPerMessage)
+  await setPlan(deps, file.id, Math.max(ranges.length, 1), pageCount)
+  if (ranges.length <= 1) return parseAndStore(deps, file, bytes, 0, ranges[0], limits)
+  // Each range is its own message, so no invocation holds the whole document's text or CPU.
+  const jobs = ranges.map((pages, part) => ({ body: { fileId: file.id, orgId: file.orgId, workspaceId: file.workspaceId, part, pages } satisfies IngestJob }))
+  for (let i = 0; i < jobs.length; i += 100) await deps.ingestQueue.sendBatch(jobs.slice(i, i + 100))
+}
+
+async function setPlan(deps: IngestDeps, fileId: string, parts: number, pages: number | null): Promise<void> {
+  await deps.d1.prepare('UPDATE files SET parts_total = ?2, pages_total = ?3 WHERE id = ?1').bind(fileId, parts, pages).run()
+}
+
+async function runPart(deps: IngestDeps, file: FileRow, part: number, pages: PageRange | undefined, limits: Limits): Promise<void> {
+  const bytes = await readBytes(deps, file)
+  if (!bytes) return
+  await parseAndStore(deps, file, bytes, part, pages, limits)
+}
+
+async function parseAndStore(deps: IngestDeps, file: FileRow, bytes: Uint8Array, part: number, pages: PageRange | undefined, limits: Limits): Promise<void> {
+  const outcome = await parseDocument(bytes, file.kind as FileKind, pages ? { limits, pages } : { limits })
+  const pageCount = pages ? pages.to - pages.from + 1 : 0
+  if (outcome.status === 'needs-model') {
+    // Images and audio wait for the perception step; until a model reads them they hold no text.
+    const sentence = `Not indexed: ${outcome.reason}, and none is configured (set MODEL_PROVIDER and ${outcome.model === 'vision' ? 'VISION_MODEL' : 'SPEECH_MODEL'}).`
+    await storePart(deps.d1, file, part, pageCount, [], sentence)
+    return
+  }
+  const chunks = chunkSegments(outcome.result.segments, { fileId: file.id })
+  const note = chunks.length === 0 && part === 0 ? 'No text was found in this file.' : null
+  await storePart(deps.d1, file, part, pageCount || (outcome.result.pageCount ?? 0), chunks, note)
+}

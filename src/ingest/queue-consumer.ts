@@ -12,6 +12,11 @@ import { ingest } from './pipeline'
 const DEAD_LETTER_REASON =
   'Cairn could not process this file after several attempts (a temporary failure kept recurring). Upload it again; if it fails again, the file may be too large or complex to index.'
 
+/** Backoff before the next attempt: 10 s, 20 s, 40 s … capped at 5 minutes. */
+export function retryDelaySeconds(attempts: number): number {
+  return Math.min(300, 10 * 2 ** (Math.max(1, attempts) - 1))
+}
+
 export async function consumeIngestBatch(batch: MessageBatch<IngestJob>, env: AppEnv): Promise<void> {
   const deps = buildDeps(env)
   if (batch.queue.endsWith('-dlq')) {
@@ -27,8 +32,7 @@ export async function consumeIngestBatch(batch: MessageBatch<IngestJob>, env: Ap
       message.ack()
     } catch (err) {
       console.error(`ingest ${message.body.fileId} part ${message.body.part ?? '-'} attempt ${message.attempts} failed`, err)
-      // 10 s, 20 s, 40 s … capped at 5 minutes.
-      message.retry({ delaySeconds: Math.min(300, 10 * 2 ** (message.attempts - 1)) })
+      message.retry({ delaySeconds: retryDelaySeconds(message.attempts) })
     }
   }
 }

@@ -57,6 +57,8 @@ export default defineConfig({
           name: 'workers',
           include: ['src/**/*.test.ts', 'test/integration/**/*.test.ts'],
           setupFiles: ['./test/integration/apply-migrations.ts'],
+          // A scripted OpenAI-compatible model server on 127.0.0.1; tests read its URL with inject('modelServerUrl').
+          globalSetup: ['./test/model-server/global-setup.ts'],
         },
       },
       {

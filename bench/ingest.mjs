@@ -6,7 +6,7 @@
  * Run: npm run bench:ingest   (ROUNDS=3 by default; the median round is reported)
  */
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs'
+import { appendFileSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -18,6 +18,7 @@ const fixtures = path.resolve(root, '../shared/fixtures/samples/pdf')
 const rounds = Number(process.env.ROUNDS ?? 3)
 const port = 21000 + Math.floor(Math.random() * 9000)
 const base = `http://localhost:${port}`
+const serverLog = path.join(mkdtempSync(path.join(tmpdir(), 'cairn-bench-log-')), 'server.log')
 
 async function assembleLarge(files) {
   // Every fixture PDF, repeated until the document passes 300 pages.
@@ -45,6 +46,7 @@ function startCairn(persistTo) {
     let output = ''
     const onData = (d) => {
       output += d
+      appendFileSync(serverLog, d)
       const token = /User .* token: (cairn_[A-Za-z0-9_-]+)/.exec(output)
       if (output.includes('Try it:') && token) resolve({ child, token: token[1] })
     }
@@ -95,6 +97,7 @@ async function main() {
     .map((name) => ({ name, bytes: new Uint8Array(readFileSync(path.join(fixtures, name))) }))
   files.push(await assembleLarge(files))
   const { child, token } = await startCairn(mkdtempSync(path.join(tmpdir(), 'cairn-bench-')))
+  console.log(`Cairn's log: ${serverLog}`)
   try {
     const rows = []
     for (const file of files) {

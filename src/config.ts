@@ -34,13 +34,22 @@ export type Config = {
   providerNote: string | null
   models: Record<ModelRole, string | null>
   openAiBaseUrl: string | null
+  /** Sent as a bearer token to `openAiBaseUrl`; many self-hosted servers need none. */
+  openAiApiKey: string | null
   embeddingDimensions: number | null
   maxFileBytes: number
   /** Pages per ingest message, when set; else the parser limits' default. */
   pagesPerMessage: number | null
 }
 
-/** Defaults per role from the Workers AI catalogue; each can be overridden or emptied to turn it off. */
+/**
+ * Defaults per role from the Workers AI catalogue; each can be overridden or emptied to turn it off.
+ * reasoning: qwen3-30b-a3b is flagged for function calling and reasoning, 32k context, and streams
+ * (gpt-oss-120b does not stream through the binding; llama-3.3-70b has 24k context). embedding:
+ * bge-base-en-v1.5, 768 dimensions, the size `npm run deploy` gives the Vectorize index. vision:
+ * llama-4-scout, images and tools, 131k context. speech: whisper-large-v3-turbo, with segments.
+ * rerank: bge-reranker-base, the catalogue's reranker.
+ */
 export const WORKERS_AI_DEFAULTS: Record<ModelRole, string> = {
   reasoning: '@cf/qwen/qwen3-30b-a3b-fp8',
   embedding: '@cf/baai/bge-base-en-v1.5',
@@ -74,6 +83,7 @@ export function readConfig(env: AppEnv): Config {
     providerNote: note,
     models,
     openAiBaseUrl: env.OPENAI_BASE_URL?.trim() || null,
+    openAiApiKey: env.OPENAI_API_KEY?.trim() || null,
     embeddingDimensions: positiveInt(env.EMBEDDING_DIMENSIONS),
     maxFileBytes: positiveInt(env.MAX_FILE_BYTES) ?? DEFAULT_MAX_FILE_BYTES,
     pagesPerMessage: positiveInt(env.PAGES_PER_MESSAGE),

@@ -5,6 +5,11 @@
 import { readConfig, type AppEnv, type Config } from './config'
 import { d1Database, type Db } from './db/client'
 import type { IngestJob } from './ingest/jobs'
+import { buildModels } from './models'
+import type { Models } from './models/ports'
+import { d1VectorStore } from './search/vector-d1'
+import type { VectorStore } from './search/vector-store'
+import { vectorizeStore } from './search/vector-vectorize'
 
 export type Deps = {
   config: Config
@@ -13,6 +18,10 @@ export type Deps = {
   d1: D1Database
   blobs: R2Bucket
   ingestQueue: Queue<IngestJob>
+  /** One adapter per model role, null where the role is off. */
+  models: Models
+  /** Vectorize when the `VECTORS` binding exists (deployed), else the D1 store (local runs). */
+  vectors: VectorStore
 }
 
 // Bindings are the same object for the isolate's life; build the deps once per env.
@@ -21,12 +30,15 @@ const cache = new WeakMap<object, Deps>()
 export function buildDeps(env: AppEnv): Deps {
   const cached = cache.get(env)
   if (cached) return cached
+  const config = readConfig(env)
   const deps: Deps = {
-    config: readConfig(env),
+    config,
     db: d1Database(env.DB),
     d1: env.DB,
     blobs: env.FILES,
     ingestQueue: env.INGEST_QUEUE as Queue<IngestJob>,
+    models: buildModels(config, { AI: env.AI }),
+    vectors: env.VECTORS ? vectorizeStore(env.VECTORS) : d1VectorStore(env.DB),
   }
   cache.set(env, deps)
   return deps

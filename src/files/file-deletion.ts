@@ -1,26 +1,30 @@
 /**
  * @module Removing files and everything derived from them: chunks (and through the triggers their
- * FTS rows), finished-part records, the row, and the R2 object. Rows go in one D1 batch first, so
- * an ingest message still in flight finds no file and cleans up whatever it writes afterwards.
+ * FTS rows), finished-part records, the row, their vectors and the R2 object. Rows go in one D1 batch
+ * first, so an ingest message still in flight finds no file and cleans up whatever it writes afterwards.
  */
 import { and, eq, inArray } from 'drizzle-orm'
 import { chunks, fileParts, files } from '../db/schema'
 import type { Deps } from '../deps'
+import { deleteChunkVectors } from '../search/vector-store'
 
 type Target = { id: string; blobKey: string }
 
 /** D1 binds at most 100 parameters per statement. */
 const PER_STATEMENT = 90
 
-export async function deleteFiles(deps: Pick<Deps, 'db' | 'blobs'>, targets: Target[]): Promise<void> {
+export async function deleteFiles(deps: Pick<Deps, 'db' | 'blobs' | 'vectors'>, targets: Target[]): Promise<void> {
   for (let i = 0; i < targets.length; i += PER_STATEMENT) {
     const slice = targets.slice(i, i + PER_STATEMENT)
     const ids = slice.map((t) => t.id)
+    // Vector ids are chunk ids: read them while the chunk rows still exist.
+    const chunkRefs = await deps.db.select({ id: chunks.id, orgId: chunks.orgId, workspaceId: chunks.workspaceId }).from(chunks).where(inArray(chunks.fileId, ids)).all()
     await deps.db.batch([
       deps.db.delete(chunks).where(inArray(chunks.fileId, ids)),
       deps.db.delete(fileParts).where(inArray(fileParts.fileId, ids)),
       deps.db.delete(files).where(inArray(files.id, ids)),
     ])
+    await deleteChunkVectors(deps.vectors, chunkRefs)
     await deps.blobs.delete(slice.map((t) => t.blobKey))
   }
 }

@@ -1,21 +1,23 @@
 /**
  * @module One ingest message, end to end: plan the file (a big PDF fans out into page-range
- * messages), parse its part, chunk it, store the chunks and count the part. Damaged files end in
- * `error` with a plain sentence; anything else is thrown for the queue to retry.
+ * messages), parse its part, chunk it, embed the chunks, store them and count the part. Damaged
+ * files end in `error` with a plain sentence; anything else is thrown for the queue to retry.
  */
 import { eq } from 'drizzle-orm'
 import { files } from '../db/schema'
 import type { Deps } from '../deps'
 import { chunkSegments } from './chunker'
-import { markFailed, storePart } from './chunk-store'
+import { storePart } from './chunk-store'
+import { embedChunks } from './embed-step'
 import { isIngestError } from './errors'
+import { failFile } from './fail-file'
 import type { FileKind } from './file-type'
 import type { IngestJob } from './jobs'
 import { resolveLimits, type Limits } from './limits'
 import { parseDocument } from './parsers/registry'
 import { pdfPageCount, planPageRanges, type PageRange } from './parsers/pdf'
 
-export type IngestDeps = Pick<Deps, 'db' | 'd1' | 'blobs' | 'ingestQueue' | 'config'>
+export type IngestDeps = Pick<Deps, 'db' | 'd1' | 'blobs' | 'ingestQueue' | 'config' | 'models' | 'vectors'>
 type FileRow = typeof files.$inferSelect
 
 export type IngestOptions = { limits?: Partial<Limits> }
@@ -32,7 +34,7 @@ export async function ingest(deps: IngestDeps, job: IngestJob, options: IngestOp
     else await runPart(deps, file, job.part, job.pages, limits)
   } catch (err) {
     if (!isIngestError(err)) throw err
-    await markFailed(deps.d1, file.id, err.reason)
+    await failFile(deps, file.id, err.reason)
   }
 }
 
@@ -79,6 +81,9 @@ async function parseAndStore(deps: IngestDeps, file: FileRow, bytes: Uint8Array,
     return
   }
   const chunks = chunkSegments(outcome.result.segments, { fileId: file.id })
-  const note = chunks.length === 0 && part === 0 ? 'No text was found in this file.' : null
-  await storePart(deps.d1, file, part, pageCount || (outcome.result.pageCount ?? 0), chunks, note)
+  // Vectors first: the part that completes the file marks it processed, and then they must be there.
+  const embedded = await embedChunks(deps, file, chunks)
+  const note = chunks.length === 0 && part === 0 ? 'No text was found in this file.' : embedded.note
+  const stored = await storePart(deps.d1, file, part, pageCount || (outcome.result.pageCount ?? 0), chunks, note)
+  await embedded.settle(stored.status)
 }

@@ -5,7 +5,7 @@
  */
 import type { AppEnv } from '../config'
 import { buildDeps } from '../deps'
-import { markFailed } from './chunk-store'
+import { failFile } from './fail-file'
 import type { IngestJob } from './jobs'
 import { ingest } from './pipeline'
 
@@ -21,7 +21,7 @@ export async function consumeIngestBatch(batch: MessageBatch<IngestJob>, env: Ap
   const deps = buildDeps(env)
   if (batch.queue.endsWith('-dlq')) {
     for (const message of batch.messages) {
-      await markFailed(deps.d1, message.body.fileId, DEAD_LETTER_REASON)
+      await failFile(deps, message.body.fileId, DEAD_LETTER_REASON)
       message.ack()
     }
     return

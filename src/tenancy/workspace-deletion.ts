@@ -1,13 +1,13 @@
 /**
- * @module Removing a workspace and everything in it: its files (bytes, chunks, index rows) first,
- * then its memberships and the workspace itself in one batch. Vectors and completions join as they land.
+ * @module Removing a workspace and everything in it: its files (bytes, chunks, index rows, vectors)
+ * first, then its memberships and the workspace itself in one batch. Completions join as they land.
  */
 import { and, eq } from 'drizzle-orm'
 import { workspaceMembers, workspaces } from '../db/schema'
 import { deleteFiles, workspaceFiles } from '../files/file-deletion'
 import type { Deps } from '../deps'
 
-export async function deleteWorkspaceContents(deps: Pick<Deps, 'db' | 'blobs'>, orgId: string, workspaceId: string): Promise<void> {
+export async function deleteWorkspaceContents(deps: Pick<Deps, 'db' | 'blobs' | 'vectors'>, orgId: string, workspaceId: string): Promise<void> {
   await deleteFiles(deps, await workspaceFiles(deps, orgId, workspaceId))
   await deps.db.batch([
     deps.db.delete(workspaceMembers).where(and(eq(workspaceMembers.orgId, orgId), eq(workspaceMembers.workspaceId, workspaceId))),

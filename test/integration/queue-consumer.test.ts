@@ -35,7 +35,7 @@ describe('ingest queue consumer', () => {
     await consumeIngestBatch(batch, { ...env, FILES: failingFiles } as typeof env)
     const result = await getQueueResult(batch, ctx)
     expect(result.explicitAcks).toEqual([])
-    expect(result.retryMessages.map((m) => m.msgId)).toEqual(messages.map((m) => m.id))
+    expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual(messages.map((m) => m.id))
     const after = await callJson('GET', `/files/${file.id}`, { token: w.writer.token })
     expect(after.status).not.toBe('error')
   })

@@ -34,7 +34,7 @@ const route = createRoute({
 async function databaseState(d1: D1Database): Promise<'ok' | 'unavailable' | 'migrations_pending'> {
   try {
     // A table the latest migration creates; its absence means they have not (all) run.
-    const row = await d1.prepare("SELECT 1 AS ok FROM sqlite_master WHERE type = 'table' AND name = 'chunks_fts'").first()
+    const row = await d1.prepare("SELECT 1 AS ok FROM sqlite_master WHERE type = 'table' AND name = 'vectors'").first()
     return row ? 'ok' : 'migrations_pending'
   } catch {
     return 'unavailable'
@@ -43,16 +43,17 @@ async function databaseState(d1: D1Database): Promise<'ok' | 'unavailable' | 'mi
 
 export function registerHealthRoute(app: App): void {
   app.openapi(route, async (c) => {
-    const { config, d1 } = c.get('deps')
+    const { config, d1, models, vectors } = c.get('deps')
     const database = await databaseState(d1)
+    // From the adapters actually built, so a role reads as on only when something serves it.
     const roles = Object.fromEntries(
-      MODEL_ROLES.map((role) => [role, { configured: config.models[role] !== null, model: config.models[role] }]),
+      MODEL_ROLES.map((role) => [role, { configured: models[role] !== null, model: models[role]?.modelId ?? null }]),
     ) as z.infer<typeof Health>['models']['roles']
     const body = {
       status: database === 'ok' ? ('ok' as const) : ('unavailable' as const),
       checks: { database },
       models: { provider: config.provider, note: config.providerNote, roles },
-      vector_store: c.env.VECTORS ? ('vectorize' as const) : ('d1' as const),
+      vector_store: vectors.kind,
     }
     return c.json(body, database === 'ok' ? 200 : 503)
   })

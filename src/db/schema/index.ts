@@ -5,3 +5,4 @@
 export * from './tenancy'
 export * from './workspaces'
 export * from './files'
+export * from './vectors'

@@ -1,0 +1,89 @@
+/**
+ * @module The embedding step of ingestion: a part's chunks, each prefixed with where it comes from
+ * (file name, heading path, page, sheet and rows, time range), embedded in batches and upserted to
+ * the vector store under the chunk's id — so a redelivered part overwrites its vectors instead of
+ * adding more. It runs before the part's chunks are stored, so a file never reads `processed` while
+ * its vectors are missing; when the file was deleted meanwhile, `settle` takes the vectors back out.
+ */
+import type { Deps } from '../deps'
+import { vectorFilterMetadata } from '../filter'
+import { ModelCallError } from '../models/retry'
+import { vectorNamespace, type VectorRecord } from '../search/vector-store'
+import { plainSentence } from './errors'
+import type { Chunk } from './segment'
+
+export type EmbedDeps = Pick<Deps, 'models' | 'vectors'>
+
+type FileRef = { id: string; orgId: string; workspaceId: string; filename: string; purpose: string; createdAt: number }
+
+export type EmbeddedPart = {
+  /** For `status_details` when the model refused the part: it is then searchable by keywords only. */
+  note: string | null
+  /** Call with the file's status after the part was stored; removes the vectors if the file is gone. */
+  settle(status: string | null): Promise<void>
+}
+
+/** Chunks embedded and upserted at a time, so a 100,000-row sheet never holds all its vectors at once. */
+export const EMBED_SLICE = 500
+/** The contextual prefix stays short: the chunker leaves ~100 tokens of a 512-token model's room. */
+export const MAX_PREFIX_CHARS = 300
+
+const nothing: EmbeddedPart = { note: null, settle: async () => {} }
+
+/**
+ * @example
+ * const embedded = await embedChunks(deps, file, chunks)
+ * const { status } = await storePart(deps.d1, file, part, pages, chunks, embedded.note)
+ * await embedded.settle(status)
+ */
+export async function embedChunks(deps: EmbedDeps, file: FileRef, chunks: readonly Chunk[]): Promise<EmbeddedPart> {
+  const embedder = deps.models.embedding
+  if (!embedder || chunks.length === 0) return nothing
+  const namespace = await vectorNamespace(file.orgId, file.workspaceId)
+  const written: string[] = []
+  try {
+    for (let i = 0; i < chunks.length; i += EMBED_SLICE) {
+      const slice = chunks.slice(i, i + EMBED_SLICE)
+      const values = await embedder.embed(slice.map((chunk) => contextualText(file.filename, chunk)))
+      const records: VectorRecord[] = slice.map((chunk, j) => ({
+        id: chunk.id,
+        values: values[j]!,
+        metadata: vectorFilterMetadata({ file_id: file.id, purpose: file.purpose, created_at: file.createdAt, modality: chunk.provenance.modality, page: chunk.provenance.page ?? null }),
+      }))
+      await deps.vectors.upsert(namespace, records)
+      written.push(...slice.map((c) => c.id))
+    }
+  } catch (err) {
+    // A refusal that retrying cannot change (bad key, unknown model, input it rejects): keep the
+    // part for keyword search and say why semantic search will not find it. Anything else is thrown
+    // for the queue to retry.
+    if (!(err instanceof ModelCallError) || err.transient) throw err
+    if (written.length > 0) await deps.vectors.delete(namespace, written)
+    return { note: plainSentence(`Indexed for keyword search only: ${err.message}`), settle: nothing.settle }
+  }
+  return {
+    note: null,
+    async settle(status) {
+      if (status !== 'processing' && status !== 'processed') await deps.vectors.delete(namespace, written)
+    },
+  }
+}
+
+/** What the embedder reads for a chunk: where it comes from, a blank line, then its text. */
+export function contextualText(filename: string, chunk: Chunk): string {
+  const p = chunk.provenance
+  const where = [filename]
+  if (p.heading && p.heading.length > 0) where.push(p.heading.join(' > '))
+  if (p.page !== undefined) where.push(`page ${p.page}`)
+  if (p.sheet !== undefined) where.push(`sheet ${p.sheet}`)
+  if (p.rows) where.push(`rows ${p.rows[0]}–${p.rows[1]}`)
+  if (p.startTime !== undefined) where.push(`${clock(p.startTime)}–${clock(p.endTime ?? p.startTime)}`)
+  let prefix = where.join(' · ')
+  if (prefix.length > MAX_PREFIX_CHARS) prefix = `${prefix.slice(0, MAX_PREFIX_CHARS - 1)}…`
+  return `${prefix}\n\n${chunk.text}`
+}
+
+const clock = (seconds: number) => {
+  const s = Math.floor(seconds)
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`
+}

@@ -13,6 +13,7 @@ import { ApiError, errorResponse } from './errors'
 import { bodyGuards } from './request-guards'
 import { routeTable } from './route-table'
 import { validationHook } from './validation'
+import { registerChatRoutes } from './routes/chat'
 import { registerFileRoutes } from './routes/files'
 import { registerHealthRoute } from './routes/health'
 import { registerModelRoutes } from './routes/models'
@@ -45,6 +46,7 @@ export function createApp() {
   registerUserRoutes(app)
   registerWorkspaceRoutes(app)
   registerFileRoutes(app)
+  registerChatRoutes(app)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -164,6 +164,16 @@ const ROWS: Row[] = [
     expect: { users: 403, writer: 200, admin: 200, otherOrg: 404, adminToken: 403 },
   },
   {
+    name: 'POST /chat/completions',
+    request: (w) => ({ method: 'POST', path: '/chat/completions', body: { model: 'l0-retrieval', workspace: w.ws, messages: [{ role: 'user', content: 'quick fox' }] } }),
+    expect: { users: 200, outsider: 403, otherOrg: 404, adminToken: 403 },
+  },
+  {
+    name: 'POST /chat/completions (default workspace)',
+    request: () => ({ method: 'POST', path: '/chat/completions', body: { model: 'l0-retrieval', messages: [{ role: 'user', content: 'quick fox' }] } }),
+    expect: { users: 200, adminToken: 403 },
+  },
+  {
     name: 'GET /workspaces/{id}/users',
     request: (w) => ({ method: 'GET', path: `/workspaces/${w.ws}/users` }),
     expect: { users: 200, outsider: 403, otherOrg: 404, adminToken: 403 },

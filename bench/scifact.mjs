@@ -1,0 +1,215 @@
+#!/usr/bin/env node
+/**
+ * BEIR SciFact through the real API: `npm start` on a random port and a fresh state folder, the corpus
+ * uploaded as one Markdown file per abstract (title as heading), the queries asked of `l0-retrieval`
+ * with top_k 100, scored as trec_eval's ndcg_cut.10 (with -c) and Recall@100, with server time (from
+ * Server-Timing) and client round trip percentiles.
+ *
+ * Run:  node bench/scifact.mjs
+ * Env:  SPLIT=test|train (default test; tune on train only)
+ *       SCALE=n          the corpus n times, copies under new doc ids (only the originals are relevant)
+ *       STATE=dir        keep the state folder there and reuse an earlier ingestion of the same SCALE
+ *       QUERIES=n        ask only the first n queries of the split
+ */
+import { spawn } from 'node:child_process'
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const data = path.resolve(root, '../shared/fixtures/beir/scifact')
+const split = process.env.SPLIT ?? 'test'
+const scale = Math.max(1, Number(process.env.SCALE ?? 1))
+const maxQueries = Number(process.env.QUERIES ?? Infinity)
+const port = 21000 + Math.floor(Math.random() * 9000)
+const base = `http://localhost:${port}`
+const BATCH = 100
+const PUBLISHED = { 'BM25 flat (Lucene, Pyserini)': 0.6789, 'BM25 multifield (Pyserini)': 0.6647 }
+
+const readJsonl = (file) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l))
+
+function readQrels(file) {
+  const qrels = new Map()
+  for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
+    const [q, doc, rel] = line.trim().split('\t')
+    if (!q || !doc) continue
+    if (!qrels.has(q)) qrels.set(q, new Map())
+    qrels.get(q).set(doc, Number(rel))
+  }
+  return qrels
+}
+
+/** Starts `npm start`; its output goes to `log`, where a failure in the Workers can be read. */
+function startCairn(persistTo, log) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['scripts/start.mjs', '--port', String(port), '--persist-to', persistTo], { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    const onData = (d) => {
+      appendFileSync(log, d)
+      output += d
+      const token = /User .* token: (cairn_[A-Za-z0-9_-]+)/.exec(output)
+      if (output.includes('Try it:') && token) resolve({ child, token: token[1] })
+    }
+    child.stdout.on('data', onData)
+    child.stderr.on('data', onData)
+    child.on('exit', (code) => reject(new Error(`npm start exited (${code}):\n${output}`)))
+  })
+}
+
+async function api(token, method, pathname, body) {
+  const init = { method, headers: { authorization: `Bearer ${token}` } }
+  if (body instanceof FormData) init.body = body
+  else if (body !== undefined) {
+    init.body = JSON.stringify(body)
+    init.headers['content-type'] = 'application/json'
+  }
+  const res = await fetch(`${base}${pathname}`, init)
+  const text = await res.text()
+  if (res.status !== 200) throw new Error(`${method} ${pathname}: ${res.status} ${text}`)
+  return { body: JSON.parse(text), headers: res.headers }
+}
+
+/** Runs `work` over `items` with at most `n` at a time. */
+async function pool(items, n, work) {
+  let next = 0
+  await Promise.all(Array.from({ length: n }, async () => {
+    while (next < items.length) await work(items[next++])
+  }))
+}
+
+const countWhere = async (token, filter) => (await api(token, 'GET', `/files?limit=1&metadata=${encodeURIComponent(filter)}`)).body.total
+
+/** Uploads every document (copies after the originals), tags each with its doc id, waits until all are processed. */
+async function ingest(token, corpus) {
+  const docs = []
+  for (let copy = 0; copy < scale; copy++) for (const d of corpus) docs.push({ ...d, _id: copy === 0 ? d._id : `${d._id}-copy${copy}` })
+  const batches = []
+  for (let i = 0; i < docs.length; i += BATCH) batches.push(docs.slice(i, i + BATCH))
+  const started = performance.now()
+  let uploaded = 0
+  // Metadata in a form applies to every file of the upload, so the doc id goes on each file after.
+  await pool(batches, 2, async (batch) => {
+    const form = new FormData()
+    for (const d of batch) form.append('file', new File([`# ${d.title}\n\n${d.text}\n`], `${d._id}.md`))
+    form.append('metadata', JSON.stringify({ corpus: 'scifact' }))
+    const files = (await api(token, 'POST', '/files', form)).body
+    await pool(files.map((f, i) => [f, batch[i]]), 4, ([f, d]) => api(token, 'PATCH', `/files/${f.id}/metadata`, { doc_id: d._id }))
+    uploaded += batch.length
+    if (uploaded % 1000 < BATCH) process.stdout.write(`\r  uploaded ${uploaded}/${docs.length}`)
+  })
+  const uploadMs = performance.now() - started
+  for (;;) {
+    const pending = await countWhere(token, 'status in ["uploaded", "processing"]')
+    process.stdout.write(`\r  uploaded ${docs.length} in ${(uploadMs / 1000).toFixed(0)} s; ${pending} still being indexed   `)
+    if (pending === 0) break
+    await new Promise((r) => setTimeout(r, 2000))
+  }
+  const failed = await countWhere(token, 'status = "error"')
+  const totalMs = performance.now() - started
+  console.log(`\n  ingested ${docs.length} documents in ${(totalMs / 1000).toFixed(0)} s (${((docs.length / totalMs) * 1000).toFixed(1)} docs/s), ${failed} failed`)
+  return { docs: docs.length, totalMs, failed }
+}
+
+/** trec_eval's ndcg_cut.10: gain = relevance level, discount log2(rank + 1), ideal over every judged-relevant doc. */
+function ndcgAt(ranked, judged, k) {
+  let dcg = 0
+  ranked.slice(0, k).forEach((doc, i) => {
+    const gain = judged.get(doc) ?? 0
+    if (gain > 0) dcg += gain / Math.log2(i + 2)
+  })
+  const ideal = [...judged.values()].filter((g) => g > 0).sort((a, b) => b - a).slice(0, k)
+  const idcg = ideal.reduce((sum, g, i) => sum + g / Math.log2(i + 2), 0)
+  return idcg > 0 ? dcg / idcg : 0
+}
+
+function recallAt(ranked, judged, k) {
+  const relevant = [...judged].filter(([, g]) => g > 0).map(([d]) => d)
+  const top = new Set(ranked.slice(0, k))
+  return relevant.length ? relevant.filter((d) => top.has(d)).length / relevant.length : 0
+}
+
+const percentile = (xs, p) => {
+  const sorted = [...xs].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
+}
+const timing = (header, name) => Number(new RegExp(`(?:^|,)\\s*${name};dur=([\\d.]+)`).exec(header ?? '')?.[1] ?? NaN)
+
+async function ask(token, text) {
+  const started = performance.now()
+  const { body, headers } = await api(token, 'POST', '/v1/chat/completions', {
+    model: 'l0-retrieval',
+    messages: [{ role: 'user', content: [{ type: 'filter', top_k: 100 }, { type: 'text', text }] }],
+  })
+  const clientMs = performance.now() - started
+  const st = headers.get('server-timing')
+  // Chunks to documents, each at its best rank; copies keep their own ids.
+  const ranked = []
+  const seen = new Set()
+  for (const choice of body.choices) {
+    const doc = String(choice.metadata.file_metadata.doc_id ?? choice.metadata.filename.replace(/\.md$/, ''))
+    if (seen.has(doc)) continue
+    seen.add(doc)
+    ranked.push(doc)
+  }
+  return { ranked, clientMs, serverMs: timing(st, 'total'), lexicalMs: timing(st, 'lexical') }
+}
+
+async function main() {
+  const corpus = readJsonl(path.join(data, 'corpus.jsonl'))
+  const queries = new Map(readJsonl(path.join(data, 'queries.jsonl')).map((q) => [q._id, q.text]))
+  const qrels = readQrels(path.join(data, 'qrels', `${split}.tsv`))
+  const asked = [...qrels.keys()].slice(0, maxQueries)
+
+  const keep = process.env.STATE !== undefined
+  const state = keep ? path.resolve(process.env.STATE) : mkdtempSync(path.join(tmpdir(), 'cairn-scifact-'))
+  const marker = path.join(state, `scifact-ingested-x${scale}.json`)
+  console.log(`SciFact ${split}: ${asked.length} queries over ${corpus.length} × ${scale} documents; state in ${state}`)
+  const log = path.join(keep ? state : tmpdir(), `cairn-scifact-${port}.log`)
+  console.log(`  Cairn's output: ${log}`)
+  const { child, token } = await startCairn(state, log)
+  try {
+    let ingestion = existsSync(marker) ? JSON.parse(readFileSync(marker, 'utf8')) : null
+    if (ingestion) console.log(`  reusing the ingestion of ${ingestion.docs} documents from ${marker}`)
+    else {
+      ingestion = await ingest(token, corpus)
+      if (keep) writeFileSync(marker, JSON.stringify(ingestion))
+    }
+
+    for (const q of asked.slice(0, 5)) await ask(token, queries.get(q)) // warm-up, not counted
+    const runs = []
+    for (const q of asked) runs.push({ q, ...(await ask(token, queries.get(q))) })
+
+    const mean = (f) => runs.reduce((s, r) => s + f(r), 0) / runs.length
+    const ndcg = mean((r) => ndcgAt(r.ranked, qrels.get(r.q), 10))
+    const recall = mean((r) => recallAt(r.ranked, qrels.get(r.q), 100))
+    const line = (name, xs) => `  ${name.padEnd(22)} p50 ${percentile(xs, 50).toFixed(1).padStart(6)} ms   p95 ${percentile(xs, 95).toFixed(1).padStart(6)} ms   max ${Math.max(...xs).toFixed(1).padStart(6)} ms`
+    console.log(`\nSciFact ${split}, ${runs.length} queries, corpus × ${scale} (${ingestion.docs} documents)`)
+    console.log(`  nDCG@10                ${ndcg.toFixed(4)}${scale > 1 ? '   (copies count as non-relevant, and tie with their originals)' : ''}`)
+    if (scale > 1) {
+      const originals = (r) => r.ranked.filter((d) => !d.includes('-copy'))
+      console.log(`  nDCG@10, copies removed ${mean((r) => ndcgAt(originals(r), qrels.get(r.q), 10)).toFixed(4)}`)
+    }
+    console.log(`  Recall@100             ${recall.toFixed(4)}   (over the distinct documents in 100 chunks)`)
+    for (const [name, value] of Object.entries(PUBLISHED)) console.log(`  published ${name.padEnd(30)} nDCG@10 ${value.toFixed(4)}`)
+    console.log(line('server (Server-Timing)', runs.map((r) => r.serverMs)))
+    console.log(line('  of which lexical', runs.map((r) => r.lexicalMs)))
+    console.log(line('client round trip', runs.map((r) => r.clientMs)))
+    console.log(`  ingestion              ${(ingestion.totalMs / 1000).toFixed(0)} s for ${ingestion.docs} documents (${ingestion.failed} failed)`)
+    console.log('Goals: nDCG@10 ≥ 0.69 (test), server p50 < 50 ms, p95 < 150 ms.')
+  } finally {
+    const exited = new Promise((r) => child.once('exit', r))
+    process.kill(-child.pid, 'SIGTERM')
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))])
+    if (!keep) rmSync(state, { recursive: true, force: true })
+  }
+}
+
+main().catch((err) => {
+  console.error(err)
+  process.exit(1)
+})

@@ -1,0 +1,204 @@
+/**
+ * @module `POST /chat/completions`: OpenAI's request shape plus `workspace`. `l0-retrieval` answers at
+ * once with the top_k chunks as choices; the `l0` agent is not served yet and says so.
+ */
+import { createRoute, z } from '@hono/zod-openapi'
+import { wrapTime } from 'hono/timing'
+import type { Context } from 'hono'
+import { evidenceFields } from '../../search/evidence'
+import { QuestionError, readQuestion } from '../../search/question'
+import { MAX_TOP_K, retrieve, type PhaseTimer, type RetrievedChunk } from '../../search/retrieve'
+import { semanticArm } from '../../search/vector-search'
+import { DEFAULT_WORKSPACE } from '../../tenancy/orgs'
+import { authorizeWorkspace } from '../../tenancy/workspace-access'
+import { requireUser } from '../auth'
+import { ApiError, invalid } from '../errors'
+import { bearerSecurity, errorResponses, WorkspaceId } from '../schemas'
+import { MODELS } from './models'
+import type { App, AppContext } from '../context'
+
+const TextPart = z.object({ type: z.literal('text'), text: z.string() })
+const FilterPart = z.object({
+  type: z.literal('filter'),
+  filter: z.string().nullable().optional().openapi({ description: 'A filter expression over the files (and `page`, `modality`)', example: "metadata.author == 'hegel'" }),
+  top_k: z.number().int().min(1).max(MAX_TOP_K).nullable().optional().openapi({ description: `How many elements l0-retrieval returns (default 5, at most ${MAX_TOP_K})` }),
+})
+const ImagePart = z.object({ type: z.literal('image_url'), image_url: z.object({ url: z.string(), detail: z.string().optional() }) })
+const ContentPart = z.discriminatedUnion('type', [TextPart, FilterPart, ImagePart])
+
+/**
+ * A string is read as one text part. Not a union of the two: a union's failure names only `content`,
+ * where this names the very part and field at fault (`messages[0].content[1].top_k`).
+ */
+const Content = z
+  .preprocess((v) => (typeof v === 'string' ? [{ type: 'text', text: v }] : v), z.array(ContentPart))
+  .openapi({ description: 'A string, or an array of `text`, `filter` and `image_url` parts' })
+
+// Unknown fields of a message (tool_calls, refusal…) are accepted and ignored, as they are on the request.
+const Message = z.object({
+  role: z.enum(['system', 'developer', 'user', 'assistant', 'tool', 'function']),
+  content: Content.nullable().optional(),
+  name: z.string().optional(),
+})
+
+const ChatRequest = z
+  .object({
+    model: z.string().min(1).max(200).openapi({ example: 'l0-retrieval' }),
+    messages: z.array(Message).min(1, 'must have at least one message').max(1000),
+    workspace: WorkspaceId.optional(),
+    stream: z.boolean().nullable().optional(),
+    stream_options: z.object({ include_usage: z.boolean().nullable().optional() }).nullable().optional(),
+    max_tokens: z.number().int().min(1).nullable().optional(),
+    max_completion_tokens: z.number().int().min(1).nullable().optional(),
+    temperature: z.number().min(0).max(2).nullable().optional(),
+    top_p: z.number().min(0).max(1).nullable().optional(),
+    seed: z.number().int().nullable().optional(),
+    stop: z.union([z.string(), z.array(z.string()).max(4)]).nullable().optional(),
+    response_format: z.object({ type: z.string() }).passthrough().nullable().optional(),
+    user: z.string().max(256).optional(),
+    store: z.boolean().nullable().optional(),
+    metadata: z.record(z.string(), z.string()).nullable().optional(),
+    reasoning_effort: z.enum(['low', 'medium', 'high']).nullable().optional(),
+  })
+  .openapi('ChatCompletionRequest')
+
+const Evidence = z
+  .object({
+    file_id: z.string(),
+    filename: z.string(),
+    chunk_id: z.string(),
+    score: z.number().openapi({ description: 'Higher is better: the reciprocal-rank-fusion score of the search arms' }),
+    modality: z.string(),
+    page: z.number().nullable(),
+    sheet: z.string().optional(),
+    rows: z.tuple([z.number(), z.number()]).optional(),
+    start_time: z.number().optional(),
+    end_time: z.number().optional(),
+    heading: z.string().optional(),
+    file_metadata: z.record(z.string(), z.unknown()),
+  })
+  .openapi('Evidence')
+
+const Usage = z.object({ prompt_tokens: z.number(), completion_tokens: z.number(), total_tokens: z.number() })
+const ChatCompletion = z
+  .object({
+    id: z.string(),
+    object: z.literal('chat.completion'),
+    created: z.number(),
+    model: z.string(),
+    choices: z.array(
+      z.object({
+        index: z.number(),
+        message: z.object({ role: z.literal('assistant'), content: z.string() }),
+        metadata: Evidence,
+        finish_reason: z.literal('stop'),
+      }),
+    ),
+    usage: Usage,
+  })
+  .openapi('ChatCompletion')
+
+const route = createRoute({
+  method: 'post',
+  path: '/chat/completions',
+  tags: ['Chat'],
+  summary: 'Ask a question (l0) or search (l0-retrieval)',
+  description:
+    'OpenAI\'s request shape plus `workspace`. With `l0-retrieval` the last user message\'s text is the query and a `{"type": "filter", "filter", "top_k"}` part narrows it; `choices` are the top_k chunks, best first. With `stream: true` the same choices come as one `chat.completion.chunk`, then `[DONE]`. Server-Timing reports the search phases.',
+  security: bearerSecurity,
+  request: { body: { required: true, content: { 'application/json': { schema: ChatRequest } } } },
+  responses: {
+    200: {
+      description: 'The completion; for `l0-retrieval` the top_k elements',
+      content: { 'application/json': { schema: ChatCompletion }, 'text/event-stream': { schema: z.string() } },
+    },
+    ...errorResponses(401, 403, 404, 422),
+  },
+})
+
+type ChatBody = z.infer<typeof ChatRequest>
+
+/** The search phases as Server-Timing entries (`lexical`, `vector`, `fuse`, `rerank`). */
+const serverTiming =
+  (c: Context<AppContext>): PhaseTimer =>
+  (phase, run) =>
+    wrapTime(c, phase, run())
+
+const completionId = () => `chatcmpl-${crypto.randomUUID().replace(/-/g, '')}`
+const NO_USAGE = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }
+
+function modelKind(model: string) {
+  if (!Object.hasOwn(MODELS, model)) {
+    throw new ApiError(404, `The model "${model}" does not exist. Cairn serves ${Object.keys(MODELS).join(', ')} (GET /models).`, 'model_not_found', 'model')
+  }
+  return MODELS[model as keyof typeof MODELS]
+}
+
+/** `stream: true` gets the same elements as a single chunk, so streaming clients need no special case. */
+function streamed(c: Context<AppContext>, body: ChatBody, id: string, created: number, elements: RetrievedChunk[]): Response {
+  const events: object[] = [
+    {
+      id,
+      object: 'chat.completion.chunk',
+      created,
+      model: body.model,
+      choices: elements.map((e, index) => ({ index, delta: { role: 'assistant', content: e.text }, metadata: evidenceFields(e), finish_reason: 'stop' })),
+    },
+  ]
+  if (body.stream_options?.include_usage) events.push({ id, object: 'chat.completion.chunk', created, model: body.model, choices: [], usage: NO_USAGE })
+  const text = events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('') + 'data: [DONE]\n\n'
+  return c.body(text, 200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' })
+}
+
+export function registerChatRoutes(app: App): void {
+  app.openapi(route, async (c) => {
+    const user = requireUser(c)
+    const body = c.req.valid('json')
+    const kind = modelKind(body.model)
+    const workspaceId = body.workspace ?? DEFAULT_WORKSPACE
+    const deps = c.get('deps')
+    await authorizeWorkspace(deps.db, user, workspaceId, 'reader')
+    if (kind !== 'l0-retrieval') {
+      throw invalid(
+        `model: the "${body.model}" agent (reasoning with citations) is not available in this version yet; "l0-retrieval" is, and returns the top_k passages for the question.`,
+        'model',
+        'model_not_available',
+      )
+    }
+
+    let question
+    try {
+      question = readQuestion(body.messages)
+    } catch (err) {
+      if (err instanceof QuestionError) throw invalid(err.message, err.param, err.code)
+      throw err
+    }
+    // Without an embedding model there is no semantic arm, and the search is lexical.
+    const semantic = semanticArm(deps)
+    const elements = await retrieve(
+      deps,
+      { orgId: user.orgId, workspaceId, query: question.text, filter: question.filter, topK: question.topK },
+      { arms: semantic ? [semantic] : [], time: serverTiming(c) },
+    )
+
+    const id = completionId()
+    const created = Math.floor(Date.now() / 1000)
+    if (body.stream) return streamed(c, body, id, created, elements)
+    return c.json(
+      {
+        id,
+        object: 'chat.completion' as const,
+        created,
+        model: body.model,
+        choices: elements.map((e, index) => ({
+          index,
+          message: { role: 'assistant' as const, content: e.text },
+          metadata: evidenceFields(e),
+          finish_reason: 'stop' as const,
+        })),
+        usage: NO_USAGE,
+      },
+      200,
+    )
+  })
+}

@@ -1,0 +1,18 @@
+/**
+ * @module Search's public surface: hybrid retrieval and its pieces (the lexical arm, rank fusion,
+ * reading a question from chat messages, the citation fields of a hit).
+ */
+export { hitFromRow, loadHits, scopeCondition, SCOPE_COLUMNS } from './chunk-hits'
+export type { ChunkHit, SearchScope } from './chunk-hits'
+export { evidenceFields } from './evidence'
+export type { EvidenceFields } from './evidence'
+export { ftsQuery, MAX_QUERY_TERMS, queryWords, STOP_WORDS } from './fts-query'
+export type { FtsQuery } from './fts-query'
+export { BM25_WEIGHTS, lexicalSearch } from './lexical'
+export type { LexicalRequest } from './lexical'
+export { QuestionError, readQuestion } from './question'
+export type { ChatMessage, ContentPart, Question } from './question'
+export { reciprocalRankFusion, RRF_K } from './rank-fusion'
+export type { Fused, FusionOptions } from './rank-fusion'
+export { DEFAULT_TOP_K, FUSION_DEPTH, MAX_TOP_K, retrieve } from './retrieve'
+export type { ArmHit, ArmRequest, PhaseTimer, Rerank, RetrievedChunk, RetrieveOptions, RetrieveRequest, SearchArm } from './retrieve'

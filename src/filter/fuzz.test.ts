@@ -5,22 +5,11 @@ import { evaluateFilter } from './evaluate'
 import { parseFilter } from './parser'
 import { printFilter } from './printer'
 import { Random, randomRecord, randomTree, withOtherValues } from './testing/arbitrary'
-import { compileToSql } from './to-sql'
+import { compileToSql, tableColumns } from './to-sql'
 import type { SqlColumns } from './to-sql'
 import { compileToVectorize } from './to-vectorize'
 
-const columns: SqlColumns = {
-  id: 'f.id',
-  filename: 'f.filename',
-  bytes: 'f.bytes',
-  created_at: 'f.created_at',
-  purpose: 'f.purpose',
-  status: 'f.status',
-  user_id: 'f.user_id',
-  metadata: 'f.metadata',
-  page: 'c.page',
-  modality: 'c.modality',
-}
+const columns: SqlColumns = tableColumns('f', 'c')
 const MESSAGE = /^filter: expected [^]+, found [^]+ at column (\d+)$/
 const records = (() => {
   const rng = new Random(5)

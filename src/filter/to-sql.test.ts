@@ -2,21 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { parseFilter } from './parser'
 import { printFilter } from './printer'
 import { Random, randomTree, withOtherValues } from './testing/arbitrary'
-import { compileToSql } from './to-sql'
+import { compileToSql, tableColumns } from './to-sql'
 import type { SqlColumns } from './to-sql'
 
-const columns: SqlColumns = {
-  id: 'f.id',
-  filename: 'f.filename',
-  bytes: 'f.bytes',
-  created_at: 'f.created_at',
-  purpose: 'f.purpose',
-  status: 'f.status',
-  user_id: 'f.user_id',
-  metadata: 'f.metadata',
-  page: 'c.page',
-  modality: 'c.modality',
-}
+const columns: SqlColumns = tableColumns('f', 'c')
 
 const compile = (text: string) => compileToSql(parseFilter(text, { chunkAttributes: true }), columns)
 

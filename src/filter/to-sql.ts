@@ -51,6 +51,24 @@ export type SqlColumns = {
   modality?: string
 }
 
+/**
+ * The columns of Cairn's own tables, `files` (and `chunks` for chunk attributes) under the given aliases.
+ * @example tableColumns('f', 'c') // { id: 'f.id', …, metadata: 'f.metadata', page: 'c.page', modality: 'c.modality' }
+ */
+export function tableColumns(files: string, chunks?: string): SqlColumns {
+  const columns: SqlColumns = {
+    id: `${files}.id`,
+    filename: `${files}.filename`,
+    bytes: `${files}.bytes`,
+    created_at: `${files}.created_at`,
+    purpose: `${files}.purpose`,
+    status: `${files}.status`,
+    user_id: `${files}.user_id`,
+    metadata: `${files}.metadata`,
+  }
+  return chunks ? { ...columns, page: `${chunks}.page`, modality: `${chunks}.modality` } : columns
+}
+
 export type CompiledSql = {
   /**
    * A boolean expression (0 or 1, never NULL) to AND into a statement's WHERE clause; its one

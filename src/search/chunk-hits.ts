@@ -7,7 +7,7 @@
  * a file appears in answers whole, at the moment its listing says `processed`, and never half or
  * briefly before it turns out damaged.
  */
-import { compileToSql, type FilterNode, type SqlColumns } from '../filter'
+import { compileToSql, tableColumns, type FilterNode, type SqlColumns } from '../filter'
 
 /** One chunk found by a search, with everything a citation needs. */
 export type ChunkHit = {
@@ -39,18 +39,7 @@ export type SearchScope = {
 }
 
 /** The filter language's names as columns of `chunks c JOIN files f`. */
-export const SCOPE_COLUMNS: SqlColumns = {
-  id: 'f.id',
-  filename: 'f.filename',
-  bytes: 'f.bytes',
-  created_at: 'f.created_at',
-  purpose: 'f.purpose',
-  status: 'f.status',
-  user_id: 'f.user_id',
-  metadata: 'f.metadata',
-  page: 'c.page',
-  modality: 'c.modality',
-}
+export const SCOPE_COLUMNS: SqlColumns = tableColumns('f', 'c')
 
 export type SqlPart = { sql: string; params: unknown[] }
 

@@ -6,7 +6,7 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { and, asc, desc, eq, gt, lt, sql, type SQL } from 'drizzle-orm'
 import type { Context } from 'hono'
 import { files } from '../../db/schema'
-import { compileToSql, FilterSyntaxError, parseFilter } from '../../filter'
+import { compileToSql, FilterSyntaxError, parseFilter, tableColumns } from '../../filter'
 import { fileObject, type FileRow } from '../../files/file-object'
 import { deleteFiles } from '../../files/file-deletion'
 import { MAX_FILES_PER_UPLOAD, storeUploads, UploadRefusedError, type Upload } from '../../files/upload'
@@ -135,16 +135,7 @@ async function authorizeFile(c: Context<AppContext>, fileId: string, workspace: 
   return row
 }
 
-const FILE_COLUMNS = {
-  id: 'files.id',
-  filename: 'files.filename',
-  bytes: 'files.bytes',
-  created_at: 'files.created_at',
-  purpose: 'files.purpose',
-  status: 'files.status',
-  user_id: 'files.user_id',
-  metadata: 'files.metadata',
-}
+const FILE_COLUMNS = tableColumns('files')
 
 /** The `metadata` filter of a listing as a WHERE condition; its one bound parameter carries every value. */
 function fileFilter(expression: string): SQL {

@@ -5,11 +5,11 @@
  * process in the same run, and their ratio. The fixture PDFs, plus a large one assembled from them.
  * Run: npm run bench:ingest   (ROUNDS=3 by default; the median round is reported)
  */
-import { spawn } from 'node:child_process'
-import { appendFileSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { startCairn, stopCairn } from './lib/cairn-process.mjs'
 import { PDFDocument } from 'pdf-lib'
 import { extractText, getDocumentProxy } from 'unpdf'
 
@@ -38,22 +38,6 @@ async function rawExtract(bytes) {
   const pdf = await getDocumentProxy(bytes.slice(), { verbosity: 0 })
   const { totalPages } = await extractText(pdf, { mergePages: false })
   return { pages: totalPages, ms: performance.now() - started }
-}
-
-function startCairn(persistTo) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['scripts/start.mjs', '--port', String(port), '--persist-to', persistTo], { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
-    let output = ''
-    const onData = (d) => {
-      output += d
-      appendFileSync(serverLog, d)
-      const token = /User .* token: (cairn_[A-Za-z0-9_-]+)/.exec(output)
-      if (output.includes('Try it:') && token) resolve({ child, token: token[1] })
-    }
-    child.stdout.on('data', onData)
-    child.stderr.on('data', onData)
-    child.on('exit', (code) => reject(new Error(`npm start exited (${code}):\n${output}`)))
-  })
 }
 
 async function ingestOnce(token, file) {
@@ -96,7 +80,7 @@ async function main() {
     .sort()
     .map((name) => ({ name, bytes: new Uint8Array(readFileSync(path.join(fixtures, name))) }))
   files.push(await assembleLarge(files))
-  const { child, token } = await startCairn(mkdtempSync(path.join(tmpdir(), 'cairn-bench-')))
+  const { child, token } = await startCairn({ root, port, persistTo: mkdtempSync(path.join(tmpdir(), 'cairn-bench-')), log: serverLog })
   console.log(`Cairn's log: ${serverLog}`)
   try {
     const rows = []
@@ -139,7 +123,7 @@ async function main() {
     console.log(`${'all, in one upload'.padEnd(32)} ${String(batch[0].pages).padStart(6)}   ${bp.toFixed(1).padStart(12)}   ${br.toFixed(1).padStart(13)}   ${(bp / br * 100).toFixed(0).padStart(4)} %`)
     console.log('\nGoal: end to end at least 45 % of raw extraction.')
   } finally {
-    process.kill(-child.pid, 'SIGTERM')
+    stopCairn(child)
   }
 }
 

@@ -11,11 +11,11 @@
  *       STATE=dir        keep the state folder there and reuse an earlier ingestion of the same SCALE
  *       QUERIES=n        ask only the first n queries of the split
  */
-import { spawn } from 'node:child_process'
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { startCairn, stopCairn } from './lib/cairn-process.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const data = path.resolve(root, '../shared/fixtures/beir/scifact')
@@ -46,22 +46,6 @@ function readQrels(file) {
 }
 
 /** Starts `npm start`; its output goes to `log`, where a failure in the Workers can be read. */
-function startCairn(persistTo, log) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['scripts/start.mjs', '--port', String(port), '--persist-to', persistTo], { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
-    let output = ''
-    const onData = (d) => {
-      appendFileSync(log, d)
-      output += d
-      const token = /User .* token: (cairn_[A-Za-z0-9_-]+)/.exec(output)
-      if (output.includes('Try it:') && token) resolve({ child, token: token[1] })
-    }
-    child.stdout.on('data', onData)
-    child.stderr.on('data', onData)
-    child.on('exit', (code) => reject(new Error(`npm start exited (${code}):\n${output}`)))
-  })
-}
-
 async function api(token, method, pathname, body) {
   const init = { method, headers: { authorization: `Bearer ${token}` } }
   if (body instanceof FormData) init.body = body
@@ -185,7 +169,7 @@ async function main() {
   console.log(`SciFact ${split}: ${asked.length} queries over ${corpus.length} × ${scale} documents; state in ${state}`)
   const log = path.join(keep ? state : tmpdir(), `cairn-scifact-${port}.log`)
   console.log(`  Cairn's output: ${log}`)
-  const { child, token } = await startCairn(state, log)
+  const { child, token } = await startCairn({ root, port, persistTo: state, log })
   try {
     let ingestion = existsSync(marker) ? JSON.parse(readFileSync(marker, 'utf8')) : null
     if (ingestion) console.log(`  reusing the ingestion of ${ingestion.docs} documents from ${marker}`)
@@ -218,7 +202,7 @@ async function main() {
     console.log('Goals: nDCG@10 ≥ 0.69 (test), server p50 < 50 ms, p95 < 150 ms.')
   } finally {
     const exited = new Promise((r) => child.once('exit', r))
-    process.kill(-child.pid, 'SIGTERM')
+    stopCairn(child)
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))])
     if (!keep) rmSync(state, { recursive: true, force: true })
   }

@@ -101,15 +101,19 @@ export async function storePart(
   return { status }
 }
 
+/** The statements that remove everything a file's parts wrote (the FTS rows go with the chunks, by trigger). */
+function removalOf(d1: D1Database, fileId: string): D1PreparedStatement[] {
+  return [d1.prepare('DELETE FROM chunks WHERE file_id = ?1').bind(fileId), d1.prepare('DELETE FROM file_parts WHERE file_id = ?1').bind(fileId)]
+}
+
 export async function removeChunks(d1: D1Database, fileId: string): Promise<void> {
-  await d1.batch([d1.prepare('DELETE FROM chunks WHERE file_id = ?1').bind(fileId), d1.prepare('DELETE FROM file_parts WHERE file_id = ?1').bind(fileId)])
+  await d1.batch(removalOf(d1, fileId))
 }
 
 /** Ends a file in `error` with a sentence for the person who uploaded it, and removes any chunks it had. */
 export async function markFailed(d1: D1Database, fileId: string, reason: string): Promise<void> {
   await d1.batch([
     d1.prepare("UPDATE files SET status = 'error', status_details = ?2 WHERE id = ?1 AND status != 'error'").bind(fileId, reason),
-    d1.prepare('DELETE FROM chunks WHERE file_id = ?1').bind(fileId),
-    d1.prepare('DELETE FROM file_parts WHERE file_id = ?1').bind(fileId),
+    ...removalOf(d1, fileId),
   ])
 }

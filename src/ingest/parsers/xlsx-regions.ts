@@ -39,12 +39,8 @@ function floodFill(cells: CellMap, start: number, seen: Set<number>): Region {
   seen.add(start)
   while (stack.length) {
     const key = stack.pop()!
-    const row = Math.floor(key / COLS)
     const col = key % COLS
-    region.top = Math.min(region.top, row)
-    region.bottom = Math.max(region.bottom, row)
-    region.left = Math.min(region.left, col)
-    region.right = Math.max(region.right, col)
+    widen(region, key)
     for (const next of [key - COLS, key + COLS, col > 1 ? key - 1 : -1, col < MAX_COLUMN ? key + 1 : -1]) {
       if (next >= 0 && !seen.has(next) && cells.has(next)) {
         seen.add(next)
@@ -82,15 +78,18 @@ function mergeOverlapping(regions: Region[]): Region[] {
   return regions
 }
 
+/** Grows a region to include the cell at `key`. */
+function widen(region: Region, key: number): void {
+  const row = Math.floor(key / COLS)
+  const col = key % COLS
+  region.top = Math.min(region.top, row)
+  region.bottom = Math.max(region.bottom, row)
+  region.left = Math.min(region.left, col)
+  region.right = Math.max(region.right, col)
+}
+
 function boundingBox(cells: CellMap): Region {
   const region: Region = { top: Infinity, bottom: 0, left: Infinity, right: 0 }
-  for (const key of cells.keys()) {
-    const row = Math.floor(key / COLS)
-    const col = key % COLS
-    region.top = Math.min(region.top, row)
-    region.bottom = Math.max(region.bottom, row)
-    region.left = Math.min(region.left, col)
-    region.right = Math.max(region.right, col)
-  }
+  for (const key of cells.keys()) widen(region, key)
   return region
 }

@@ -1,33 +1,155 @@
 /**
- * @module The completion Durable Object: one instance per agent run.
- * It will run the `l0` loop, keep the run's event log in its SQLite storage and stream it
- * to any number of readers. Only the storage of that log exists yet; the loop lands with the agent issue.
+ * @module The completion Durable Object: one instance per `l0` run, named by the completion id.
+ * `start()` records the request and sets an alarm; the alarm handler runs the loop, so the run
+ * belongs to the object, not to the request that started it: a client that leaves does not stop it.
+ * Every trace and answer piece is appended to the object's SQLite log as it is made, and `stream()`
+ * replays that log from the start and follows it live, for any number of readers at once.
+ *
+ * If the object is restarted mid-run (a deploy, an eviction), the alarm fires again and finds the run
+ * marked running: it cannot pick up a model call half-way, so it ends the run with a failure event
+ * rather than leaving readers waiting forever.
  */
 import { DurableObject } from 'cloudflare:workers'
+import type { AppEnv } from '../config'
+import { buildDeps } from '../deps'
+import { runAgent } from './run-agent'
+import { isFinal, type ChatCompletion, type RunEvent, type RunInput } from './run-types'
+
+/** Who a run belongs to, for authorising readers of its stream. */
+export type RunOwner = Pick<RunInput, 'orgId' | 'workspaceId' | 'userId' | 'model' | 'created'> & { includeUsage: boolean }
+
+/** Called with each new log line; `null` when the run has ended. */
+type Listener = (line: Uint8Array | null) => void
+
+const encoder = new TextEncoder()
 
 export class CompletionRun extends DurableObject<Env> {
+  private readonly listeners = new Set<Listener>()
+  private readonly waiters = new Set<(event: RunEvent) => void>()
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     ctx.blockConcurrencyWhile(async () => {
-      ctx.storage.sql.exec(
-        'CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, data TEXT NOT NULL)',
-      )
+      ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, data TEXT NOT NULL)')
+      ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS run (key TEXT PRIMARY KEY, value TEXT NOT NULL)')
     })
   }
 
-  /** Appends one event to the run's log and returns its sequence number. */
-  append(event: unknown): number {
-    const row = this.ctx.storage.sql
-      .exec<{ seq: number }>('INSERT INTO events (at, data) VALUES (?, ?) RETURNING seq', Date.now(), JSON.stringify(event))
-      .one()
-    return row.seq
+  /** Records the run and schedules it; starting a run twice does nothing the second time. */
+  async start(input: RunInput): Promise<void> {
+    if (this.read('input') !== null) return
+    this.write('input', JSON.stringify(input))
+    this.write('state', 'queued')
+    await this.ctx.storage.setAlarm(Date.now())
   }
 
-  /** The events after `afterSeq`, oldest first. */
-  events(afterSeq = 0): unknown[] {
-    return this.ctx.storage.sql
-      .exec<{ data: string }>('SELECT data FROM events WHERE seq > ? ORDER BY seq', afterSeq)
-      .toArray()
-      .map((r) => JSON.parse(r.data) as unknown)
+  override async alarm(): Promise<void> {
+    const raw = this.read('input')
+    const state = this.read('state')
+    if (raw === null || state === 'done') return
+    if (state === 'running') {
+      this.finish({ type: 'failed', error: { message: 'The run was interrupted (the server restarted) before it finished; ask again.', type: 'server_error', code: 'run_interrupted' } })
+      return
+    }
+    this.write('state', 'running')
+    const input = JSON.parse(raw) as RunInput
+    let reasoning = ''
+    try {
+      const completion = await runAgent(buildDeps(this.appEnv(input)), input, {
+        reasoning: (text) => {
+          reasoning += text
+          this.append({ type: 'reasoning', text })
+        },
+        content: (text) => this.append({ type: 'content', text }),
+      })
+      const choice = completion.choices[0]!
+      const done: ChatCompletion = { ...completion, choices: [{ ...choice, message: { ...choice.message, reasoning_content: reasoning } }] }
+      if (input.options.store) done.metadata = input.options.metadata
+      await this.keep(input, done)
+      this.finish({ type: 'done', completion: done })
+    } catch (err) {
+      console.error('completion run failed', input.id, err)
+      this.finish({ type: 'failed', error: { message: 'The run failed because of an error in Cairn; it has been logged. Ask again.', type: 'server_error', code: 'run_failed' } })
+    }
+  }
+
+  /** The env the run's deps are built from (tests point a run's models at a scripted server). */
+  protected appEnv(_input: RunInput): AppEnv {
+    return this.env as unknown as AppEnv
+  }
+
+  /** Stores the completion when the request asked (`store: true`). */
+  protected async keep(_input: RunInput, _completion: ChatCompletion): Promise<void> {}
+
+  owner(): RunOwner | null {
+    const raw = this.read('input')
+    if (raw === null) return null
+    const { orgId, workspaceId, userId, model, created, options } = JSON.parse(raw) as RunInput
+    return { orgId, workspaceId, userId, model, created, includeUsage: options.includeUsage }
+  }
+
+  /**
+   * The run's log from the start, then live until it ends, as JSON lines of `RunEvent`s.
+   * Reading the stored events and subscribing happen in one synchronous step, so nothing is missed
+   * or sent twice.
+   */
+  stream(): ReadableStream<Uint8Array> {
+    let listener: Listener | undefined
+    return new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        const stored = this.ctx.storage.sql.exec<{ data: string }>('SELECT data FROM events ORDER BY seq').toArray()
+        for (const row of stored) controller.enqueue(encoder.encode(`${row.data}\n`))
+        const ended = stored.length > 0 && isFinal(JSON.parse(stored.at(-1)!.data) as RunEvent)
+        if (ended || this.read('input') === null) {
+          controller.close()
+          return
+        }
+        listener = (line) => {
+          if (line) controller.enqueue(line)
+          else {
+            this.listeners.delete(listener!)
+            controller.close()
+          }
+        }
+        this.listeners.add(listener)
+      },
+      cancel: () => {
+        if (listener) this.listeners.delete(listener)
+      },
+    })
+  }
+
+  /** The run's last event (`done` or `failed`), once there is one. */
+  async outcome(): Promise<RunEvent | null> {
+    if (this.read('input') === null) return null
+    const last = this.ctx.storage.sql.exec<{ data: string }>('SELECT data FROM events ORDER BY seq DESC LIMIT 1').toArray()[0]
+    if (last) {
+      const event = JSON.parse(last.data) as RunEvent
+      if (isFinal(event)) return event
+    }
+    return new Promise((resolve) => this.waiters.add(resolve))
+  }
+
+  private append(event: RunEvent): void {
+    const data = JSON.stringify(event)
+    this.ctx.storage.sql.exec('INSERT INTO events (at, data) VALUES (?, ?)', Date.now(), data)
+    // A buffer per reader: each stream hands its chunks across the RPC boundary on its own.
+    for (const listener of this.listeners) listener(encoder.encode(`${data}\n`))
+  }
+
+  private finish(event: RunEvent): void {
+    this.append(event)
+    this.write('state', 'done')
+    for (const listener of [...this.listeners]) listener(null)
+    for (const waiter of this.waiters) waiter(event)
+    this.waiters.clear()
+  }
+
+  private read(key: string): string | null {
+    return this.ctx.storage.sql.exec<{ value: string }>('SELECT value FROM run WHERE key = ?', key).toArray()[0]?.value ?? null
+  }
+
+  private write(key: string, value: string): void {
+    this.ctx.storage.sql.exec('INSERT INTO run (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', key, value)
   }
 }

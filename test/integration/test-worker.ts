@@ -7,8 +7,16 @@ import api from '../../src/index'
 import { consumeIngestBatch } from '../../src/ingest/queue-consumer'
 import type { IngestJob } from '../../src/ingest/jobs'
 import type { AppEnv } from '../../src/config'
+import { CompletionRun as ApiCompletionRun } from '../../src/index'
+import type { RunInput } from '../../src/agent/run-types'
+import { runEnvFor } from './run-env'
 
-export { CompletionRun } from '../../src/index'
+/** The API's completion object, with the models a test chose for the run's workspace (run-env.ts). */
+export class CompletionRun extends ApiCompletionRun {
+  protected override appEnv(input: RunInput): AppEnv {
+    return { ...super.appEnv(input), ...runEnvFor(input.workspaceId) } as AppEnv
+  }
+}
 
 export default {
   fetch: api.fetch,

@@ -1,18 +1,19 @@
 /**
  * @module `POST /chat/completions`: OpenAI's request shape plus `workspace`. `l0-retrieval` answers at
- * once with the top_k chunks as choices; the `l0` agent is not served yet and says so.
+ * once with the top_k chunks as choices; `l0` starts a run of the agent (chat-run.ts).
  */
 import { createRoute, z } from '@hono/zod-openapi'
 import { wrapTime } from 'hono/timing'
 import type { Context } from 'hono'
 import { evidenceFields } from '../../search/evidence'
 import { QuestionError, readQuestion } from '../../search/question'
-import { MAX_TOP_K, retrieve, type PhaseTimer, type RetrievedChunk } from '../../search/retrieve'
-import { semanticArm } from '../../search/vector-search'
+import { MAX_TOP_K, type PhaseTimer, type RetrievedChunk } from '../../search/retrieve'
+import { searchWorkspace } from '../../search/workspace-search'
 import { DEFAULT_WORKSPACE } from '../../tenancy/orgs'
 import { authorizeWorkspace } from '../../tenancy/workspace-access'
 import { requireUser } from '../auth'
 import { ApiError, invalid } from '../errors'
+import { answerWithRun, completionId, registerRunStreamRoute } from './chat-run'
 import { bearerSecurity, errorResponses, WorkspaceId } from '../schemas'
 import { MODELS } from './models'
 import type { App, AppContext } from '../context'
@@ -124,7 +125,6 @@ const serverTiming =
   (phase, run) =>
     wrapTime(c, phase, run())
 
-const completionId = () => `chatcmpl-${crypto.randomUUID().replace(/-/g, '')}`
 const NO_USAGE = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }
 
 function modelKind(model: string) {
@@ -151,6 +151,7 @@ function streamed(c: Context<AppContext>, body: ChatBody, id: string, created: n
 }
 
 export function registerChatRoutes(app: App): void {
+  registerRunStreamRoute(app)
   app.openapi(route, async (c) => {
     const user = requireUser(c)
     const body = c.req.valid('json')
@@ -158,13 +159,6 @@ export function registerChatRoutes(app: App): void {
     const workspaceId = body.workspace ?? DEFAULT_WORKSPACE
     const deps = c.get('deps')
     await authorizeWorkspace(deps.db, user, workspaceId, 'reader')
-    if (kind !== 'l0-retrieval') {
-      throw invalid(
-        `model: the "${body.model}" agent (reasoning with citations) is not available in this version yet; "l0-retrieval" is, and returns the top_k passages for the question.`,
-        'model',
-        'model_not_available',
-      )
-    }
 
     let question
     try {
@@ -173,13 +167,9 @@ export function registerChatRoutes(app: App): void {
       if (err instanceof QuestionError) throw invalid(err.message, err.param, err.code)
       throw err
     }
-    // Without an embedding model there is no semantic arm, and the search is lexical.
-    const semantic = semanticArm(deps)
-    const elements = await retrieve(
-      deps,
-      { orgId: user.orgId, workspaceId, query: question.text, filter: question.filter, topK: question.topK },
-      { arms: semantic ? [semantic] : [], time: serverTiming(c) },
-    )
+    if (kind === 'l0') return answerWithRun(c, user, workspaceId, body, question)
+
+    const elements = await searchWorkspace(deps, { orgId: user.orgId, workspaceId, query: question.text, filter: question.filter, topK: question.topK }, serverTiming(c))
 
     const id = completionId()
     const created = Math.floor(Date.now() / 1000)

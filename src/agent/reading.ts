@@ -1,0 +1,60 @@
+/**
+ * @module What the agent reads beyond search hits, always inside the run's search scope (org,
+ * workspace, processed files, the question's filter): a whole page or slide, the chunks around a
+ * passage, and the list of files it may look in.
+ */
+import { HIT_COLUMNS, hitFromRow, scopeCondition, type ChunkHit, type HitRow, type SearchScope } from '../search/chunk-hits'
+
+/** Chunks of one page, and of a neighbourhood, read at most. */
+const MAX_PAGE_CHUNKS = 12
+
+/** Every chunk of `page` of a file, in reading order (a page that does not exist reads as none). */
+export async function readPage(d1: D1Database, scope: SearchScope, fileId: string, page: number): Promise<ChunkHit[]> {
+  const where = scopeCondition(scope)
+  const { results } = await d1
+    .prepare(`SELECT ${HIT_COLUMNS} FROM chunks c JOIN files f ON f.id = c.file_id
+      WHERE c.file_id = ? AND c.page = ? AND ${where.sql} ORDER BY c.part, c.position LIMIT ${MAX_PAGE_CHUNKS}`)
+    .bind(fileId, page, ...where.params)
+    .all<HitRow>()
+  return results.map((row) => hitFromRow(row, 0))
+}
+
+/** The passage and up to `radius` chunks either side of it in its file, in reading order. */
+export async function readAround(d1: D1Database, scope: SearchScope, chunkId: string, radius = 1): Promise<ChunkHit[]> {
+  const where = scopeCondition(scope)
+  const span = Math.max(0, Math.min(radius, Math.floor(MAX_PAGE_CHUNKS / 2)))
+  const { results } = await d1
+    .prepare(`WITH anchor AS (SELECT file_id, part, position FROM chunks WHERE id = ?)
+      SELECT ${HIT_COLUMNS} FROM chunks c JOIN files f ON f.id = c.file_id JOIN anchor a ON c.file_id = a.file_id
+      WHERE c.part = a.part AND c.position BETWEEN a.position - ? AND a.position + ? AND ${where.sql}
+      ORDER BY c.part, c.position`)
+    .bind(chunkId, span, span, ...where.params)
+    .all<HitRow>()
+  return results.map((row) => hitFromRow(row, 0))
+}
+
+export type ListedFile = { file_id: string; filename: string; pages: number | null; chunks: number; metadata: Record<string, unknown> }
+
+/** The processed files in scope that hold at least one chunk the filter lets through, newest first. */
+export async function listScopeFiles(d1: D1Database, scope: SearchScope, limit = 50): Promise<{ files: ListedFile[]; total: number }> {
+  const where = scopeCondition(scope)
+  const { results } = await d1
+    .prepare(`SELECT f.id AS file_id, f.filename, f.pages_total AS pages, f.metadata, COUNT(*) AS chunks, COUNT(*) OVER () AS total
+      FROM chunks c JOIN files f ON f.id = c.file_id WHERE ${where.sql}
+      GROUP BY f.id ORDER BY f.created_at_ms DESC LIMIT ?`)
+    .bind(...where.params, limit)
+    .all<{ file_id: string; filename: string; pages: number | null; metadata: string; chunks: number; total: number }>()
+  return {
+    total: results[0]?.total ?? 0,
+    files: results.map((r) => ({ file_id: r.file_id, filename: r.filename, pages: r.pages, chunks: r.chunks, metadata: safeJson(r.metadata) })),
+  }
+}
+
+function safeJson(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text)
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
+  } catch {
+    return {}
+  }
+}

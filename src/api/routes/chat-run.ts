@@ -1,0 +1,150 @@
+/**
+ * @module `l0` on `POST /chat/completions` and `GET /chat/completions/{id}/stream`: the request
+ * becomes a run in its own Durable Object; the answer is that run's log, streamed as SSE or awaited
+ * whole. Replaying a stream needs read access to the run's workspace, as asking did.
+ */
+import { createRoute, z } from '@hono/zod-openapi'
+import type { Context } from 'hono'
+import { streamSSE } from 'hono/streaming'
+import type { RunEvent, RunInput, RunMessage } from '../../agent/run-types'
+import { chunksFor, openingChunk, readEvents, type ChunkHeader } from '../../agent/sse'
+import type { Question } from '../../search/question'
+import { authorizeWorkspace } from '../../tenancy/workspace-access'
+import { requireUser, type UserPrincipal } from '../auth'
+import { ApiError, invalid, notFound } from '../errors'
+import { bearerSecurity, errorResponses } from '../schemas'
+import type { App, AppContext } from '../context'
+
+/** The parts of the request a run reads; the route has validated them. */
+export type RunRequest = {
+  model: string
+  messages: RunMessage[]
+  stream?: boolean | null | undefined
+  stream_options?: { include_usage?: boolean | null | undefined } | null | undefined
+  max_tokens?: number | null | undefined
+  max_completion_tokens?: number | null | undefined
+  temperature?: number | null | undefined
+  top_p?: number | null | undefined
+  seed?: number | null | undefined
+  stop?: string | string[] | null | undefined
+  store?: boolean | null | undefined
+  metadata?: Record<string, string> | null | undefined
+  reasoning_effort?: 'low' | 'medium' | 'high' | null | undefined
+}
+
+export const completionId = () => `chatcmpl-${crypto.randomUUID().replace(/-/g, '')}`
+const COMPLETION_ID = /^chatcmpl-[0-9a-f]{32}$/
+
+type Part = { type?: unknown; image_url?: { url?: unknown }; filter?: unknown }
+
+/** Pictures of the question (data URLs only) and its raw filter expression; faults name the part. */
+function questionParts(c: Context<AppContext>, messages: readonly RunMessage[], question: Question) {
+  const content = messages[question.messageIndex]!.content
+  const parts: Part[] = Array.isArray(content) ? (content as Part[]) : []
+  const images: string[] = []
+  let filter: string | null = null
+  parts.forEach((part, j) => {
+    const where = `messages[${question.messageIndex}].content[${j}]`
+    if (part.type === 'filter' && typeof part.filter === 'string' && part.filter.trim()) filter = part.filter
+    if (part.type !== 'image_url') return
+    if (!c.get('deps').models.vision) {
+      throw invalid(`${where}: reading a picture needs a vision model, and none is configured (set MODEL_PROVIDER and VISION_MODEL); send the question as text.`, where, 'model_not_configured')
+    }
+    const url = typeof part.image_url?.url === 'string' ? part.image_url.url : ''
+    if (!/^data:image\/(png|jpe?g|webp|gif);base64,/i.test(url)) {
+      throw invalid(`${where}.image_url.url: give the picture inline as a data: URL (data:image/png;base64,…); Cairn does not fetch pictures from the web.`, `${where}.image_url.url`)
+    }
+    images.push(url)
+  })
+  return { images, filter }
+}
+
+/** Starts the run and answers: SSE that follows the run, or the completion when it is done. */
+export async function answerWithRun(c: Context<AppContext>, user: UserPrincipal, workspaceId: string, body: RunRequest, question: Question): Promise<Response> {
+  const { images, filter } = questionParts(c, body.messages, question)
+  const input: RunInput = {
+    id: completionId(),
+    created: Math.floor(Date.now() / 1000),
+    model: body.model,
+    orgId: user.orgId,
+    workspaceId,
+    userId: user.userId,
+    messages: body.messages,
+    question: { messageIndex: question.messageIndex, text: question.text, filter, topK: filterTopK(body.messages, question), images },
+    options: {
+      effort: body.reasoning_effort ?? 'medium',
+      maxTokens: body.max_completion_tokens ?? body.max_tokens ?? null,
+      temperature: body.temperature ?? null,
+      topP: body.top_p ?? null,
+      seed: body.seed ?? null,
+      stop: typeof body.stop === 'string' ? [body.stop] : (body.stop ?? []),
+      store: body.store ?? false,
+      metadata: body.metadata ?? {},
+      includeUsage: body.stream_options?.include_usage ?? false,
+    },
+  }
+  const stub = c.env.COMPLETIONS.getByName(input.id)
+  await stub.start(input)
+  const header = { id: input.id, created: input.created, model: input.model }
+  if (body.stream) return followRun(c, stub, header, input.options.includeUsage)
+
+  // RPC's types drop fields typed `unknown` (file metadata); the object is the RunEvent sent.
+  const outcome = (await stub.outcome()) as unknown as RunEvent | null
+  if (outcome?.type === 'done') return c.json(outcome.completion, 200)
+  const error = outcome?.type === 'failed' ? outcome.error : { message: 'The run ended without an answer.', type: 'server_error', code: 'run_failed' }
+  throw new ApiError(500, error.message, error.code)
+}
+
+/** top_k of the question's filter part, when it set one; otherwise the run's effort decides. */
+function filterTopK(messages: readonly RunMessage[], question: Question): number | null {
+  const content = messages[question.messageIndex]!.content
+  const parts: Part[] = Array.isArray(content) ? (content as Part[]) : []
+  return parts.some((p) => p.type === 'filter' && typeof (p as { top_k?: unknown }).top_k === 'number') ? question.topK : null
+}
+
+type RunStub = ReturnType<AppContext['Bindings']['COMPLETIONS']['getByName']>
+
+/** The run's log as SSE; the client leaving cancels the reading, never the run. */
+function followRun(c: Context<AppContext>, stub: RunStub, header: ChunkHeader, includeUsage: boolean): Response {
+  c.header('cache-control', 'no-cache')
+  c.header('x-accel-buffering', 'no')
+  return streamSSE(c, async (sse) => {
+    await sse.writeSSE({ data: JSON.stringify(openingChunk(header)) })
+    const log = await stub.stream()
+    for await (const event of readEvents(log)) {
+      for (const chunk of chunksFor(header, event, includeUsage)) await sse.writeSSE({ data: JSON.stringify(chunk) })
+      if (sse.aborted) return
+    }
+    await sse.writeSSE({ data: '[DONE]' })
+  })
+}
+
+const streamRoute = createRoute({
+  method: 'get',
+  path: '/chat/completions/{completion_id}/stream',
+  tags: ['Chat'],
+  summary: 'Replay and follow an l0 run',
+  description:
+    'The run\'s Server-Sent Events from the start, then live until it ends, exactly as `stream: true` sent them. Works while the run is going and after it has ended, whether or not the client that started it is still there.',
+  security: bearerSecurity,
+  request: { params: z.object({ completion_id: z.string().max(100).openapi({ example: 'chatcmpl-0123456789abcdef0123456789abcdef' }) }) },
+  responses: {
+    200: { description: 'The run as Server-Sent Events', content: { 'text/event-stream': { schema: z.string() } } },
+    ...errorResponses(401, 403, 404),
+  },
+})
+
+export function registerRunStreamRoute(app: App): void {
+  app.openapi(streamRoute, async (c) => {
+    const user = requireUser(c)
+    const { completion_id: id } = c.req.valid('param')
+    const missing = () => notFound(`No run with id "${id}" was found.`, 'completion_id')
+    // Only ids Cairn makes name an object, so a guess never creates one.
+    if (!COMPLETION_ID.test(id)) throw missing()
+    const stub = c.env.COMPLETIONS.getByName(id)
+    const owner = await stub.owner()
+    if (!owner || owner.orgId !== user.orgId) throw missing()
+    await authorizeWorkspace(c.get('deps').db, user, owner.workspaceId, 'reader')
+    return followRun(c, stub, { id, created: owner.created, model: owner.model }, owner.includeUsage)
+  })
+}

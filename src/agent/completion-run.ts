@@ -12,6 +12,7 @@
 import { DurableObject } from 'cloudflare:workers'
 import type { AppEnv } from '../config'
 import { buildDeps } from '../deps'
+import { CompletionTooLargeError, saveCompletion } from '../completions/store'
 import { runAgent } from './run-agent'
 import { isFinal, type ChatCompletion, type RunEvent, type RunInput } from './run-types'
 
@@ -78,8 +79,30 @@ export class CompletionRun extends DurableObject<Env> {
     return this.env as unknown as AppEnv
   }
 
-  /** Stores the completion when the request asked (`store: true`). */
-  protected async keep(_input: RunInput, _completion: ChatCompletion): Promise<void> {}
+  /**
+   * Stores the completion when the request asked (`store: true`), before the run reports it done, so
+   * `GET /chat/completions/{id}` finds it as soon as the answer has arrived. A completion too large
+   * to store is still answered; the trace says it was not kept.
+   */
+  private async keep(input: RunInput, completion: ChatCompletion): Promise<void> {
+    if (!input.options.store) return
+    try {
+      await saveCompletion(this.env.DB, {
+        id: input.id,
+        orgId: input.orgId,
+        workspaceId: input.workspaceId,
+        userId: input.userId,
+        model: input.model,
+        created: input.created,
+        metadata: input.options.metadata,
+        messages: input.messages,
+        completion,
+      })
+    } catch (err) {
+      if (!(err instanceof CompletionTooLargeError)) throw err
+      this.append({ type: 'reasoning', text: `Not stored: ${err.message}\n` })
+    }
+  }
 
   owner(): RunOwner | null {
     const raw = this.read('input')
@@ -94,29 +117,23 @@ export class CompletionRun extends DurableObject<Env> {
    * or sent twice.
    */
   stream(): ReadableStream<Uint8Array> {
-    let listener: Listener | undefined
-    return new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        const stored = this.ctx.storage.sql.exec<{ data: string }>('SELECT data FROM events ORDER BY seq').toArray()
-        for (const row of stored) controller.enqueue(encoder.encode(`${row.data}\n`))
-        const ended = stored.length > 0 && isFinal(JSON.parse(stored.at(-1)!.data) as RunEvent)
-        if (ended || this.read('input') === null) {
-          controller.close()
-          return
-        }
-        listener = (line) => {
-          if (line) controller.enqueue(line)
-          else {
-            this.listeners.delete(listener!)
-            controller.close()
-          }
-        }
-        this.listeners.add(listener)
-      },
-      cancel: () => {
-        if (listener) this.listeners.delete(listener)
-      },
-    })
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>()
+    const writer = writable.getWriter()
+    // A reader that has gone away must never disturb the run: its writes fail quietly and it is forgotten.
+    const forget = () => this.listeners.delete(listener)
+    const listener: Listener = (line) => {
+      if (line) writer.write(line).catch(forget)
+      else {
+        forget()
+        writer.close().catch(() => {})
+      }
+    }
+    const stored = this.ctx.storage.sql.exec<{ data: string }>('SELECT data FROM events ORDER BY seq').toArray()
+    for (const row of stored) writer.write(encoder.encode(`${row.data}\n`)).catch(forget)
+    const ended = stored.length > 0 && isFinal(JSON.parse(stored.at(-1)!.data) as RunEvent)
+    if (ended || this.read('input') === null) writer.close().catch(() => {})
+    else this.listeners.add(listener)
+    return readable
   }
 
   /** The run's last event (`done` or `failed`), once there is one. */

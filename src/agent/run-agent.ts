@@ -162,6 +162,8 @@ async function research(model: Parameters<typeof streamText>[0]['model'], ctx: R
       else if (part.type === 'finish-step' && lineOpen) trace('\n')
       else if (part.type === 'error') throw part.error
     }
+    // An abort ends the stream quietly (an `abort` part, no error).
+    if (signal.aborted) throw signal.reason
   } catch (err) {
     if (lineOpen) trace('\n')
     ctx.narrate(signal.aborted ? 'Research ran out of time; answering with the passages found so far.' : `Research stopped: the reasoning model failed (${reason(err)}); answering with the passages found so far.`)

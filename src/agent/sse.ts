@@ -43,10 +43,12 @@ function closingChunks(h: ChunkHeader, completion: ChatCompletion, includeUsage:
 }
 
 /** Splits the Durable Object's JSON-lines stream into events. */
-export async function* readEvents(stream: ReadableStream<Uint8Array>): AsyncGenerator<RunEvent> {
+export async function* readEvents(reader: ReadableStreamDefaultReader<Uint8Array>): AsyncGenerator<RunEvent> {
   const decoder = new TextDecoder()
   let buffered = ''
-  for await (const bytes of stream) {
+  for (;;) {
+    const { value: bytes, done } = await reader.read()
+    if (done) return
     buffered += decoder.decode(bytes, { stream: true })
     let newline = buffered.indexOf('\n')
     while (newline >= 0) {

@@ -134,6 +134,33 @@ describe('without a reasoning model', () => {
   })
 })
 
+describe('stored completions', () => {
+  it('store: true keeps the answer and the request; without it nothing is kept', async () => {
+    const messages = [{ role: 'system', content: 'Be brief.' }, ...question('Who patented the typewriter in 1868?')]
+    const res = await ask({ messages, store: true, metadata: { topic: 'typewriters' } })
+    const completion = await res.json<any>()
+    expect(completion.metadata).toEqual({ topic: 'typewriters' })
+    const stored = await callJson('GET', `/chat/completions/${completion.id}?workspace=${w.ws}`, { token: w.reader.token })
+    expect(stored).toMatchObject({ id: completion.id, model: 'l0', metadata: { topic: 'typewriters' } })
+    expect(stored.choices).toEqual(completion.choices)
+    const listed = await callJson('GET', `/chat/completions?workspace=${w.ws}&metadata[topic]=typewriters`, { token: w.reader.token })
+    expect(listed.data.map((c: any) => c.id)).toContain(completion.id)
+    const kept = await callJson('GET', `/chat/completions/${completion.id}/messages?workspace=${w.ws}`, { token: w.reader.token })
+    expect(kept.data.map((m: any) => [m.role, m.content])).toEqual([['system', 'Be brief.'], ['user', 'Who patented the typewriter in 1868?']])
+
+    const unstored = await (await ask({ messages })).json<any>()
+    expect(unstored.metadata).toBeUndefined()
+    expect((await call('GET', `/chat/completions/${unstored.id}?workspace=${w.ws}`, { token: w.reader.token })).status).toBe(404)
+  })
+
+  it('a streamed run is stored too', async () => {
+    const { chunks } = await readSse(await ask({ messages: question('typewriter'), stream: true, store: true }))
+    const stored = await callJson('GET', `/chat/completions/${chunks[0].id}?workspace=${w.ws}`, { token: w.reader.token })
+    expect(stored.choices[0].message.content).toBe(joined(chunks, 'content'))
+    expect(stored.choices[0].message.reasoning_content).toBe(joined(chunks, 'reasoning_content'))
+  })
+})
+
 describe('the run outlives its reader', () => {
   it('replays a finished run from the start, and only to readers of its workspace', async () => {
     const res = await ask({ messages: question('Who patented the typewriter in 1868?'), stream: true })
@@ -153,7 +180,31 @@ describe('the run outlives its reader', () => {
   })
 })
 
-describe('with a reasoning model', () => {
+// Each test ingests a PDF into a workspace of its own first.
+describe('with a reasoning model', { timeout: 60_000 }, () => {
+  it('keeps running when the client leaves mid-stream, and the replay has it all', async () => {
+    const { ws, model } = await workspaceWithModel()
+    await script(model, [{ content: 'Enough.' }, { delayMs: 1500, content: 'Christopher Latham Sholes patented the typewriter in 1868 [1].' }])
+    const res = await ask({ workspace: ws, stream: true, messages: question('Who patented the typewriter in 1868?') })
+    const reader = res.body!.getReader()
+    const decoder = new TextDecoder()
+    let seen = ''
+    while (!seen.includes('reasoning_content')) {
+      const { value, done } = await reader.read()
+      if (done) break
+      seen += decoder.decode(value)
+    }
+    const id = JSON.parse(seen.split('\n\n')[0]!.replace(/^data: /, '')).id
+    await reader.cancel()
+    expect(seen).not.toContain('Sholes patented')
+
+    const replay = await readSse(await call('GET', `/chat/completions/${id}/stream`, { token: w.reader.token }))
+    expect(replay.done).toBe(true)
+    expect(joined(replay.chunks, 'content')).toBe('Christopher Latham Sholes patented the typewriter in 1868 [1].')
+    expect(joined(replay.chunks, 'reasoning_content')).toMatch(/^Searching/)
+  })
+
+
   it('researches with tools, answers with markers, and drops the citation its passage does not support', async () => {
     const { ws, model } = await workspaceWithModel()
     await script(model, [

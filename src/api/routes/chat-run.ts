@@ -110,12 +110,18 @@ function followRun(c: Context<AppContext>, stub: RunStub, header: ChunkHeader, i
   c.header('x-accel-buffering', 'no')
   return streamSSE(c, async (sse) => {
     await sse.writeSSE({ data: JSON.stringify(openingChunk(header)) })
-    const log = await stub.stream()
-    for await (const event of readEvents(log)) {
-      for (const chunk of chunksFor(header, event, includeUsage)) await sse.writeSSE({ data: JSON.stringify(chunk) })
-      if (sse.aborted) return
+    const log = (await stub.stream()).getReader()
+    // The client leaving ends this reading of the log; the run goes on in its object.
+    sse.onAbort(() => void log.cancel().catch(() => {}))
+    try {
+      for await (const event of readEvents(log)) {
+        for (const chunk of chunksFor(header, event, includeUsage)) await sse.writeSSE({ data: JSON.stringify(chunk) })
+        if (sse.aborted) return
+      }
+      await sse.writeSSE({ data: '[DONE]' })
+    } catch (err) {
+      if (!sse.aborted) throw err
     }
-    await sse.writeSSE({ data: '[DONE]' })
   })
 }
 

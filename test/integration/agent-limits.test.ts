@@ -1,0 +1,95 @@
+/**
+ * The agent's loop called directly (no Durable Object) with a reasoning model whose calls time out
+ * quickly, against the scripted model server: a model that hangs must not hang the run, and the
+ * answer still comes, from the passages, with citations.
+ */
+import { env } from 'cloudflare:test'
+import { beforeAll, describe, expect, inject, it } from 'vitest'
+import { runAgent } from '../../src/agent/run-agent'
+import type { RunInput } from '../../src/agent/run-types'
+import type { AppEnv } from '../../src/config'
+import { buildDeps } from '../../src/deps'
+import { resolvePolicies } from '../../src/models'
+import { openAiCompatibleModels } from '../../src/models/openai-compatible'
+import type { Scripted } from '../model-server/server'
+import { callJson, createOrgWithWorkspace, unique, uploadForm, waitForIngestAll } from './api-client'
+import { fixtureBytes } from './fixtures'
+
+const server = inject('modelServerUrl')
+let w: Awaited<ReturnType<typeof createOrgWithWorkspace>>
+
+async function script(model: string, responses: Scripted[]): Promise<void> {
+  await fetch(`${server}/__script`, { method: 'POST', body: JSON.stringify({ model, responses }) })
+}
+
+function input(question: string, effort: RunInput['options']['effort'] = 'medium'): RunInput {
+  return {
+    id: `chatcmpl-${crypto.randomUUID().replace(/-/g, '')}`,
+    created: Math.floor(Date.now() / 1000),
+    model: 'l0',
+    orgId: w.writer.orgId,
+    workspaceId: w.ws,
+    userId: w.writer.id,
+    messages: [{ role: 'user', content: question }],
+    question: { messageIndex: 0, text: question, filter: null, topK: null, images: [] },
+    options: { effort, maxTokens: null, temperature: null, topP: null, seed: null, stop: [], store: false, metadata: {}, includeUsage: false },
+  }
+}
+
+/** Deps whose reasoning model is `model` on the scripted server, with one attempt of `timeoutMs`. */
+function depsWith(model: string, timeoutMs: number) {
+  const appEnv = { ...env, MODEL_PROVIDER: 'openai', OPENAI_BASE_URL: `${server}/v1`, REASONING_MODEL: model } as unknown as AppEnv
+  const deps = buildDeps(appEnv)
+  const models = openAiCompatibleModels(deps.config, { policies: resolvePolicies({ reasoning: { attempts: 1, timeoutMs } }) })
+  return { ...deps, models }
+}
+
+function collect() {
+  const out = { reasoning: '', content: '' }
+  return { out, sink: { reasoning: (t: string) => void (out.reasoning += t), content: (t: string) => void (out.content += t) } }
+}
+
+beforeAll(async () => {
+  w = await createOrgWithWorkspace()
+  const bytes = await fixtureBytes('samples/pdf/multi_page.pdf')
+  const file = await callJson('POST', '/files', { token: w.writer.token, form: uploadForm([['multi_page.pdf', bytes!]], { workspace: w.ws }) })
+  await waitForIngestAll(w.writer.token, w.ws, [file.id])
+}, 60_000)
+
+describe('limits', { timeout: 30_000 }, () => {
+  it('a model that hangs times out, and the run answers from the passages', async () => {
+    const model = unique('hangs')
+    await script(model, [{ delayMs: 5_000, content: 'too late' }, { delayMs: 5_000, content: 'too late' }])
+    const { out, sink } = collect()
+    const started = Date.now()
+    const completion = await runAgent(depsWith(model, 300), input('Who patented the typewriter in 1868?'), sink)
+    expect(Date.now() - started).toBeLessThan(4_000)
+    expect(out.reasoning).toMatch(/Research stopped: the reasoning model failed/)
+    expect(out.reasoning).toMatch(/could not answer/)
+    expect(completion.choices[0]!.message.content).toBe(out.content)
+    expect(out.content).toContain('Sholes')
+    expect(completion.choices[0]!.message.annotations.length).toBeGreaterThan(0)
+  })
+
+  it('a run that reaches its time limit stops researching and still answers', async () => {
+    const model = unique('slow')
+    await script(model, [
+      { delayMs: 1_500, toolCalls: [{ name: 'search', arguments: { queries: ['typewriter'] } }] },
+      { content: 'Sholes patented the typewriter in 1868 [1].' },
+    ])
+    const { out, sink } = collect()
+    const completion = await runAgent(depsWith(model, 10_000), input('Who patented the typewriter in 1868?'), sink, { timeLimitMs: 2_000 })
+    expect(out.reasoning, out.reasoning).toMatch(/Research ran out of time/)
+    expect(completion.choices[0]!.message.content).toBe('Sholes patented the typewriter in 1868 [1].')
+  })
+
+  it('low effort allows fewer research rounds than high', async () => {
+    const model = unique('rounds')
+    const search = { toolCalls: [{ name: 'search', arguments: { queries: ['typewriter'] } }] }
+    await script(model, [...Array.from({ length: 2 }, () => search), { content: 'Sholes [1].' }])
+    const low = collect()
+    await runAgent(depsWith(model, 10_000), input('Who patented the typewriter?', 'low'), low.sink)
+    expect(low.out.reasoning.match(/Searching 'typewriter'/g)).toHaveLength(2)
+    expect(low.out.content).toBe('Sholes [1].')
+  })
+})

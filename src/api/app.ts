@@ -14,6 +14,7 @@ import { bodyGuards } from './request-guards'
 import { routeTable } from './route-table'
 import { validationHook } from './validation'
 import { registerChatRoutes } from './routes/chat'
+import { registerCompletionRoutes } from './routes/completions'
 import { registerFileRoutes } from './routes/files'
 import { registerHealthRoute } from './routes/health'
 import { registerModelRoutes } from './routes/models'
@@ -47,6 +48,7 @@ export function createApp() {
   registerWorkspaceRoutes(app)
   registerFileRoutes(app)
   registerChatRoutes(app)
+  registerCompletionRoutes(app)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -3,7 +3,9 @@
  * A foreign resource is 404, a known-but-insufficient caller 403, a missing or bad token 401.
  * Add a row for every new route.
  */
+import { env } from 'cloudflare:test'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { saveCompletion } from '../../src/completions/store'
 import { ADMIN, call, callJson, createOrgWithWorkspace, createPerson, unique, uploadForm, uploadText, type Person } from './api-client'
 
 type World = Awaited<ReturnType<typeof createOrgWithWorkspace>> & { otherAdmin: Person; fileId: string }
@@ -51,6 +53,15 @@ async function freshWorkspace(w: World): Promise<string> {
 async function freshToken(w: World): Promise<string> {
   const t = await callJson('POST', `/users/${w.admin.id}/tokens`, { token: ADMIN, body: { name: 'to-revoke' } })
   return t.id
+}
+
+/** A stored completion in the world's workspace, as the agent saves one for `store: true`. */
+async function freshCompletion(w: World): Promise<string> {
+  const id = `chatcmpl-${unique('m').replace(/[^a-z0-9]/g, '')}`
+  const created = Math.floor(Date.now() / 1000)
+  const completion = { id, object: 'chat.completion', created, model: 'l0', choices: [{ index: 0, message: { role: 'assistant', content: 'A fox.' }, finish_reason: 'stop' }] }
+  await saveCompletion(env.DB, { id, orgId: w.admin.orgId, workspaceId: w.ws, userId: w.writer.id, model: 'l0', created, metadata: {}, messages: [{ role: 'user', content: 'fox?' }], completion })
+  return id
 }
 
 const ROWS: Row[] = [
@@ -176,6 +187,36 @@ const ROWS: Row[] = [
   {
     name: 'GET /workspaces/{id}/users',
     request: (w) => ({ method: 'GET', path: `/workspaces/${w.ws}/users` }),
+    expect: { users: 200, outsider: 403, otherOrg: 404, adminToken: 403 },
+  },
+  {
+    name: 'GET /chat/completions',
+    request: (w) => ({ method: 'GET', path: `/chat/completions?workspace=${w.ws}` }),
+    expect: { users: 200, outsider: 403, otherOrg: 404, adminToken: 403 },
+  },
+  {
+    name: 'GET /chat/completions (default workspace)',
+    request: () => ({ method: 'GET', path: '/chat/completions' }),
+    expect: { users: 200, adminToken: 403 },
+  },
+  {
+    name: 'GET /chat/completions/{id}',
+    request: async (w) => ({ method: 'GET', path: `/chat/completions/${await freshCompletion(w)}` }),
+    expect: { users: 200, outsider: 403, otherOrg: 404, adminToken: 403 },
+  },
+  {
+    name: 'POST /chat/completions/{id}',
+    request: async (w) => ({ method: 'POST', path: `/chat/completions/${await freshCompletion(w)}`, body: { metadata: { reviewed: 'yes' } } }),
+    expect: { users: 403, writer: 200, admin: 200, otherOrg: 404, adminToken: 403 },
+  },
+  {
+    name: 'DELETE /chat/completions/{id}',
+    request: async (w) => ({ method: 'DELETE', path: `/chat/completions/${await freshCompletion(w)}` }),
+    expect: { users: 403, writer: 200, admin: 200, otherOrg: 404, adminToken: 403 },
+  },
+  {
+    name: 'GET /chat/completions/{id}/messages',
+    request: async (w) => ({ method: 'GET', path: `/chat/completions/${await freshCompletion(w)}/messages` }),
     expect: { users: 200, outsider: 403, otherOrg: 404, adminToken: 403 },
   },
 ]

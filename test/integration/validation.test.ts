@@ -2,13 +2,21 @@
  * Bad input on every route gets a precise 4xx in OpenAI's envelope, with `param` naming the field;
  * nothing a client sends produces a 500.
  */
+import { env } from 'cloudflare:test'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { saveCompletion } from '../../src/completions/store'
 import { ADMIN, call, callJson, createOrgWithWorkspace, unique } from './api-client'
 
 type World = Awaited<ReturnType<typeof createOrgWithWorkspace>>
 let w: World
+/** A stored completion, for the routes that take one. */
+let completionId: string
 beforeAll(async () => {
   w = await createOrgWithWorkspace()
+  completionId = `chatcmpl-${unique('v').replace(/[^a-z0-9]/g, '')}`
+  const created = Math.floor(Date.now() / 1000)
+  const completion = { id: completionId, object: 'chat.completion', created, model: 'l0', choices: [] }
+  await saveCompletion(env.DB, { id: completionId, orgId: w.admin.orgId, workspaceId: 'default', userId: w.admin.id, model: 'l0', created, metadata: {}, messages: [], completion })
 })
 
 async function expectError(res: Response, status: number, param: string | null, messagePart?: RegExp) {
@@ -28,8 +36,9 @@ describe('JSON bodies', () => {
     ['POST', '/workspaces/{ws}/user', () => w.admin.token],
     ['PUT', '/workspaces/{ws}/user', () => w.admin.token],
     ['POST', '/users/{me}/tokens', () => w.admin.token],
+    ['POST', '/chat/completions/{completion}', () => w.admin.token],
   ])('%s %s: malformed JSON is 400, a wrong content type 415, a non-object 422', async (method, template, token) => {
-    const path = template.replace('{ws}', w.ws).replace('{me}', w.admin.id)
+    const path = template.replace('{ws}', w.ws).replace('{me}', w.admin.id).replace('{completion}', completionId)
     const json = { 'content-type': 'application/json' }
     await expectError(await call(method, path, { token: token(), rawBody: '{"id": ', headers: json }), 400, null, /not valid JSON/)
     await expectError(await call(method, path, { token: token(), rawBody: 'id=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, null, /application\/json/)

@@ -64,6 +64,12 @@ async function freshCompletion(w: World): Promise<string> {
   return id
 }
 
+/** An l0 run in `w`'s workspace (no models: the extractive answer), by its writer. */
+async function freshRun(w: World): Promise<string> {
+  const res = await call('POST', '/chat/completions', { token: w.writer.token, body: { model: 'l0', workspace: w.ws, messages: [{ role: 'user', content: 'fox?' }] } })
+  return (await res.json<{ id: string }>()).id
+}
+
 const ROWS: Row[] = [
   { name: 'GET /health', request: () => ({ method: 'GET', path: '/health' }), expect: { none: 200, bad: 200, users: 200, adminToken: 200 } },
   { name: 'GET /openapi.json', request: () => ({ method: 'GET', path: '/openapi.json' }), expect: { none: 200, bad: 200, users: 200, adminToken: 200 } },
@@ -177,6 +183,16 @@ const ROWS: Row[] = [
   {
     name: 'POST /chat/completions',
     request: (w) => ({ method: 'POST', path: '/chat/completions', body: { model: 'l0-retrieval', workspace: w.ws, messages: [{ role: 'user', content: 'quick fox' }] } }),
+    expect: { users: 200, outsider: 403, otherOrg: 404, adminToken: 403 },
+  },
+  {
+    name: 'POST /chat/completions (l0)',
+    request: (w) => ({ method: 'POST', path: '/chat/completions', body: { model: 'l0', workspace: w.ws, messages: [{ role: 'user', content: 'quick fox' }] } }),
+    expect: { users: 200, outsider: 403, otherOrg: 404, adminToken: 403 },
+  },
+  {
+    name: 'GET /chat/completions/{id}/stream',
+    request: async (w) => ({ method: 'GET', path: `/chat/completions/${await freshRun(w)}/stream` }),
     expect: { users: 200, outsider: 403, otherOrg: 404, adminToken: 403 },
   },
   {

@@ -99,19 +99,56 @@ const ChatCompletion = z
   })
   .openapi('ChatCompletion')
 
+const Citation = z
+  .object({
+    type: z.literal('file_citation'),
+    text: z.string().openapi({ example: '[1]' }),
+    start_index: z.number().openapi({ description: 'Where the marker starts in `content`, in Unicode code points' }),
+    end_index: z.number(),
+    file_citation: Evidence.extend({ quote: z.string().openapi({ description: 'The words of the passage that support the claim, verbatim' }) }),
+  })
+  .openapi('FileCitation')
+
+const AgentCompletion = z
+  .object({
+    id: z.string(),
+    object: z.literal('chat.completion'),
+    created: z.number(),
+    model: z.string(),
+    choices: z.array(
+      z.object({
+        index: z.number(),
+        message: z.object({
+          role: z.literal('assistant'),
+          content: z.string().openapi({ description: 'The answer, with `[n]` markers' }),
+          reasoning_content: z.string().openapi({ description: 'The visible reasoning trace: what was searched and read, and the citation check' }),
+          annotations: z.array(Citation),
+          refusal: z.null(),
+        }),
+        metadata: z.object({ relevant_docs: z.array(Evidence.extend({ text: z.string() })) }),
+        finish_reason: z.enum(['stop', 'length']),
+        logprobs: z.null(),
+      }),
+    ),
+    usage: Usage.openapi({ description: "The reasoning model's tokens" }),
+    perception_usage: Usage.openapi({ description: "The vision and speech models' tokens" }),
+    metadata: z.record(z.string(), z.string()).optional().openapi({ description: 'With `store: true`' }),
+  })
+  .openapi('AgentCompletion')
+
 const route = createRoute({
   method: 'post',
   path: '/chat/completions',
   tags: ['Chat'],
   summary: 'Ask a question (l0) or search (l0-retrieval)',
   description:
-    'OpenAI\'s request shape plus `workspace`. With `l0-retrieval` the last user message\'s text is the query and a `{"type": "filter", "filter", "top_k"}` part narrows it; `choices` are the top_k chunks, best first. With `stream: true` the same choices come as one `chat.completion.chunk`, then `[DONE]`. Server-Timing reports the search phases.',
+    'OpenAI\'s request shape plus `workspace`. The last user message\'s text is the question; a `{"type": "filter", "filter", "top_k"}` part narrows the files searched.\n\n`l0` (alias `activeloop-l0`) runs the agent: it searches, reads and reasons in rounds bounded by `reasoning_effort`, then answers with `[n]` markers, each checked against its passage; `annotations` and `metadata.relevant_docs` give the sources. With `stream: true` the trace streams as `delta.reasoning_content`, the answer as `delta.content`, and the last chunk carries `delta.annotations` and `metadata.relevant_docs`; `GET /chat/completions/{id}/stream` replays a run. `store: true` keeps the completion. Without a reasoning model, `l0` quotes the best passages.\n\n`l0-retrieval` answers at once: `choices` are the top_k chunks, best first (with `stream: true`, one chunk, then `[DONE]`); Server-Timing reports the search phases.',
   security: bearerSecurity,
   request: { body: { required: true, content: { 'application/json': { schema: ChatRequest } } } },
   responses: {
     200: {
-      description: 'The completion; for `l0-retrieval` the top_k elements',
-      content: { 'application/json': { schema: ChatCompletion }, 'text/event-stream': { schema: z.string() } },
+      description: 'For `l0`, the answer with its citations and reasoning trace; for `l0-retrieval`, the top_k elements',
+      content: { 'application/json': { schema: z.union([AgentCompletion, ChatCompletion]) }, 'text/event-stream': { schema: z.string() } },
     },
     ...errorResponses(401, 403, 404, 422),
   },

@@ -1,7 +1,8 @@
 /**
- * The agent's loop called directly (no Durable Object) with a reasoning model whose calls time out
- * quickly, against the scripted model server: a model that hangs must not hang the run, and the
- * answer still comes, from the passages, with citations.
+ * The agent's loop called directly (no Durable Object), against the scripted model server, with
+ * models the API's env would not give a test: a reasoning model whose calls time out quickly (a model
+ * that hangs must not hang the run; the answer still comes, from the passages, with citations), and
+ * a vision model for a picture in the question.
  */
 import { env } from 'cloudflare:test'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
@@ -37,8 +38,8 @@ function input(question: string, effort: RunInput['options']['effort'] = 'medium
 }
 
 /** Deps whose reasoning model is `model` on the scripted server, with one attempt of `timeoutMs`. */
-function depsWith(model: string, timeoutMs: number) {
-  const appEnv = { ...env, MODEL_PROVIDER: 'openai', OPENAI_BASE_URL: `${server}/v1`, REASONING_MODEL: model } as unknown as AppEnv
+function depsWith(model: string, timeoutMs: number, extra: Record<string, string> = {}) {
+  const appEnv = { ...env, MODEL_PROVIDER: 'openai', OPENAI_BASE_URL: `${server}/v1`, REASONING_MODEL: model, ...extra } as unknown as AppEnv
   const deps = buildDeps(appEnv)
   const models = openAiCompatibleModels(deps.config, { policies: resolvePolicies({ reasoning: { attempts: 1, timeoutMs } }) })
   return { ...deps, models }
@@ -55,6 +56,28 @@ beforeAll(async () => {
   const file = await callJson('POST', '/files', { token: w.writer.token, form: uploadForm([['multi_page.pdf', bytes!]], { workspace: w.ws }) })
   await waitForIngestAll(w.writer.token, w.ws, [file.id])
 }, 60_000)
+
+describe('pictures in the question', { timeout: 30_000 }, () => {
+  it('the vision model reads the picture, and the research and answer see what it shows', async () => {
+    const model = unique('reasoner')
+    const vision = unique('eyes')
+    await script(vision, [{ content: 'A brass plate reading "Sholes and Glidden Type Writer", with a usage count of 24 tokens.', usage: { prompt: 20, completion: 4 } }])
+    await script(model, [{ content: 'Enough.' }, { content: 'Sholes patented the typewriter in 1868 [1].' }])
+    const run = input('Who patented the machine in this picture?')
+    run.question.images = ['data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==']
+    const { out, sink } = collect()
+    const completion = await runAgent(depsWith(model, 10_000, { VISION_MODEL: vision }), run, sink)
+    expect(out.reasoning).toMatch(/Looking at the attached picture\./)
+    const seen = (await (await fetch(`${server}/__log?model=${vision}`)).json()) as Array<{ body: any }>
+    const parts = seen[0]!.body.messages[0].content
+    expect(parts.map((p: any) => p.type)).toEqual(['text', 'image_url'])
+    expect(parts[1].image_url.url).toMatch(/^data:image\/png;base64,iVBOR/)
+    const calls = (await (await fetch(`${server}/__log?model=${model}`)).json()) as Array<{ body: any }>
+    expect(JSON.stringify(calls[0]!.body.messages)).toContain('Sholes and Glidden Type Writer')
+    expect(completion.perception_usage).toEqual({ prompt_tokens: 20, completion_tokens: 4, total_tokens: 24 })
+    expect(completion.usage.total_tokens).toBe(36)
+  })
+})
 
 describe('limits', { timeout: 30_000 }, () => {
   it('a model that hangs times out, and the run answers from the passages', async () => {

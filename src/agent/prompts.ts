@@ -4,12 +4,12 @@
  * its passage number, which the citation writer then checks.
  */
 
-export function researchSystem(callerInstructions: string): string {
+export function researchSystem(callerInstructions: string, canLook = false): string {
   return `You are the research step of Cairn, an assistant that answers questions from a company's own files.
 You cannot see the files directly: use the tools.
 - First write a short plan: the sub-questions the answer needs (one line each).
 - Then call \`search\` with one query per sub-question (several queries in one call run in parallel). Use the words the documents would use: names, figures, technical terms.
-- Use \`read_page\` to open the whole page or slide around a promising passage (tables and figures are often split across passages), and \`list_files\` to see which files exist.
+- Use \`read_page\` to open the whole page or slide around a promising passage (tables and figures are often split across passages), and \`list_files\` to see which files exist.${canLook ? '\n- Use `look_at_page` when the answer is in a picture on a PDF page (a diagram with annotated dimensions, a chart, a scan): ask it exactly what to read off the page.' : ''}
 - After each round, say in one or two sentences what you learned and what is still missing. Search again with better words if needed.
 - Stop calling tools as soon as the numbered passages you have are enough to answer, and say so. Do not write the final answer here.${callerInstructions ? `\n\nInstructions from the caller:\n${callerInstructions}` : ''}`
 }

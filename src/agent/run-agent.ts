@@ -25,7 +25,7 @@ import { listScopeFiles } from './reading'
 import type { ChatCompletion, RunInput } from './run-types'
 import { researchTools } from './tools'
 
-export type AgentDeps = Pick<Deps, 'd1' | 'models' | 'vectors'>
+export type AgentDeps = Pick<Deps, 'd1' | 'models' | 'vectors' | 'blobs'>
 
 /** Where a run's trace and answer go as they are made. */
 export type RunSink = { reasoning(text: string): void; content(text: string): void }
@@ -144,7 +144,7 @@ async function research(model: Parameters<typeof streamText>[0]['model'], ctx: R
     const result = streamText({
       model,
       maxRetries: 0,
-      system: researchSystem(ctx.conversation.instructions),
+      system: researchSystem(ctx.conversation.instructions, ctx.run.models.vision !== null),
       messages: [...ctx.conversation.history, { role: 'user', content: researchPrompt(ctx.question, renderEvidenceList(book.all()), ctx.fileCount) }] satisfies ModelMessage[],
       tools: researchTools({ deps: ctx.run, scope: ctx.scope, book, budget, narrate, fileCount: ctx.fileCount }),
       stopWhen: [stepCountIs(budget.rounds), () => tokensSpent() >= budget.tokens || book.full],

@@ -12,9 +12,10 @@ import { searchWorkspace, type WorkspaceSearchDeps } from '../search/workspace-s
 import type { Budget } from './budget'
 import { locate, renderEvidenceList, type EvidenceBook } from './evidence-book'
 import { listScopeFiles, readAround, readPage } from './reading'
+import { lookAtPage } from './look-at-page'
 
 export type ToolContext = {
-  deps: WorkspaceSearchDeps
+  deps: WorkspaceSearchDeps & { blobs: R2Bucket }
   scope: SearchScope
   book: EvidenceBook
   budget: Budget
@@ -49,7 +50,33 @@ function newPassages(ctx: ToolContext, found: Parameters<EvidenceBook['add']>[0]
 }
 
 export function researchTools(ctx: ToolContext): ToolSet {
+  const vision = ctx.deps.models.vision
   return {
+    // Only with a vision model: the page pictures are there, but nothing could look at them.
+    ...(vision && {
+      look_at_page: tool({
+        description:
+          'Look at the picture of a PDF page and ask about what it shows: figures, diagrams, charts, annotated dimensions, tables, scans. Give a passage number (its page is used) or a file id and page. The answer becomes a numbered passage you can cite.',
+        inputSchema: z.object({
+          passage: z.number().int().min(1).optional(),
+          file_id: z.string().max(100).optional(),
+          page: z.number().int().min(1).optional(),
+          question: z.string().min(1).max(1000).describe('What to look for on the page'),
+        }),
+        execute: async ({ passage, file_id, page, question }, { abortSignal }) => {
+          const anchor = passage !== undefined ? ctx.book.get(passage) : undefined
+          if (passage !== undefined && !anchor) return `There is no passage [${passage}].`
+          const fileId = file_id ?? anchor?.hit.fileId
+          const pageNumber = page ?? anchor?.hit.page ?? undefined
+          if (!fileId || pageNumber === undefined) return 'Give a passage number from a PDF page, or a file id and a page.'
+          const seen = await lookAtPage({ d1: ctx.deps.d1, blobs: ctx.deps.blobs, vision }, ctx.scope, fileId, pageNumber, question, {
+            narrate: ctx.narrate,
+            ...(abortSignal ? { signal: abortSignal } : {}),
+          })
+          return typeof seen === 'string' ? seen : newPassages(ctx, [seen])
+        },
+      }),
+    }),
     search: tool({
       description:
         'Search the files for passages. Give one query per sub-question; they run in parallel. An optional filter narrows the files, e.g. "metadata.year >= 2020", "filename like \'%.pdf\'", "page <= 10".',

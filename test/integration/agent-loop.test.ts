@@ -7,6 +7,7 @@
 import { env } from 'cloudflare:test'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { runAgent } from '../../src/agent/run-agent'
+import { pageRenderKey } from '../../src/ingest/perception/render-keys'
 import type { RunInput } from '../../src/agent/run-types'
 import type { AppEnv } from '../../src/config'
 import { buildDeps } from '../../src/deps'
@@ -18,6 +19,8 @@ import { fixtureBytes } from './fixtures'
 
 const server = inject('modelServerUrl')
 let w: Awaited<ReturnType<typeof createOrgWithWorkspace>>
+let fileId: string
+const PNG_1X1 = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='), (c) => c.charCodeAt(0))
 
 async function script(model: string, responses: Scripted[]): Promise<void> {
   await fetch(`${server}/__script`, { method: 'POST', body: JSON.stringify({ model, responses }) })
@@ -55,6 +58,7 @@ beforeAll(async () => {
   const bytes = await fixtureBytes('samples/pdf/multi_page.pdf')
   const file = await callJson('POST', '/files', { token: w.writer.token, form: uploadForm([['multi_page.pdf', bytes!]], { workspace: w.ws }) })
   await waitForIngestAll(w.writer.token, w.ws, [file.id])
+  fileId = file.id
 }, 60_000)
 
 describe('pictures in the question', { timeout: 30_000 }, () => {
@@ -64,7 +68,7 @@ describe('pictures in the question', { timeout: 30_000 }, () => {
     await script(vision, [{ content: 'A brass plate reading "Sholes and Glidden Type Writer", with a usage count of 24 tokens.', usage: { prompt: 20, completion: 4 } }])
     await script(model, [{ content: 'Enough.' }, { content: 'Sholes patented the typewriter in 1868 [1].' }])
     const run = input('Who patented the machine in this picture?')
-    run.question.images = ['data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==']
+    run.question.images = [`data:image/png;base64,${btoa(String.fromCharCode(...PNG_1X1))}`]
     const { out, sink } = collect()
     const completion = await runAgent(depsWith(model, 10_000, { VISION_MODEL: vision }), run, sink)
     expect(out.reasoning).toMatch(/Looking at the attached picture\./)
@@ -76,6 +80,48 @@ describe('pictures in the question', { timeout: 30_000 }, () => {
     expect(JSON.stringify(calls[0]!.body.messages)).toContain('Sholes and Glidden Type Writer')
     expect(completion.perception_usage).toEqual({ prompt_tokens: 20, completion_tokens: 4, total_tokens: 24 })
     expect(completion.usage.total_tokens).toBe(36)
+  })
+})
+
+describe('looking at a page', { timeout: 30_000 }, () => {
+  it('look_at_page shows the page picture to the vision model, and its answer is cited to that page', async () => {
+    const model = unique('reasoner')
+    const vision = unique('eyes')
+    await env.FILES.put(pageRenderKey(fileId, 2), PNG_1X1)
+    await script(vision, [{ content: 'The diagram is annotated: overall height 98.1 m.' }])
+    await script(model, [
+      { toolCalls: [{ name: 'look_at_page', arguments: { file_id: fileId, page: 2, question: 'What overall height is annotated?' } }] },
+      { content: 'Enough.' },
+      { content: 'The annotated overall height is 98.1 m [2].' },
+    ])
+    // One passage from the first search, so the look's answer is passage [2].
+    const run = input('Who patented the typewriter in 1868?')
+    run.question.topK = 1
+    const { out, sink } = collect()
+    const completion = await runAgent(depsWith(model, 10_000, { VISION_MODEL: vision }), run, sink)
+    expect(out.reasoning).toMatch(/Looking at page 2 of multi_page\.pdf: What overall height is annotated\?/)
+    const [citation] = completion.choices[0]!.message.annotations
+    expect(completion.choices[0]!.message.content).toBe('The annotated overall height is 98.1 m [1].')
+    expect(citation!.file_citation).toMatchObject({ file_id: fileId, page: 2, modality: 'image', quote: 'The diagram is annotated: overall height 98.1 m.' })
+    const looked = (await (await fetch(`${server}/__log?model=${vision}`)).json()) as Array<{ body: any }>
+    expect(looked[0]!.body.messages[0].content[1].image_url.url).toMatch(/^data:image\/png;base64,/)
+    const calls = (await (await fetch(`${server}/__log?model=${model}`)).json()) as Array<{ body: any }>
+    expect(calls[0]!.body.tools.map((t: any) => t.function.name)).toContain('look_at_page')
+  })
+
+  it('says so when the page has no picture', async () => {
+    const model = unique('reasoner')
+    await script(model, [
+      { toolCalls: [{ name: 'look_at_page', arguments: { file_id: fileId, page: 3, question: 'What is shown?' } }] },
+      { content: 'Enough.' },
+      { content: 'Nothing to add.' },
+    ])
+    await env.FILES.delete(pageRenderKey(fileId, 3))
+    const { sink } = collect()
+    await runAgent(depsWith(model, 10_000, { VISION_MODEL: unique('eyes') }), input('What does page 3 show?'), sink)
+    const calls = (await (await fetch(`${server}/__log?model=${model}`)).json()) as Array<{ body: any }>
+    const answer = calls[1]!.body.messages.find((m: any) => m.role === 'tool')
+    expect(JSON.stringify(answer.content)).toMatch(/No picture of page 3 of multi_page\.pdf is kept/)
   })
 })
 

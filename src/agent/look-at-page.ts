@@ -1,0 +1,61 @@
+/**
+ * @module The agent looking at a page: the page's picture (rendered at ingestion and kept in R2)
+ * goes to the vision model with the agent's question, and the answer becomes evidence of that page,
+ * citable like any passage. For what text extraction misses: diagrams with annotated dimensions,
+ * charts, scans, photos.
+ */
+import type { ChunkHit, SearchScope } from '../search/chunk-hits'
+import type { VisionModel } from '../models/ports'
+import { pageRenderKey } from '../ingest/perception/render-keys'
+import { readPage } from './reading'
+
+export type LookDeps = { d1: D1Database; blobs: R2Bucket; vision: VisionModel }
+
+/** Output tokens of one look; an answer about a page, not an essay. */
+const LOOK_TOKENS = 600
+
+function lookPrompt(question: string): string {
+  return `This is one page of a document. ${question}\nAnswer from what the page shows, quoting labels, figures and units exactly as printed. If the page does not show it, say so.`
+}
+
+/**
+ * The vision model's answer as a hit on that page, or a sentence for the model when the page
+ * cannot be looked at (outside the scope, no such page, no picture kept).
+ */
+export async function lookAtPage(
+  deps: LookDeps,
+  scope: SearchScope,
+  fileId: string,
+  page: number,
+  question: string,
+  options: { narrate: (line: string) => void; signal?: AbortSignal },
+): Promise<ChunkHit | string> {
+  // The page's own text chunks say the file is in scope and name it; a look may not go outside.
+  const [onPage] = await readPage(deps.d1, scope, fileId, page)
+  if (!onPage) return `There is no page ${page} in that file among the files you may search.`
+  const picture = await deps.blobs.get(pageRenderKey(fileId, page))
+  if (!picture) return `No picture of page ${page} of ${onPage.filename} is kept (pages are pictured only for PDFs); read its text with read_page instead.`
+  options.narrate(`Looking at page ${page} of ${onPage.filename}: ${question.replace(/\s+/g, ' ').trim()}`)
+  const answer = await deps.vision.describe({
+    image: new Uint8Array(await picture.arrayBuffer()),
+    mediaType: 'image/png',
+    prompt: lookPrompt(question),
+    maxOutputTokens: LOOK_TOKENS,
+    ...(options.signal ? { signal: options.signal } : {}),
+  })
+  return {
+    ...onPage,
+    // One look per page and question: asking again gives the same passage number.
+    chunkId: `${fileId}:p${page}:look:${hashOf(question)}`,
+    text: answer.trim(),
+    heading: null,
+    modality: 'image',
+    score: 0,
+  }
+}
+
+function hashOf(text: string): string {
+  let h = 2166136261
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619)
+  return (h >>> 0).toString(36)
+}

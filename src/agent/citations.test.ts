@@ -59,6 +59,11 @@ describe('judgeSupport', () => {
 })
 
 describe('bestQuote', () => {
+  it('does not break a sentence at an abbreviation', () => {
+    const text = 'Typewriters sold widely. The Remington No. 2 of 1878 added a shift key. It was popular.'
+    expect(bestQuote('the Remington No. 2 added a shift key in 1878', text)).toMatch(/^The Remington No\. 2 of 1878 added a shift key\./)
+  })
+
   it('quotes the sentence that matches, verbatim', () => {
     const quote = bestQuote('it lifts 95 t', SLS)
     expect(SLS).toContain(quote)
@@ -102,6 +107,12 @@ describe('CitationWriter', () => {
     expect(writer.push(' lifts 95 t.\n')).toBe('🚀 SLS stands 98 m tall [1] and it lifts 95 t.\n')
     expect(writer.annotations[0]).toMatchObject({ start_index: 23, end_index: 26 })
     expect(writer.finish()).toBe('')
+  })
+
+  it('does not end a sentence at an abbreviation', () => {
+    const writer = new CitationWriter(bookOf(hit('r', 'The Remington No. 2 of 1878 added a shift key.')))
+    expect(writer.push('The Remington No. 2 of 1878 added a shift key [1]. Next')).toBe('The Remington No. 2 of 1878 added a shift key [1]. ')
+    expect(writer.annotations).toHaveLength(1)
   })
 
   it('does not cut a decimal number', () => {

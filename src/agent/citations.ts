@@ -11,7 +11,7 @@
 import type { ChunkHit } from '../search/chunk-hits'
 import { evidenceFields, type EvidenceFields } from '../search/evidence'
 import type { EvidenceBook } from './evidence-book'
-import { bestQuote, contentWords, judgeSupport, numbersIn } from './support'
+import { bestQuote, contentWords, endsWithAbbreviation, judgeSupport, numbersIn } from './support'
 
 export type FileCitation = {
   type: 'file_citation'
@@ -59,7 +59,11 @@ export class CitationWriter {
     this.pending += delta
     let cut = 0
     SENTENCE_END.lastIndex = 0
-    for (let m = SENTENCE_END.exec(this.pending); m; m = SENTENCE_END.exec(this.pending)) cut = m.index + m[0].length
+    for (let m = SENTENCE_END.exec(this.pending); m; m = SENTENCE_END.exec(this.pending)) {
+      // "No. 2" and "Fig. 3" go on: the claim is the whole sentence.
+      if (m[0][0] === '.' && endsWithAbbreviation(this.pending.slice(0, m.index + 1))) continue
+      cut = m.index + m[0].length
+    }
     if (cut === 0) return ''
     const ready = this.pending.slice(0, cut)
     this.pending = this.pending.slice(cut)

@@ -8,6 +8,9 @@
  * If the object is restarted mid-run (a deploy, an eviction), the alarm fires again and finds the run
  * marked running: it cannot pick up a model call half-way, so it ends the run with a failure event
  * rather than leaving readers waiting forever.
+ *
+ * A finished run's log is kept for `LOG_RETENTION_MS` so it can be replayed, then the object
+ * erases itself; a stored completion (`store: true`) lives on in D1.
  */
 import { DurableObject } from 'cloudflare:workers'
 import type { AppEnv } from '../config'
@@ -24,16 +27,21 @@ type Listener = (line: Uint8Array | null) => void
 
 const encoder = new TextEncoder()
 
+/** How long a finished run can still be replayed. */
+export const LOG_RETENTION_MS = 24 * 60 * 60 * 1000
+
 export class CompletionRun extends DurableObject<Env> {
   private readonly listeners = new Set<Listener>()
   private readonly waiters = new Set<(event: RunEvent) => void>()
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
-    ctx.blockConcurrencyWhile(async () => {
-      ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, data TEXT NOT NULL)')
-      ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS run (key TEXT PRIMARY KEY, value TEXT NOT NULL)')
-    })
+    ctx.blockConcurrencyWhile(async () => this.createTables())
+  }
+
+  private createTables(): void {
+    this.ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, data TEXT NOT NULL)')
+    this.ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS run (key TEXT PRIMARY KEY, value TEXT NOT NULL)')
   }
 
   /** Records the run and schedules it; starting a run twice does nothing the second time. */
@@ -47,9 +55,17 @@ export class CompletionRun extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const raw = this.read('input')
     const state = this.read('state')
-    if (raw === null || state === 'done') return
+    if (raw === null) return
+    if (state === 'done') {
+      // The retention alarm: the log has been kept long enough.
+      await this.ctx.storage.deleteAll()
+      // The object may stay in memory a while; it answers as one that never ran.
+      this.createTables()
+      return
+    }
     if (state === 'running') {
       this.finish({ type: 'failed', error: { message: 'The run was interrupted (the server restarted) before it finished; ask again.', type: 'server_error', code: 'run_interrupted' } })
+      await this.ctx.storage.setAlarm(Date.now() + LOG_RETENTION_MS)
       return
     }
     this.write('state', 'running')
@@ -72,6 +88,7 @@ export class CompletionRun extends DurableObject<Env> {
       console.error('completion run failed', input.id, err)
       this.finish({ type: 'failed', error: { message: 'The run failed because of an error in Cairn; it has been logged. Ask again.', type: 'server_error', code: 'run_failed' } })
     }
+    await this.ctx.storage.setAlarm(Date.now() + LOG_RETENTION_MS)
   }
 
   /** The env the run's deps are built from (tests point a run's models at a scripted server). */

@@ -96,15 +96,29 @@ export function bestQuote(claim: string, passage: string): string {
 
 type Span = { start: number; end: number; text: string }
 
+/** A full stop that ends an abbreviation ("No. 2", "Fig. 3", "e.g.", "J. Smith"), not a sentence. */
+const ABBREVIATION = /(?:^|[\s(])(?:no|nos|fig|figs|eq|eqs|vol|pp|p|e\.g|i\.e|etc|vs|approx|ca|cf|mr|mrs|ms|dr|st|inc|ltd|co|jr|sr|dept|est|[a-z])\.$/i
+
+export function endsWithAbbreviation(text: string): boolean {
+  return ABBREVIATION.test(text.trimEnd())
+}
+
 function splitSentences(text: string): Span[] {
   const spans: Span[] = []
   const re = /[^.!?\n]+(?:[.!?]+|\n|$)/g
+  let start = -1
   for (let m = re.exec(text); m; m = re.exec(text)) {
     if (m[0].length === 0) {
       re.lastIndex++
       continue
     }
-    if (m[0].trim().length > 0) spans.push({ start: m.index, end: m.index + m[0].length, text: m[0] })
+    if (start < 0) start = m.index
+    const end = m.index + m[0].length
+    // "No. 2 of 1878" is one sentence: an abbreviation's full stop joins it to what follows.
+    if (end < text.length && !m[0].endsWith('\n') && endsWithAbbreviation(text.slice(start, end))) continue
+    const span = text.slice(start, end)
+    if (span.trim().length > 0) spans.push({ start, end, text: span })
+    start = -1
   }
   return spans
 }

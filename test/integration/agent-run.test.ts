@@ -3,6 +3,7 @@
  * models (the extractive answer) or the scripted OpenAI-compatible model server driving research,
  * tool calls, a citation the verifier drops, failures, and a stream left mid-way and replayed.
  */
+import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import type { Scripted } from '../model-server/server'
 import { call, callJson, createOrgWithWorkspace, createPerson, unique, uploadForm, waitForIngestAll } from './api-client'
@@ -96,7 +97,7 @@ describe('without a reasoning model', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/)
     const { chunks, done } = await readSse(res)
     expect(done).toBe(true)
-    expect(chunks[0].choices[0].delta).toEqual({ role: 'assistant', content: '' })
+    expect(chunks[0].choices[0].delta).toEqual({ role: 'assistant', content: '', reasoning_content: null })
     expect(joined(chunks, 'reasoning_content')).toMatch(/No reasoning model is configured/)
     const content = joined(chunks, 'content')
     expect(content).toContain('Sholes')
@@ -131,6 +132,35 @@ describe('without a reasoning model', () => {
     const body = await res.json<any>()
     expect(res.status).toBe(422)
     expect(body.error).toMatchObject({ code: 'model_not_configured', param: 'messages[0].content[1]' })
+  })
+})
+
+describe('the run log', () => {
+  it('a finished run is erased when its retention alarm fires; a stored completion stays', async () => {
+    const completion = await (await ask({ messages: question('typewriter'), store: true })).json<any>()
+    const stub = env.COMPLETIONS.getByName(completion.id)
+    expect(await runDurableObjectAlarm(stub)).toBe(true)
+    expect(await stub.owner()).toBeNull()
+    expect((await call('GET', `/chat/completions/${completion.id}/stream`, { token: w.reader.token })).status).toBe(404)
+    expect((await call('GET', `/chat/completions/${completion.id}?workspace=${w.ws}`, { token: w.reader.token })).status).toBe(200)
+  })
+
+  it('a run found half-done after a restart ends with an error event, not silence', async () => {
+    const id = `chatcmpl-${crypto.randomUUID().replace(/-/g, '')}`
+    const stub = env.COMPLETIONS.getByName(id)
+    const input = {
+      id, created: 1, model: 'l0', orgId: w.reader.orgId, workspaceId: w.ws, userId: w.reader.id,
+      messages: question('typewriter'), question: { messageIndex: 0, text: 'typewriter', filter: null, topK: null, images: [] },
+      options: { effort: 'low', maxTokens: null, temperature: null, topP: null, seed: null, stop: [], store: false, metadata: {}, includeUsage: false },
+    } as const
+    await runInDurableObject(stub, async (_instance, state) => {
+      state.storage.sql.exec('INSERT INTO run (key, value) VALUES (?, ?), (?, ?)', 'input', JSON.stringify(input), 'state', 'running')
+      await state.storage.setAlarm(Date.now() + 60_000)
+    })
+    await runDurableObjectAlarm(stub)
+    const replay = await readSse(await call('GET', `/chat/completions/${id}/stream`, { token: w.reader.token }))
+    expect(replay.chunks.at(-1)).toEqual({ error: expect.objectContaining({ code: 'run_interrupted', type: 'server_error' }) })
+    expect(replay.done).toBe(true)
   })
 })
 

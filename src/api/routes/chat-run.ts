@@ -83,11 +83,15 @@ export async function answerWithRun(c: Context<AppContext>, user: UserPrincipal,
       includeUsage: body.stream_options?.include_usage ?? false,
     },
   }
+  // Stored as the client sent them (a string stays a string), not as validation normalised them.
+  const raw = await c.req.json<{ messages?: unknown }>()
+  if (Array.isArray(raw.messages) && raw.messages.length === input.messages.length) input.messages = raw.messages as RunMessage[]
   const stub = c.env.COMPLETIONS.getByName(input.id)
-  await stub.start(input)
   const header = { id: input.id, created: input.created, model: input.model }
-  if (body.stream) return followRun(c, stub, header, input.options.includeUsage)
+  // Streaming: the opening chunk goes out before the run is even set up, so the first byte is at once.
+  if (body.stream) return followRun(c, stub, header, input.options.includeUsage, () => stub.start(input))
 
+  await stub.start(input)
   // RPC's types drop fields typed `unknown` (file metadata); the object is the RunEvent sent.
   const outcome = (await stub.outcome()) as unknown as RunEvent | null
   if (outcome?.type === 'done') return c.json(outcome.completion, 200)
@@ -105,11 +109,12 @@ function filterTopK(messages: readonly RunMessage[], question: Question): number
 type RunStub = ReturnType<AppContext['Bindings']['COMPLETIONS']['getByName']>
 
 /** The run's log as SSE; the client leaving cancels the reading, never the run. */
-function followRun(c: Context<AppContext>, stub: RunStub, header: ChunkHeader, includeUsage: boolean): Response {
+function followRun(c: Context<AppContext>, stub: RunStub, header: ChunkHeader, includeUsage: boolean, start?: () => Promise<void>): Response {
   c.header('cache-control', 'no-cache')
   c.header('x-accel-buffering', 'no')
   return streamSSE(c, async (sse) => {
     await sse.writeSSE({ data: JSON.stringify(openingChunk(header)) })
+    if (start) await start()
     const log = (await stub.stream()).getReader()
     // The client leaving ends this reading of the log; the run goes on in its object.
     sse.onAbort(() => void log.cancel().catch(() => {}))

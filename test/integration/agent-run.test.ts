@@ -320,6 +320,19 @@ describe('with a reasoning model', { timeout: 60_000 }, () => {
     ])
   })
 
+  it('searches through the reranker when one is configured', async () => {
+    const { ws } = await workspaceWithModel()
+    const reranker = unique('reranker')
+    // Only a reranker: the answer is the quoted one, in the reranker's order.
+    useRunEnv(ws, { MODEL_PROVIDER: 'openai', OPENAI_BASE_URL: `${server}/v1`, RERANK_MODEL: reranker })
+    const completion = await (await ask({ workspace: ws, messages: question('Who patented the typewriter in 1868?') })).json<any>()
+    const calls = await received(reranker)
+    expect(calls.length).toBeGreaterThan(0)
+    expect(calls[0]!.body.query).toBe('Who patented the typewriter in 1868?')
+    expect(calls[0]!.body.documents[0]).toMatch(/^multi_page\.pdf\n\n/)
+    expect(completion.choices[0].message.content).toContain('Sholes')
+  })
+
   it('runs concurrently, each run on its own object', async () => {
     const { ws, model } = await workspaceWithModel()
     const n = 4

@@ -55,10 +55,15 @@ describe('rerankWith', () => {
     expect(calls[0]!.documents).toEqual(['a.md\n\nglaciers melt', 'b.md\n\npenguin colonies on ice', 'c.md\n\ntax forms'])
   })
 
-  it('scores what the model left out below everything it scored, even negative scores', async () => {
-    const { reranker } = fakeReranker(() => [{ index: 2, score: -7 }])
+  it('scores what the model left out below everything it scored, even negative scores, and finite', async () => {
+    const { reranker } = fakeReranker(() => [{ index: 2, score: -7 }, { index: 1, score: 0.5 }])
     const scores = await rerankWith(reranker)!('q', candidates)
-    expect(scores).toEqual([Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY, -7])
+    expect(scores).toEqual([-8, 0.5, -7])
+  })
+
+  it('keeps the fused scores when the model scored nothing', async () => {
+    const { reranker } = fakeReranker(() => [])
+    expect(await rerankWith(reranker)!('q', candidates)).toEqual([0.3, 0.2, 0.1])
   })
 
   it('drops indexes outside the list and scores that are not numbers', async () => {
@@ -68,7 +73,7 @@ describe('rerankWith', () => {
       { index: 0, score: Number.NaN },
       { index: 1, score: 0.4 },
     ])
-    expect(await rerankWith(reranker)!('q', candidates)).toEqual([Number.NEGATIVE_INFINITY, 0.4, Number.NEGATIVE_INFINITY])
+    expect(await rerankWith(reranker)!('q', candidates)).toEqual([-0.6, 0.4, -0.6])
   })
 
   it('falls back to the fused scores when the model fails, and says so', async () => {

@@ -29,8 +29,10 @@ export type RerankOptions = {
 
 /**
  * Retrieval's `Rerank` over a reranker, or undefined when there is none (so `retrieve` skips the step).
- * Scores come back in candidate order; a candidate the model left unscored (past its `topN`, say)
- * scores -Infinity, below every scored one, keeping the fused order among such candidates.
+ * Scores come back in candidate order. A candidate the model left unscored (past its `topN`, say) scores
+ * one below the lowest it did score, so it ranks after all of them and in fused order among its kind; a
+ * finite number, since a score ends up in the API's JSON, where -Infinity would turn into null. When the
+ * model scored none of them, the fused scores stand.
  * @example
  * const rerank = rerankWith(deps.models.rerank, { onError: (e) => console.warn('rerank failed', e) })
  * const top = await retrieve({ d1 }, request, { rerank })
@@ -41,12 +43,15 @@ export function rerankWith(reranker: Reranker | null | undefined, options: Reran
     if (candidates.length === 0) return []
     try {
       const ranking = await reranker.rerank(query, candidates.map(rerankDocument))
-      const scores = candidates.map(() => Number.NEGATIVE_INFINITY)
+      const scores: Array<number | null> = candidates.map(() => null)
       for (const { index, score } of ranking) {
         // An index outside the list or a score that is not a number would say nothing true; it is dropped.
         if (Number.isInteger(index) && index >= 0 && index < scores.length && Number.isFinite(score)) scores[index] = score
       }
-      return scores
+      const scored = scores.filter((s): s is number => s !== null)
+      if (scored.length === 0) return candidates.map((c) => c.score)
+      const unscored = Math.min(...scored) - 1
+      return scores.map((s) => s ?? unscored)
     } catch (error) {
       options.onError?.(error)
       return candidates.map((c) => c.score)

@@ -16,7 +16,8 @@ export function snapshotTree(root, target) {
   for (const file of listed.split('\0')) {
     const from = path.join(root, file)
     // `-c` also lists tracked files deleted in the work tree.
-    if (!file || !existsSync(from)) continue
+    // A node_modules symlink is not matched by `node_modules/` in .gitignore; it is linked below.
+    if (!file || !existsSync(from) || file === 'node_modules') continue
     const to = path.join(target, file)
     mkdirSync(path.dirname(to), { recursive: true })
     copyFileSync(from, to)

@@ -18,6 +18,8 @@ export type Secrets = {
   MAX_FILE_BYTES?: string
   /** Pages one ingest message reads; bigger PDFs fan out. */
   PAGES_PER_MESSAGE?: string
+  /** PDF pages per file a vision model may read (scans and figures); 0 turns page reading off. */
+  VISION_PAGES_PER_FILE?: string
 }
 
 /** The generated `Env` (whose remote-only `AI` and `VECTORS` are optional) plus the undeclared vars. */
@@ -40,6 +42,8 @@ export type Config = {
   maxFileBytes: number
   /** Pages per ingest message, when set; else the parser limits' default. */
   pagesPerMessage: number | null
+  /** PDF pages per file sent to the vision model; bounds what perception spends on one file. */
+  visionPagesPerFile: number
 }
 
 /**
@@ -67,6 +71,8 @@ const ROLE_VARS: Record<ModelRole, keyof Secrets> = {
 }
 
 const DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024
+/** Enough for a short scanned document or a figure-heavy paper; a 300-page scan reads its first 20. */
+const DEFAULT_VISION_PAGES_PER_FILE = 20
 
 export function readConfig(env: AppEnv): Config {
   const { provider, note } = chooseProvider(env)
@@ -87,6 +93,7 @@ export function readConfig(env: AppEnv): Config {
     embeddingDimensions: positiveInt(env.EMBEDDING_DIMENSIONS),
     maxFileBytes: positiveInt(env.MAX_FILE_BYTES) ?? DEFAULT_MAX_FILE_BYTES,
     pagesPerMessage: positiveInt(env.PAGES_PER_MESSAGE),
+    visionPagesPerFile: env.VISION_PAGES_PER_FILE?.trim() === '0' ? 0 : (positiveInt(env.VISION_PAGES_PER_FILE) ?? DEFAULT_VISION_PAGES_PER_FILE),
   }
 }
 

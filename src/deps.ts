@@ -4,7 +4,7 @@
  */
 import { readConfig, type AppEnv, type Config } from './config'
 import { d1Database, type Db } from './db/client'
-import type { IngestJob } from './ingest/jobs'
+import type { QueueJob } from './ingest/jobs'
 import { buildModels } from './models'
 import type { Models } from './models/ports'
 import { d1VectorStore } from './search/vector-d1'
@@ -17,7 +17,8 @@ export type Deps = {
   /** The raw D1 binding, for batches and SQL Drizzle does not express (FTS5, readiness checks). */
   d1: D1Database
   blobs: R2Bucket
-  ingestQueue: Queue<IngestJob>
+  /** File ingestion and metadata extraction messages. */
+  ingestQueue: Queue<QueueJob>
   /** One adapter per model role, null where the role is off. */
   models: Models
   /** Vectorize when the `VECTORS` binding exists (deployed), else the D1 store (local runs). */
@@ -36,7 +37,7 @@ export function buildDeps(env: AppEnv): Deps {
     db: d1Database(env.DB),
     d1: env.DB,
     blobs: env.FILES,
-    ingestQueue: env.INGEST_QUEUE as Queue<IngestJob>,
+    ingestQueue: env.INGEST_QUEUE as Queue<QueueJob>,
     models: buildModels(config, { AI: env.AI }),
     vectors: env.VECTORS ? vectorizeStore(env.VECTORS) : d1VectorStore(env.DB),
   }

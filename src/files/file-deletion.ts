@@ -1,11 +1,13 @@
 /**
  * @module Removing files and everything derived from them: chunks (and through the triggers their
- * FTS rows), finished-part records, the row, their vectors and the R2 object. Rows go in one D1 batch
+ * FTS rows), finished-part records, vision page claims, the row, their vectors, the R2 object and
+ * its page renders. Rows go in one D1 batch
  * first, so an ingest message still in flight finds no file and cleans up whatever it writes afterwards.
  */
 import { and, eq, inArray } from 'drizzle-orm'
-import { chunks, fileParts, files } from '../db/schema'
+import { chunks, fileParts, files, visionPages } from '../db/schema'
 import type { Deps } from '../deps'
+import { deleteRenders } from '../ingest/perception/render-keys'
 import { deleteChunkVectors } from '../search/vector-store'
 
 type Target = { id: string; blobKey: string }
@@ -22,10 +24,13 @@ export async function deleteFiles(deps: Pick<Deps, 'db' | 'blobs' | 'vectors'>, 
     await deps.db.batch([
       deps.db.delete(chunks).where(inArray(chunks.fileId, ids)),
       deps.db.delete(fileParts).where(inArray(fileParts.fileId, ids)),
+      deps.db.delete(visionPages).where(inArray(visionPages.fileId, ids)),
       deps.db.delete(files).where(inArray(files.id, ids)),
     ])
     await deleteChunkVectors(deps.vectors, chunkRefs)
     await deps.blobs.delete(slice.map((t) => t.blobKey))
+    // Only PDFs have renders; for any other file this is one empty listing.
+    for (const id of ids) await deleteRenders(deps.blobs, id)
   }
 }
 

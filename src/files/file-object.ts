@@ -1,10 +1,26 @@
 /**
- * @module The file object the API returns (OpenAI's shape plus L0's fields and Cairn's progress),
- * and the content type each sniffed kind is served with.
+ * @module The file object the API returns (OpenAI's shape plus L0's fields, Cairn's progress, what
+ * perception read and spent, and the state of its metadata extraction), and the content type each
+ * sniffed kind is served with.
  */
 import type { files } from '../db/schema'
+import { extractionView, readExtractionState } from '../ingest/metadata-extraction'
 
 export type FileRow = typeof files.$inferSelect
+
+/** Serialized metadata per file; enough for tags and attributes, small enough for every listing. */
+export const MAX_METADATA_BYTES = 16 * 1024
+
+/** A new file's perception columns, before any part has run. */
+export const NO_PERCEPTION = {
+  pagesRendered: 0,
+  pagesSeen: 0,
+  pagesSkipped: 0,
+  pageBudget: null,
+  perceptionPromptTokens: 0,
+  perceptionCompletionTokens: 0,
+  perceptionAudioSeconds: 0,
+} as const satisfies Partial<FileRow>
 
 export const CONTENT_TYPES: Record<string, string> = {
   pdf: 'application/pdf',
@@ -37,5 +53,17 @@ export function fileObject(row: FileRow) {
     user_id: row.userId,
     metadata: JSON.parse(row.metadata) as Record<string, unknown>,
     progress: { pages_done: row.pagesDone, pages_total: row.pagesTotal, chunks: row.chunkCount },
+    // PDFs only: pages rendered to R2, read by the vision model, and left unread (no model, over budget).
+    perception:
+      row.kind === 'pdf'
+        ? { pages_rendered: row.pagesRendered, pages_seen: row.pagesSeen, page_budget: row.pageBudget, skipped: row.pagesSkipped }
+        : null,
+    perception_usage: {
+      prompt_tokens: row.perceptionPromptTokens,
+      completion_tokens: row.perceptionCompletionTokens,
+      total_tokens: row.perceptionPromptTokens + row.perceptionCompletionTokens,
+      audio_seconds: row.perceptionAudioSeconds,
+    },
+    metadata_extraction: extractionView(readExtractionState(row.instructions), row.status),
   }
 }

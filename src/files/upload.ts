@@ -5,11 +5,12 @@
  */
 import { eq } from 'drizzle-orm'
 import { sniffFileType } from '../ingest/file-type'
-import { CONTENT_TYPES, type FileRow } from './file-object'
+import { CONTENT_TYPES, NO_PERCEPTION, type FileRow } from './file-object'
 import { files } from '../db/schema'
 import { formatBytes } from '../ingest/limits'
 import type { Deps } from '../deps'
 import type { IngestJob } from '../ingest/jobs'
+import { newExtractionRequest } from '../ingest/metadata-extraction'
 
 export type Upload = { name: string; bytes: Uint8Array }
 export type UploadRequest = {
@@ -18,6 +19,7 @@ export type UploadRequest = {
   userId: string
   purpose: string
   metadata: Record<string, unknown>
+  /** What metadata the reasoning model should set from each file's content, once it is processed. */
   instructions: string | null
 }
 
@@ -67,6 +69,9 @@ export function checkUploads(uploads: Upload[], maxFileBytes: number) {
 export async function storeUploads(deps: Deps, request: UploadRequest, uploads: Upload[]): Promise<FileRow[]> {
   const kinds = checkUploads(uploads, deps.config.maxFileBytes)
   const now = Date.now()
+  // Keys given with the upload are the user's own: the model's answer does not overwrite them.
+  const extraction = (instructions: string | null) =>
+    instructions?.trim() ? JSON.stringify(newExtractionRequest(instructions, Object.keys(request.metadata), deps.models.reasoning !== null)) : null
   const rows: FileRow[] = uploads.map((u, i) => {
     const id = newFileId()
     const kind = kinds[i]!
@@ -83,7 +88,7 @@ export async function storeUploads(deps: Deps, request: UploadRequest, uploads: 
       status: 'uploaded',
       statusDetails: null,
       metadata: JSON.stringify(request.metadata),
-      instructions: request.instructions,
+      instructions: extraction(request.instructions),
       createdAt: Math.floor(now / 1000),
       createdAtMs: now + i,
       blobKey: `${request.orgId}/${request.workspaceId}/${id}`,
@@ -91,6 +96,7 @@ export async function storeUploads(deps: Deps, request: UploadRequest, uploads: 
       pagesDone: 0,
       partsTotal: null,
       chunkCount: 0,
+      ...NO_PERCEPTION,
     }
   })
   const stored: string[] = []

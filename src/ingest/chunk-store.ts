@@ -3,6 +3,7 @@
  * transaction): a redelivered part replaces exactly its own chunks, and the file turns `processed`
  * in the same statement that counts its last part, so two parts finishing together cannot both miss it.
  */
+import { finishNoteSql, type PartPerception } from './perception/part-note'
 import type { Chunk } from './segment'
 
 export type PartOutcome = { status: string | null }
@@ -63,7 +64,8 @@ function chunkInserts(d1: D1Database, file: FileRef, part: number, chunks: Chunk
 
 /**
  * Stores a finished part. Returns the file's status afterwards (null when the file is gone).
- * `note` becomes `status_details` when this part completes the file.
+ * `note` becomes `status_details` when this part completes the file, followed by a sentence on the
+ * file's unread pages when `perception` (a PDF part's) says some could not be read.
  */
 export async function storePart(
   d1: D1Database,
@@ -72,26 +74,32 @@ export async function storePart(
   pages: number,
   chunks: Chunk[],
   note: string | null,
+  perception: PartPerception | null = null,
 ): Promise<PartOutcome> {
+  const p = perception
   const statements = [
     d1.prepare('DELETE FROM chunks WHERE file_id = ?1 AND part = ?2').bind(file.id, part),
     ...chunkInserts(d1, file, part, chunks),
     d1
       .prepare(
-        `INSERT INTO file_parts (file_id, part, pages, finished_at) SELECT ?1, ?2, ?3, ?4
+        `INSERT INTO file_parts (file_id, part, pages, finished_at, pages_rendered, pages_seen, pages_skipped, scans_unread)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8
          WHERE EXISTS (SELECT 1 FROM files WHERE id = ?1 AND status = 'processing') ON CONFLICT DO NOTHING`,
       )
-      .bind(file.id, part, pages, Date.now()),
+      .bind(file.id, part, pages, Date.now(), p?.pagesRendered ?? 0, p?.pagesSeen ?? 0, p?.pagesSkipped ?? 0, p?.scansUnread ?? 0),
     d1
       .prepare(
         `UPDATE files SET
            pages_done = (SELECT coalesce(sum(pages), 0) FROM file_parts WHERE file_id = ?1),
            chunk_count = (SELECT count(*) FROM chunks WHERE file_id = ?1),
-           status_details = CASE WHEN (SELECT count(*) FROM file_parts WHERE file_id = ?1) >= parts_total THEN ?2 ELSE status_details END,
+           pages_rendered = (SELECT coalesce(sum(pages_rendered), 0) FROM file_parts WHERE file_id = ?1),
+           pages_seen = (SELECT coalesce(sum(pages_seen), 0) FROM file_parts WHERE file_id = ?1),
+           pages_skipped = (SELECT coalesce(sum(pages_skipped), 0) FROM file_parts WHERE file_id = ?1),
+           status_details = CASE WHEN (SELECT count(*) FROM file_parts WHERE file_id = ?1) >= parts_total THEN ${finishNoteSql('?1', '?2', '?3', '?4')} ELSE status_details END,
            status = CASE WHEN (SELECT count(*) FROM file_parts WHERE file_id = ?1) >= parts_total THEN 'processed' ELSE status END
          WHERE id = ?1 AND status = 'processing'`,
       )
-      .bind(file.id, note),
+      .bind(file.id, note, p ? (p.visionConfigured ? 1 : 0) : null, p?.budget ?? null),
     d1.prepare('SELECT status FROM files WHERE id = ?1').bind(file.id),
   ]
   const results = await d1.batch<{ status: string }>(statements)
@@ -103,7 +111,11 @@ export async function storePart(
 
 /** The statements that remove everything a file's parts wrote (the FTS rows go with the chunks, by trigger). */
 function removalOf(d1: D1Database, fileId: string): D1PreparedStatement[] {
-  return [d1.prepare('DELETE FROM chunks WHERE file_id = ?1').bind(fileId), d1.prepare('DELETE FROM file_parts WHERE file_id = ?1').bind(fileId)]
+  return [
+    d1.prepare('DELETE FROM chunks WHERE file_id = ?1').bind(fileId),
+    d1.prepare('DELETE FROM file_parts WHERE file_id = ?1').bind(fileId),
+    d1.prepare('DELETE FROM vision_pages WHERE file_id = ?1').bind(fileId),
+  ]
 }
 
 export async function removeChunks(d1: D1Database, fileId: string): Promise<void> {

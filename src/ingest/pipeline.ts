@@ -1,11 +1,13 @@
 /**
  * @module One ingest message, end to end: plan the file (a big PDF fans out into page-range
- * messages), parse its part, chunk it, embed the chunks, store them and count the part. Damaged
- * files end in `error` with a plain sentence; anything else is thrown for the queue to retry.
+ * messages), parse its part, let models perceive what text extraction cannot (page renders and
+ * vision for PDFs, images, recordings), chunk it, embed the chunks, store them and count the part.
+ * Damaged files end in `error` with a plain sentence; anything else is thrown for the queue to retry.
  */
 import { eq } from 'drizzle-orm'
 import { files } from '../db/schema'
 import type { Deps } from '../deps'
+import { UsageMeter } from '../models/usage'
 import { chunkSegments } from './chunker'
 import { storePart } from './chunk-store'
 import { embedChunks } from './embed-step'
@@ -16,6 +18,11 @@ import type { IngestJob } from './jobs'
 import { resolveLimits, type Limits } from './limits'
 import { parseDocument } from './parsers/registry'
 import { pdfPageCount, planPageRanges, type PageRange } from './parsers/pdf'
+import { perceiveMedia, type MediaKind } from './perception/media-file'
+import type { PartPerception } from './perception/part-note'
+import { startPdfPerception } from './perception/pdf-perception'
+import { addPerceptionUsage } from './perception/perception-usage'
+import type { Segment } from './segment'
 
 export type IngestDeps = Pick<Deps, 'db' | 'd1' | 'blobs' | 'ingestQueue' | 'config' | 'models' | 'vectors'>
 type FileRow = typeof files.$inferSelect
@@ -49,20 +56,20 @@ async function planAndStart(deps: IngestDeps, file: FileRow, limits: Limits): Pr
   const bytes = await readBytes(deps, file)
   if (!bytes) return
   if (file.kind !== 'pdf') {
-    await setPlan(deps, file.id, 1, null)
+    await setPlan(deps, file.id, 1, null, null)
     return parseAndStore(deps, file, bytes, 0, undefined, limits)
   }
   const pageCount = await pdfPageCount(bytes.slice(), limits)
   const ranges = planPageRanges(pageCount, limits.maxPagesPerMessage)
-  await setPlan(deps, file.id, Math.max(ranges.length, 1), pageCount)
+  await setPlan(deps, file.id, Math.max(ranges.length, 1), pageCount, deps.models.vision ? deps.config.visionPagesPerFile : 0)
   if (ranges.length <= 1) return parseAndStore(deps, file, bytes, 0, ranges[0], limits)
   // Each range is its own message, so no invocation holds the whole document's text or CPU.
   const jobs = ranges.map((pages, part) => ({ body: { fileId: file.id, orgId: file.orgId, workspaceId: file.workspaceId, part, pages } satisfies IngestJob }))
   for (let i = 0; i < jobs.length; i += 100) await deps.ingestQueue.sendBatch(jobs.slice(i, i + 100))
 }
 
-async function setPlan(deps: IngestDeps, fileId: string, parts: number, pages: number | null): Promise<void> {
-  await deps.d1.prepare('UPDATE files SET parts_total = ?2, pages_total = ?3 WHERE id = ?1').bind(fileId, parts, pages).run()
+async function setPlan(deps: IngestDeps, fileId: string, parts: number, pages: number | null, pageBudget: number | null): Promise<void> {
+  await deps.d1.prepare('UPDATE files SET parts_total = ?2, pages_total = ?3, page_budget = ?4 WHERE id = ?1').bind(fileId, parts, pages, pageBudget).run()
 }
 
 async function runPart(deps: IngestDeps, file: FileRow, part: number, pages: PageRange | undefined, limits: Limits): Promise<void> {
@@ -72,18 +79,39 @@ async function runPart(deps: IngestDeps, file: FileRow, part: number, pages: Pag
 }
 
 async function parseAndStore(deps: IngestDeps, file: FileRow, bytes: Uint8Array, part: number, pages: PageRange | undefined, limits: Limits): Promise<void> {
-  const outcome = await parseDocument(bytes, file.kind as FileKind, pages ? { limits, pages } : { limits })
-  const pageCount = pages ? pages.to - pages.from + 1 : 0
-  if (outcome.status === 'needs-model') {
-    // Images and audio wait for the perception step; until a model reads them they hold no text.
-    const sentence = `Not indexed: ${outcome.reason}, and none is configured (set MODEL_PROVIDER and ${outcome.model === 'vision' ? 'VISION_MODEL' : 'SPEECH_MODEL'}).`
-    await storePart(deps.d1, file, part, pageCount, [], sentence)
-    return
+  // Vision and speech tokens of this message, added to the file's even when a later step fails.
+  const meter = new UsageMeter()
+  const models = deps.models.metered(meter)
+  // A PDF's pages are rendered before pdf.js takes the bytes (PDFium keeps its own copy).
+  const pdf =
+    file.kind === 'pdf'
+      ? await startPdfPerception({ d1: deps.d1, blobs: deps.blobs, models, budget: deps.config.visionPagesPerFile }, file.id, bytes, pages ?? { from: 1, to: limits.maxPages })
+      : null
+  try {
+    const outcome = await parseDocument(bytes, file.kind as FileKind, pages ? { limits, pages } : { limits })
+    const pageCount = pages ? pages.to - pages.from + 1 : 0
+    let segments: Segment[]
+    let perceived: string | null = null
+    let perception: PartPerception | null = null
+    if (outcome.status === 'needs-model') ({ segments, note: perceived } = await perceiveMedia(models, bytes, file.kind as MediaKind))
+    else if (pdf) ({ segments, note: perceived, perception } = await pdf.read(outcome.result))
+    else segments = outcome.result.segments
+    const chunks = chunkSegments(segments, { fileId: file.id })
+    // Vectors first: the part that completes the file marks it processed, and then they must be there.
+    const embedded = await embedChunks(deps, file, chunks)
+    const empty = chunks.length === 0 && part === 0 && outcome.status === 'parsed' ? 'No text was found in this file.' : null
+    const note = [perceived, empty ?? embedded.note].filter(Boolean).join(' ') || null
+    const pageTotal = pageCount || (outcome.status === 'parsed' ? (outcome.result.pageCount ?? 0) : 0)
+    const stored = await storePart(deps.d1, file, part, pageTotal, chunks, note, perception)
+    await embedded.settle(stored.status)
+    // The file was deleted or failed meanwhile: its renders go too.
+    if (stored.status !== 'processing' && stored.status !== 'processed') await pdf?.discardRenders()
+  } catch (err) {
+    // A failed file keeps no renders; a retried part draws them again.
+    await pdf?.discardRenders()
+    throw err
+  } finally {
+    pdf?.close()
+    await addPerceptionUsage(deps.d1, file.id, meter)
   }
-  const chunks = chunkSegments(outcome.result.segments, { fileId: file.id })
-  // Vectors first: the part that completes the file marks it processed, and then they must be there.
-  const embedded = await embedChunks(deps, file, chunks)
-  const note = chunks.length === 0 && part === 0 ? 'No text was found in this file.' : embedded.note
-  const stored = await storePart(deps.d1, file, part, pageCount || (outcome.result.pageCount ?? 0), chunks, note)
-  await embedded.settle(stored.status)
 }

@@ -1,12 +1,14 @@
 /**
  * @module The ingest queue's consumer, shared by the ingest Worker and the tests. Messages run one
  * at a time (each may hold a document in memory); a transient failure is retried with backoff, and
- * a message that exhausts its retries reaches the dead-letter queue, whose consumer fails the file.
+ * a message that exhausts its retries reaches the dead-letter queue, whose consumer fails the file
+ * (or, for a metadata extraction, only the extraction).
  */
 import type { AppEnv } from '../config'
 import { buildDeps } from '../deps'
 import { failFile } from './fail-file'
-import type { IngestJob } from './jobs'
+import { isExtractMetadataJob, type QueueJob } from './jobs'
+import { abandonExtraction, extractMetadata, queueMetadataExtraction } from './metadata-extraction-job'
 import { ingest } from './pipeline'
 
 const DEAD_LETTER_REASON =
@@ -17,21 +19,30 @@ export function retryDelaySeconds(attempts: number): number {
   return Math.min(300, 10 * 2 ** (Math.max(1, attempts) - 1))
 }
 
-export async function consumeIngestBatch(batch: MessageBatch<IngestJob>, env: AppEnv): Promise<void> {
+export async function consumeIngestBatch(batch: MessageBatch<QueueJob>, env: AppEnv): Promise<void> {
   const deps = buildDeps(env)
   if (batch.queue.endsWith('-dlq')) {
     for (const message of batch.messages) {
-      await failFile(deps, message.body.fileId, DEAD_LETTER_REASON)
+      const job = message.body
+      if (isExtractMetadataJob(job)) await abandonExtraction(deps, job)
+      else await failFile(deps, job.fileId, DEAD_LETTER_REASON)
       message.ack()
     }
     return
   }
   for (const message of batch.messages) {
+    const job = message.body
     try {
-      await ingest(deps, message.body)
+      if (isExtractMetadataJob(job)) await extractMetadata(deps, job)
+      else {
+        await ingest(deps, job)
+        // Whichever message completes the file queues the extraction its instructions asked for.
+        await queueMetadataExtraction(deps, job.fileId)
+      }
       message.ack()
     } catch (err) {
-      console.error(`ingest ${message.body.fileId} part ${message.body.part ?? '-'} attempt ${message.attempts} failed`, err)
+      const what = isExtractMetadataJob(job) ? 'metadata extraction of' : `ingest part ${job.part ?? '-'} of`
+      console.error(`${what} ${job.fileId} attempt ${message.attempts} failed`, err)
       message.retry({ delaySeconds: retryDelaySeconds(message.attempts) })
     }
   }

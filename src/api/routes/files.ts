@@ -7,9 +7,11 @@ import { and, asc, desc, eq, gt, lt, sql, type SQL } from 'drizzle-orm'
 import type { Context } from 'hono'
 import { files } from '../../db/schema'
 import { compileToSql, FilterSyntaxError, parseFilter, tableColumns } from '../../filter'
-import { fileObject, type FileRow } from '../../files/file-object'
+import { fileObject, MAX_METADATA_BYTES, type FileRow } from '../../files/file-object'
 import { deleteFiles } from '../../files/file-deletion'
 import { MAX_FILES_PER_UPLOAD, storeUploads, UploadRefusedError, type Upload } from '../../files/upload'
+import { MAX_INSTRUCTIONS_LENGTH, newExtractionRequest } from '../../ingest/metadata-extraction'
+import { queueMetadataExtraction } from '../../ingest/metadata-extraction-job'
 import { DEFAULT_WORKSPACE } from '../../tenancy/orgs'
 import { authorizeWorkspace } from '../../tenancy/workspace-access'
 import { requireUser } from '../auth'
@@ -17,9 +19,6 @@ import { ApiError, invalid, notFound } from '../errors'
 import { bearerSecurity, errorResponses, WorkspaceId } from '../schemas'
 import type { Access } from '../../db/schema'
 import type { App, AppContext } from '../context'
-
-/** Serialized metadata per file; enough for tags and attributes, small enough for every listing. */
-const MAX_METADATA_BYTES = 16 * 1024
 
 const FileObject = z
   .object({
@@ -37,6 +36,30 @@ const FileObject = z
     user_id: z.string(),
     metadata: z.record(z.string(), z.unknown()),
     progress: z.object({ pages_done: z.number(), pages_total: z.number().nullable(), chunks: z.number() }),
+    perception: z
+      .object({
+        pages_rendered: z.number().openapi({ description: 'Pages drawn to PNG and kept (for the vision model and the agent\'s look_at_page)' }),
+        pages_seen: z.number().openapi({ description: 'Pages the vision model read (scans, figures, charts, diagrams)' }),
+        page_budget: z.number().nullable().openapi({ description: 'Pages the vision model may read in this file (VISION_PAGES_PER_FILE; 0 without a vision model)' }),
+        skipped: z.number().openapi({ description: 'Pages that needed the vision model but were over the budget or had no model' }),
+      })
+      .nullable()
+      .openapi({ description: 'PDFs only: what the page pictures gave' }),
+    perception_usage: z
+      .object({ prompt_tokens: z.number(), completion_tokens: z.number(), total_tokens: z.number(), audio_seconds: z.number() })
+      .openapi({ description: 'Vision and speech model use spent reading this file' }),
+    metadata_extraction: z
+      .object({
+        status: z.enum(['pending', 'done', 'failed']),
+        instructions: z.string(),
+        details: z.string().nullable().openapi({ description: 'A sentence: which keys were set, or why none were' }),
+        keys: z.array(z.string()).openapi({ description: 'The metadata keys the model set' }),
+        usage: z.object({ prompt_tokens: z.number(), completion_tokens: z.number(), total_tokens: z.number() }).nullable(),
+        requested_at: z.number().nullable(),
+        finished_at: z.number().nullable(),
+      })
+      .nullable()
+      .openapi({ description: 'The latest `instructions` (at upload or in a metadata update) and how applying them went; null when none were given' }),
   })
   .openapi('File')
 
@@ -45,7 +68,11 @@ const UploadForm = z.object({
   file: z.union([FilePart, z.array(FilePart)]).openapi({ description: 'One or more files (repeat the field)' }),
   purpose: z.string().min(1).max(64).optional().openapi({ example: 'user_data' }),
   metadata: z.string().max(MAX_METADATA_BYTES).optional().openapi({ description: 'A JSON object, as a string, applied to every file' }),
-  instructions: z.string().max(10_000).optional(),
+  instructions: z
+    .string()
+    .max(MAX_INSTRUCTIONS_LENGTH)
+    .optional()
+    .openapi({ description: 'What metadata the reasoning model should set from each file\'s content once it is processed, e.g. "extract the author and year"; see `metadata_extraction`' }),
   workspace: WorkspaceId.optional(),
 })
 const WorkspaceQuery = z.object({ workspace: WorkspaceId.optional() })
@@ -106,7 +133,8 @@ const routes = {
     path: '/files/{file_id}/metadata',
     tags: ['Files'],
     summary: "Update a file's metadata",
-    description: 'Shallow merge; a `null` value removes that key. The key `instructions` asks the reasoning model to update the metadata from the file.',
+    description:
+      'Shallow merge; a `null` value removes that key. The key `instructions` (a string) is not stored: it asks the reasoning model to read the file and set metadata keys from its content. The other keys are merged at once; the model\'s keys arrive later (after the file is processed, if it is not yet), never overwriting keys of the same request. `metadata_extraction` on the file shows `pending`, then `done` or `failed` with a sentence. 422 `model_not_configured` when no reasoning model is configured.',
     security: bearerSecurity,
     request: { params: FileIdParam, query: WorkspaceQuery, body: { required: true, content: json(z.record(z.string(), z.unknown())) } },
     responses: { 200: { description: 'The file', content: json(FileObject) }, ...errorResponses(401, 403, 404, 422) },
@@ -150,6 +178,24 @@ function fileFilter(expression: string): SQL {
   if (pieces.length !== 2 || compiled.params.length !== 1) throw new Error('a compiled filter binds exactly one parameter')
   const [before, after] = pieces as [string, string]
   return sql.join([sql.raw(before), sql`${compiled.params[0]}`, sql.raw(after)])
+}
+
+/** The `instructions` of a metadata update as a new request for the column, or the 422 that says why it cannot run. */
+function extractionRequest(row: FileRow, instructions: unknown, keep: string[], reasoningConfigured: boolean): string {
+  if (typeof instructions !== 'string' || instructions.trim() === '' || instructions.length > MAX_INSTRUCTIONS_LENGTH) {
+    throw invalid(`instructions must be a non-empty string of at most ${MAX_INSTRUCTIONS_LENGTH.toLocaleString('en-US')} characters, e.g. "extract the author and year".`, 'instructions')
+  }
+  if (!reasoningConfigured) {
+    throw invalid(
+      "instructions: cannot update metadata from the file's content: no reasoning model is configured (set MODEL_PROVIDER and REASONING_MODEL). Send the metadata keys themselves instead.",
+      'instructions',
+      'model_not_configured',
+    )
+  }
+  if (row.status === 'error') {
+    throw invalid(`instructions: "${row.id}" could not be processed, so there is no content to read. Upload it again, then send the instructions.`, 'instructions', 'file_not_processed')
+  }
+  return JSON.stringify(newExtractionRequest(instructions, keep, true))
 }
 
 function parseMetadataField(value: string | undefined): Record<string, unknown> {
@@ -241,12 +287,9 @@ export function registerFileRoutes(app: App): void {
 
   app.openapi(routes.patchMetadata, async (c) => {
     const row = await authorizeFile(c, c.req.valid('param').file_id, c.req.valid('query').workspace, 'writer')
-    const patch = c.req.valid('json')
+    const { instructions, ...patch } = c.req.valid('json')
     const deps = c.get('deps')
-    if ('instructions' in patch) {
-      const why = deps.config.models.reasoning === null ? 'no reasoning model is configured (set MODEL_PROVIDER and REASONING_MODEL)' : 'extracting metadata with a model is not available in this version yet'
-      throw invalid(`instructions: cannot update metadata from the file's content: ${why}. Send the metadata keys themselves instead.`, 'instructions', 'model_not_configured')
-    }
+    const extraction = instructions === undefined ? null : extractionRequest(row, instructions, Object.keys(patch), deps.models.reasoning !== null)
     const merged: Record<string, unknown> = JSON.parse(row.metadata)
     for (const [key, value] of Object.entries(patch)) {
       if (value === null) delete merged[key]
@@ -254,8 +297,13 @@ export function registerFileRoutes(app: App): void {
     }
     const text = JSON.stringify(merged)
     if (new TextEncoder().encode(text).length > MAX_METADATA_BYTES) throw invalid(`metadata would be larger than ${MAX_METADATA_BYTES / 1024} KB.`, 'metadata')
-    const updated = await deps.db.update(files).set({ metadata: text }).where(eq(files.id, row.id)).returning().get()
+    const changes = extraction === null ? { metadata: text } : { metadata: text, instructions: extraction }
+    let updated = await deps.db.update(files).set(changes).where(eq(files.id, row.id)).returning().get()
     if (!updated) throw notFound(`No file "${row.id}".`, 'file_id')
+    // Processed already: queue it now. Otherwise the message that completes the file does.
+    if (extraction !== null && (await queueMetadataExtraction(deps, row.id))) {
+      updated = (await deps.db.select().from(files).where(eq(files.id, row.id)).get()) ?? updated
+    }
     return c.json(fileObject(updated), 200)
   })
 

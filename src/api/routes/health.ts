@@ -34,7 +34,7 @@ const route = createRoute({
 async function databaseState(d1: D1Database): Promise<'ok' | 'unavailable' | 'migrations_pending'> {
   try {
     // A table the latest migration creates; its absence means they have not (all) run.
-    const row = await d1.prepare("SELECT 1 AS ok FROM sqlite_master WHERE type = 'table' AND name = 'completions'").first()
+    const row = await d1.prepare("SELECT 1 AS ok FROM sqlite_master WHERE type = 'table' AND name = 'vision_pages'").first()
     return row ? 'ok' : 'migrations_pending'
   } catch {
     return 'unavailable'

@@ -1,6 +1,7 @@
 /**
  * @module File tables: uploaded files with their ingestion state, the parts a big file is fanned
- * out into, and the chunks parsed from them (mirrored into the FTS5 table `chunks_fts` by triggers).
+ * out into, the PDF pages granted a vision read, and the chunks parsed from them (mirrored into the
+ * FTS5 table `chunks_fts` by triggers).
  */
 import { sqliteTable, text, integer, real, index, primaryKey } from 'drizzle-orm/sqlite-core'
 
@@ -35,6 +36,16 @@ export const files = sqliteTable(
     /** How many parts (page ranges) the file was fanned out into; null until planned. */
     partsTotal: integer('parts_total'),
     chunkCount: integer('chunk_count').notNull().default(0),
+    /** PDFs: pages rendered to PNG in R2, pages a vision model read, and candidates it did not (sums over parts). */
+    pagesRendered: integer('pages_rendered').notNull().default(0),
+    pagesSeen: integer('pages_seen').notNull().default(0),
+    pagesSkipped: integer('pages_skipped').notNull().default(0),
+    /** PDFs: the vision page budget in force when the file was planned (VISION_PAGES_PER_FILE). */
+    pageBudget: integer('page_budget'),
+    /** Vision and speech spending on this file, added to as each part's model calls finish. */
+    perceptionPromptTokens: integer('perception_prompt_tokens').notNull().default(0),
+    perceptionCompletionTokens: integer('perception_completion_tokens').notNull().default(0),
+    perceptionAudioSeconds: real('perception_audio_seconds').notNull().default(0),
   },
   (t) => [index('files_workspace_idx').on(t.orgId, t.workspaceId, t.createdAtMs)],
 )
@@ -47,8 +58,28 @@ export const fileParts = sqliteTable(
     part: integer('part').notNull(),
     pages: integer('pages').notNull(),
     finishedAt: integer('finished_at').notNull(),
+    /** What perception did in this part; the file's counters are their sums, so a redelivery counts once. */
+    pagesRendered: integer('pages_rendered').notNull().default(0),
+    pagesSeen: integer('pages_seen').notNull().default(0),
+    pagesSkipped: integer('pages_skipped').notNull().default(0),
+    /** Of the skipped pages, those with (almost) no text: unread, they are missing from the index. */
+    scansUnread: integer('scans_unread').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.fileId, t.part] })],
+)
+
+/**
+ * The PDF pages granted a vision read. The per-file budget is counted here: a part claims its pages
+ * in one statement each, and a redelivered part finds its own claims again instead of spending more.
+ */
+export const visionPages = sqliteTable(
+  'vision_pages',
+  {
+    fileId: text('file_id').notNull(),
+    page: integer('page').notNull(),
+    claimedAt: integer('claimed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.fileId, t.page] })],
 )
 
 export const chunks = sqliteTable(

@@ -4,6 +4,7 @@
  * | kind     | what comes out                                                          | provenance                                 |
  * |----------|-------------------------------------------------------------------------|--------------------------------------------|
  * | pdf      | text per page (unpdf); pages with no text listed for a vision model      | page; offsets count from the page's start  |
+ * |          | (page renders and vision reads: `perception/pdf-perception.ts`)          |                                            |
  * | docx     | sections of paragraphs (lists, text boxes, equations, image alt text),  | heading path (Title, Heading 1–9); modality |
  * |          | tables as Markdown, then footnotes, endnotes, comments, headers/footers | text or table                              |
  * | pptx     | per slide: shapes, tables, charts (cached values), alt text, notes,     | page = slide number, heading = slide title;|
@@ -14,8 +15,8 @@
  * | markdown | sections; pipe tables as tables                                         | heading path                               |
  * | json     | `path: value` lines, grouped by subtree to about one chunk              | keyPath (`$.a.b`, `$.items[3..9]`)         |
  * | text     | the whole text                                                          | offsets only                               |
- * | png/jpeg | nothing yet: `needs-model` (vision), for the perception step            | —                                          |
- * | wav/mp3  | nothing yet: `needs-model` (speech), for the perception step            | start/end time, later                      |
+ * | png/jpeg | `needs-model` (vision): read in `perception/image-file.ts`               | the file; modality image                   |
+ * | wav/mp3  | `needs-model` (speech): transcribed in `perception/audio-file.ts`        | start/end time; modality audio             |
  *
  * docx, pptx and xlsx also give their document properties (title, subject, keywords, author) as
  * a segment headed "Document properties" (for pptx, on slide 1). Table segments carry their

@@ -1,0 +1,163 @@
+/**
+ * @module Running a file's metadata extraction: queueing it once the file is processed, the queue job
+ * that has the reasoning model read the file's first chunks and merges its checked answer into the
+ * metadata, and giving up when the queue does. The request's state lives in `files.instructions`.
+ */
+import { generateText } from 'ai'
+import type { Deps } from '../deps'
+import { MAX_METADATA_BYTES } from '../files/file-object'
+import { ModelCallError } from '../models/retry'
+import { UsageMeter } from '../models/usage'
+import { plainSentence } from './errors'
+import type { ExtractMetadataJob } from './jobs'
+import {
+  describeExtraction,
+  EXCERPT_TOKENS,
+  excerptOf,
+  EXTRACTION_SYSTEM_PROMPT,
+  extractionPrompt,
+  NO_REASONING_MODEL,
+  parseExtractedMetadata,
+  readExtractionState,
+  type ExcerptChunk,
+  type ExtractionState,
+} from './metadata-extraction'
+
+export type ExtractionDeps = Pick<Deps, 'd1' | 'ingestQueue' | 'models'>
+
+/** Chunks read at most; the token budget usually stops far earlier. */
+const MAX_CHUNKS = 400
+/** The answer is a small object; a reasoning model also spends output tokens thinking first. */
+const MAX_OUTPUT_TOKENS = 4_096
+
+const GAVE_UP =
+  'Metadata could not be extracted after several attempts (the reasoning model kept failing or timing out), so the metadata was left as it was. Send the instructions again with PATCH /files/{file_id}/metadata.'
+
+/** The column's `$.field`, read only when it holds JSON (plain text from before is not a request). */
+const stateField = (field: string) => `CASE WHEN json_valid(instructions) THEN json_extract(instructions, '$.${field}') END`
+
+/**
+ * Moves a processed file's waiting request to `queued` and sends its job; false when there is none.
+ * The move is one conditional UPDATE, so of the API and the consumer racing at the moment a file turns
+ * processed, exactly one sends the job.
+ */
+export async function queueMetadataExtraction(deps: Pick<Deps, 'd1' | 'ingestQueue'>, fileId: string): Promise<boolean> {
+  const claimed = await deps.d1
+    .prepare(
+      `UPDATE files SET instructions = json_set(instructions, '$.status', 'queued')
+       WHERE id = ?1 AND status = 'processed' AND ${stateField('status')} = 'pending'
+       RETURNING org_id AS orgId, workspace_id AS workspaceId, json_extract(instructions, '$.request') AS request`,
+    )
+    .bind(fileId)
+    .first<{ orgId: string; workspaceId: string; request: string }>()
+  if (!claimed) return false
+  try {
+    await deps.ingestQueue.send({ kind: 'extract-metadata', fileId, ...claimed })
+  } catch (err) {
+    // Put it back, so the next completed message or PATCH can queue it again.
+    await setStatus(deps, fileId, claimed.request, 'pending')
+    throw err
+  }
+  return true
+}
+
+/** Moves a queued request back to `pending` (unless a newer one replaced it). */
+async function setStatus(deps: Pick<Deps, 'd1'>, fileId: string, request: string, status: 'pending'): Promise<void> {
+  await deps.d1
+    .prepare(`UPDATE files SET instructions = json_set(instructions, '$.status', ?3) WHERE id = ?1 AND ${stateField('request')} = ?2 AND ${stateField('status')} = 'queued'`)
+    .bind(fileId, request, status)
+    .run()
+}
+
+type FileForExtraction = { status: string; filename: string; instructions: string | null }
+
+/** Ends the request (unless a newer one replaced it); `patch`, when given, is merged into the metadata in the same statement. */
+async function finish(deps: ExtractionDeps, fileId: string, state: ExtractionState, patch?: Record<string, unknown>): Promise<boolean> {
+  const done = { ...state, finished_at: Math.floor(Date.now() / 1000) }
+  const guard = `id = ?1 AND ${stateField('request')} = ?3 AND ${stateField('status')} = 'queued'`
+  if (!patch) {
+    await deps.d1.prepare(`UPDATE files SET instructions = ?2 WHERE ${guard}`).bind(fileId, JSON.stringify(done), state.request).run()
+    return true
+  }
+  // json_patch of an object of scalars is a shallow merge, done in SQL so a PATCH landing meanwhile is not lost.
+  const merged = await deps.d1
+    .prepare(
+      `UPDATE files SET metadata = json_patch(metadata, ?4), instructions = ?2
+       WHERE ${guard} AND length(CAST(json_patch(metadata, ?4) AS BLOB)) <= ?5 RETURNING id`,
+    )
+    .bind(fileId, JSON.stringify(done), state.request, JSON.stringify(patch), MAX_METADATA_BYTES)
+    .first()
+  return merged !== null
+}
+
+async function readExcerpt(deps: ExtractionDeps, fileId: string) {
+  const chunks = await deps.d1
+    .prepare('SELECT text, page, token_count AS tokens FROM chunks WHERE file_id = ?1 ORDER BY part, position LIMIT ?2')
+    .bind(fileId, MAX_CHUNKS)
+    .all<ExcerptChunk>()
+  return excerptOf(chunks.results, EXCERPT_TOKENS)
+}
+
+/**
+ * The queue job. Resolves when the request is finished with (done, failed, or replaced by a newer
+ * one); rejects on a passing model failure, for the queue to retry. A failure leaves the metadata as it was.
+ */
+export async function extractMetadata(deps: ExtractionDeps, job: ExtractMetadataJob): Promise<void> {
+  const file = await deps.d1.prepare('SELECT status, filename, instructions FROM files WHERE id = ?1').bind(job.fileId).first<FileForExtraction>()
+  const state = file ? readExtractionState(file.instructions) : null
+  // Deleted, replaced by a newer request, or a redelivered job whose work is done.
+  if (!file || !state || state.request !== job.request || state.status !== 'queued') return
+  const fail = async (details: string, usage = state.usage): Promise<void> => {
+    await finish(deps, job.fileId, { ...state, status: 'failed', details: plainSentence(details), usage })
+  }
+  if (file.status === 'error') return fail('The file could not be processed, so there was no content to apply the instructions to.')
+  if (file.status !== 'processed') {
+    // Being ingested again: wait, and the message that completes it queues the request anew.
+    await setStatus(deps, job.fileId, state.request, 'pending')
+    return
+  }
+  const reasoning = deps.models.reasoning
+  if (!reasoning) return fail(NO_REASONING_MODEL)
+  const excerpt = await readExcerpt(deps, job.fileId)
+  if (excerpt.text.trim() === '') return fail('The file holds no text to read, so no metadata was extracted.')
+
+  const meter = new UsageMeter()
+  let answer: string
+  try {
+    const result = await generateText({
+      model: deps.models.metered(meter).reasoning?.model ?? reasoning.model,
+      maxRetries: 0,
+      system: EXTRACTION_SYSTEM_PROMPT,
+      prompt: extractionPrompt({ filename: file.filename, instructions: state.instructions, excerpt }),
+      maxOutputTokens: MAX_OUTPUT_TOKENS,
+    })
+    answer = result.text
+  } catch (err) {
+    // A refusal that retrying cannot change (bad key, unknown model): say so. Anything else, the queue retries.
+    if (!(err instanceof ModelCallError) || err.transient) throw err
+    return fail(`No metadata was extracted, so the metadata was left as it was: ${err.message}`, meter.usage())
+  }
+  const usage = meter.usage()
+  const parsed = parseExtractedMetadata(answer)
+  if (!parsed.ok) return fail(parsed.reason, usage)
+
+  const keep = new Set(state.keep)
+  const patch = Object.fromEntries(Object.entries(parsed.values).filter(([key]) => !keep.has(key)))
+  const kept = Object.keys(parsed.values).filter((key) => keep.has(key))
+  const set = Object.keys(patch)
+  const doneState: ExtractionState = { ...state, status: 'done', details: describeExtraction(set, kept), keys: set, usage }
+  if (await finish(deps, job.fileId, doneState, patch)) return
+  // Not merged: either a newer request replaced this one meanwhile (then nothing is owed), or it would not fit.
+  const now = readExtractionState((await deps.d1.prepare('SELECT instructions FROM files WHERE id = ?1').bind(job.fileId).first<{ instructions: string | null }>())?.instructions ?? null)
+  if (now?.request === state.request && now.status === 'queued') {
+    await fail(`The model's answer was not used, so the metadata was left as it was: with it the metadata would be larger than ${MAX_METADATA_BYTES / 1024} KB.`, usage)
+  }
+}
+
+/** For a job that reached the dead-letter queue: the request failed; the file itself is fine. */
+export async function abandonExtraction(deps: ExtractionDeps, job: ExtractMetadataJob): Promise<void> {
+  const file = await deps.d1.prepare('SELECT instructions FROM files WHERE id = ?1').bind(job.fileId).first<{ instructions: string | null }>()
+  const state = readExtractionState(file?.instructions ?? null)
+  if (!state || state.request !== job.request || state.status !== 'queued') return
+  await finish(deps, job.fileId, { ...state, status: 'failed', details: GAVE_UP })
+}

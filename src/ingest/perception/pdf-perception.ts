@@ -1,0 +1,78 @@
+/**
+ * @module Perception for one page-range message of a PDF: render its pages to R2 before the text is
+ * extracted (PDFium copies the bytes, pdf.js then takes them), then send the pages that need it —
+ * textless pages and figure pages, as far as the file's budget goes — to the vision model, and say
+ * what was rendered, read and skipped.
+ */
+import type { Models } from '../../models/ports'
+import type { PageRange } from '../parsers/pdf'
+import type { ParseResult, Segment } from '../segment'
+import type { PartPerception } from './part-note'
+import { readPages } from './page-reading'
+import { visionCandidates } from './page-selection'
+import { renderRange } from './range-renders'
+import { pageRenderKey } from './render-keys'
+import { claimVisionPages } from './vision-budget'
+
+export type PdfPerceptionDeps = { d1: D1Database; blobs: R2Bucket; models: Pick<Models, 'vision'>; budget: number }
+
+export type PdfPerception = {
+  /** Adds what the vision model read to the extracted text; the segments come back in page order. */
+  read(parsed: ParseResult): Promise<{ segments: Segment[]; perception: PartPerception; note: string | null }>
+  /** Removes this part's renders (the file failed, or was deleted while the part ran). */
+  discardRenders(): Promise<void>
+  close(): void
+}
+
+export async function startPdfPerception(deps: PdfPerceptionDeps, fileId: string, bytes: Uint8Array, range: PageRange): Promise<PdfPerception> {
+  const renders = await renderRange(deps.blobs, fileId, bytes, range, { detail: deps.models.vision !== null && deps.budget > 0 })
+  return {
+    close: () => renders.close(),
+    discardRenders: async () => {
+      const keys = renders.rendered.map((r) => pageRenderKey(fileId, r.page))
+      if (keys.length > 0) await deps.blobs.delete(keys)
+    },
+    async read(parsed) {
+      const candidates = visionCandidates(renders.rendered, (parsed.textlessPages ?? []).filter((page) => page >= range.from && page <= range.to))
+      const vision = deps.models.vision
+      const granted = vision ? await claimVisionPages(deps.d1, fileId, candidates.map((c) => c.page), deps.budget) : new Set<number>()
+      const reading = vision
+        ? await readPages(vision, candidates.filter((c) => granted.has(c.page)), (page) => renders.detailed(page), pageTextEnds(parsed.segments))
+        : { segments: [], seen: [], refused: [] }
+      const seen = new Set(reading.seen)
+      const notes: string[] = []
+      if (renders.unavailable) notes.push(`${renders.unavailable}.`)
+      if (renders.failed.length > 0) notes.push(`PDFium could not draw ${pageList(renders.failed)}.`)
+      for (const { page, reason } of reading.refused) notes.push(`The vision model could not read page ${page}: ${reason.replace(/\.$/, '')}.`)
+      return {
+        segments: inPageOrder(parsed.segments, reading.segments),
+        perception: {
+          pagesRendered: renders.rendered.length,
+          pagesSeen: seen.size,
+          pagesSkipped: candidates.filter((c) => !seen.has(c.page)).length,
+          scansUnread: candidates.filter((c) => c.reason === 'scan' && !seen.has(c.page)).length,
+          visionConfigured: vision !== null,
+          budget: deps.budget,
+        },
+        note: notes.length > 0 ? notes.join(' ') : null,
+      }
+    },
+  }
+}
+
+/** Where each page's extracted text ends, in the page's own offsets. */
+function pageTextEnds(segments: readonly Segment[]): Map<number, number> {
+  const ends = new Map<number, number>()
+  for (const s of segments) if (s.provenance.page !== undefined) ends.set(s.provenance.page, Math.max(ends.get(s.provenance.page) ?? 0, s.charEnd))
+  return ends
+}
+
+/** Each page's text, then what the vision model read on it. */
+function inPageOrder(text: readonly Segment[], read: readonly Segment[]): Segment[] {
+  const all = [...text, ...read]
+  return all.map((s, i) => ({ s, i })).sort((a, b) => (a.s.provenance.page ?? 0) - (b.s.provenance.page ?? 0) || a.i - b.i).map(({ s }) => s)
+}
+
+function pageList(pages: readonly number[]): string {
+  return pages.length === 1 ? `page ${pages[0]}` : `pages ${pages.join(', ')}`
+}

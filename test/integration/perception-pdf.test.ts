@@ -1,0 +1,189 @@
+/**
+ * PDF perception in workerd against real local D1, R2 and Queues and the scripted model server:
+ * every page rendered to R2 as a PNG of the page's size at its recorded dpi; scanned pages read by
+ * the vision model into chunks of their page (modality image), searchable; the per-file page budget
+ * holding across page-range messages; without a vision model, text only and a sentence on what was
+ * not read; renders gone with their file; hostile PDFs rendered without a crash.
+ */
+import { env } from 'cloudflare:test'
+import { PDFDocument } from 'pdf-lib'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { buildDeps } from '../../src/deps'
+import { decodePng } from '../../src/ingest/perception/png-decode'
+import { ingest } from '../../src/ingest/pipeline'
+import { BASE_DPI, DETAIL_DPI, MAX_RENDER_SIDE, renderPage } from '../../src/ingest/perception/page-render'
+import { renderRange } from '../../src/ingest/perception/range-renders'
+import { pageRenderKey, renderPrefix } from '../../src/ingest/perception/render-keys'
+import { claimVisionPages } from '../../src/ingest/perception/vision-budget'
+import { callJson, createOrgWithWorkspace, unique, uploadForm, waitForIngest } from './api-client'
+import { fixtureBytes, fixtureList, fixtureText } from './fixtures'
+import { chunksOf, ftsHits, ingestWith, modelDeps, pngSize, received, script, sentImage, type World } from './perception-support'
+
+let w: World
+beforeAll(async () => {
+  w = await createOrgWithWorkspace()
+})
+
+/** Page sizes in points after rotation, read by pdf-lib (not by the renderer under test). */
+async function pageSizes(bytes: Uint8Array): Promise<Array<{ width: number; height: number }>> {
+  const pdf = await PDFDocument.load(bytes, { ignoreEncryption: true })
+  return pdf.getPages().map((page) => {
+    const box = page.getCropBox()
+    const turned = page.getRotation().angle % 180 !== 0
+    return turned ? { width: box.height, height: box.width } : { width: box.width, height: box.height }
+  })
+}
+
+/** The stored render of a page: a PNG that decodes in full, whose size is the page's at the dpi it records. */
+async function expectRender(fileId: string, page: number, size: { width: number; height: number }): Promise<{ dpi: number; png: Uint8Array }> {
+  const object = await env.FILES.get(pageRenderKey(fileId, page))
+  expect(object, `render of page ${page}`).not.toBeNull()
+  expect(object!.httpMetadata?.contentType).toBe('image/png')
+  const png = new Uint8Array(await object!.arrayBuffer())
+  const dpi = Number(object!.customMetadata?.dpi)
+  const { width, height } = pngSize(png)
+  expect(Math.abs(width - (size.width * dpi) / 72), `page ${page} width at ${dpi} dpi`).toBeLessThanOrEqual(1)
+  expect(Math.abs(height - (size.height * dpi) / 72), `page ${page} height at ${dpi} dpi`).toBeLessThanOrEqual(1)
+  expect(Math.max(width, height)).toBeLessThanOrEqual(MAX_RENDER_SIDE)
+  expect(() => decodePng(png)).not.toThrow()
+  return { dpi, png }
+}
+
+async function renderKeys(fileId: string): Promise<string[]> {
+  return (await env.FILES.list({ prefix: renderPrefix(fileId) })).objects.map((o) => o.key)
+}
+
+describe('scanned PDFs with a vision model', () => {
+  for (const name of ['scanned_ocr_test.pdf', 'scanned_ocr_test_rotated_90.pdf']) {
+    it(`${name}: the page is read into image chunks of page 1, searchable, from a detailed render`, async () => {
+      const model = unique('vision-scan')
+      const truth = await fixtureText('samples/pdf/scanned_ocr_test.tesseract_groundtruth.md')
+      await script(model, [{ content: `${truth}\nQuartzlantern`, usage: { prompt: 1500, completion: 120 } }])
+      const bytes = await fixtureBytes(`samples/pdf/${name}`)
+      const file = await ingestWith(modelDeps({ VISION_MODEL: model }), w, name, bytes)
+
+      expect(file.status, file.status_details).toBe('processed')
+      expect(file.status_details).toBeNull()
+      expect(file.perception).toEqual({ pages_rendered: 1, pages_seen: 1, page_budget: 20, skipped: 0 })
+      expect(file.perception_usage).toEqual({ prompt_tokens: 1500, completion_tokens: 120, total_tokens: 1620, audio_seconds: 0 })
+      const chunks = await chunksOf(file.id)
+      expect(chunks.length).toBeGreaterThan(0)
+      for (const c of chunks) expect(c).toMatchObject({ page: 1, modality: 'image', start_time: null })
+      expect(chunks.map((c) => c.text).join('\n')).toContain('Quartzlantern')
+      expect(await ftsHits(file.id, 'quartzlantern')).toBe(1)
+
+      // One call, with the page's detailed render, the same PNG that is stored.
+      const calls = await received(model)
+      expect(calls).toHaveLength(1)
+      const image = sentImage(calls[0]!)
+      expect(image.mediaType).toBe('image/png')
+      const [size] = await pageSizes(bytes)
+      const stored = await expectRender(file.id, 1, size!)
+      expect(stored.dpi).toBeGreaterThan(BASE_DPI)
+      expect(stored.dpi).toBeLessThanOrEqual(DETAIL_DPI)
+      expect(image.bytes).toEqual(stored.png)
+      const { width, height } = pngSize(stored.png)
+      expect(width > height).toBe(name.includes('rotated'))
+    }, 30_000)
+  }
+})
+
+describe('every page gets a render', () => {
+  it('a 14-page PDF fanned out into three messages: 14 PNGs, each the page at 72 dpi', async () => {
+    const bytes = await fixtureBytes('samples/pdf/tracemonkey.pdf')
+    const uploaded = await callJson('POST', '/files', { token: w.writer.token, form: uploadForm([['tracemonkey.pdf', bytes]], { workspace: w.ws }) })
+    const file = await waitForIngest(w.writer.token, uploaded.id)
+    expect(file.status, file.status_details).toBe('processed')
+    // The test env has no models: figures were found but could not be read.
+    expect(file.perception).toMatchObject({ pages_rendered: 14, pages_seen: 0, page_budget: 0 })
+    expect(file.perception.skipped).toBeGreaterThan(0)
+    const sizes = await pageSizes(bytes)
+    expect(await renderKeys(file.id)).toHaveLength(14)
+    for (let page = 1; page <= 14; page++) expect((await expectRender(file.id, page, sizes[page - 1]!)).dpi).toBe(BASE_DPI)
+
+    // A redelivered part finds its pages rendered and does not draw them again.
+    const etags = async () => (await env.FILES.list({ prefix: renderPrefix(file.id) })).objects.map((o) => o.etag)
+    const before = await etags()
+    await ingest(buildDeps(env), { fileId: file.id, orgId: file.org_id, workspaceId: w.ws, part: 1, pages: { from: 6, to: 10 } })
+    expect(await etags()).toEqual(before)
+  }, 30_000)
+
+  it('renderPage serves the stored render, and draws (and stores) a missing one', async () => {
+    const bytes = await fixtureBytes('samples/pdf/normal_4pages.pdf')
+    const uploaded = await callJson('POST', '/files', { token: w.writer.token, form: uploadForm([['normal_4pages.pdf', bytes]], { workspace: w.ws }) })
+    const file = await waitForIngest(w.writer.token, uploaded.id)
+    const row = (await env.DB.prepare('SELECT id, blob_key AS blobKey FROM files WHERE id = ?').bind(file.id).first<{ id: string; blobKey: string }>())!
+    const stored = new Uint8Array(await (await env.FILES.get(pageRenderKey(file.id, 3)))!.arrayBuffer())
+    expect(await renderPage(env.FILES, row, 3)).toEqual(stored)
+    await env.FILES.delete(pageRenderKey(file.id, 3))
+    const fresh = await renderPage(env.FILES, row, 3)
+    expect(pngSize(fresh).width).toBeGreaterThan(0)
+    await expectRender(file.id, 3, (await pageSizes(bytes))[2]!)
+    await expect(renderPage(env.FILES, row, 9)).rejects.toThrow(/4 pages/)
+  }, 30_000)
+
+  it('deleting the file deletes its renders', async () => {
+    const bytes = await fixtureBytes('samples/pdf/multi_page.pdf')
+    const uploaded = await callJson('POST', '/files', { token: w.writer.token, form: uploadForm([['multi_page.pdf', bytes]], { workspace: w.ws }) })
+    const file = await waitForIngest(w.writer.token, uploaded.id)
+    expect(await renderKeys(file.id)).toHaveLength(5)
+    await callJson('DELETE', `/files/${file.id}`, { token: w.writer.token })
+    expect(await renderKeys(file.id)).toEqual([])
+  }, 30_000)
+})
+
+describe('without a vision model', () => {
+  it('a scanned PDF is processed, text only, saying how many scanned pages went unread and how to have them read', async () => {
+    const bytes = await fixtureBytes('samples/pdf/scanned_ocr_test.pdf')
+    const uploaded = await callJson('POST', '/files', { token: w.writer.token, form: uploadForm([['scan.pdf', bytes]], { workspace: w.ws }) })
+    const file = await waitForIngest(w.writer.token, uploaded.id)
+    expect(file.status).toBe('processed')
+    expect(file.status_details).toBe(
+      'No text was found in this file. 1 scanned page (little or no text) could not be read without a vision model (set MODEL_PROVIDER and VISION_MODEL).',
+    )
+    expect(file.perception).toEqual({ pages_rendered: 1, pages_seen: 0, page_budget: 0, skipped: 1 })
+    expect(file.perception_usage).toEqual({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, audio_seconds: 0 })
+    await expectRender(file.id, 1, (await pageSizes(bytes))[0]!)
+  }, 30_000)
+})
+
+describe('the page budget', () => {
+  it('holds across the page-range messages of one file: the vision model reads at most VISION_PAGES_PER_FILE pages', async () => {
+    const model = unique('vision-budget')
+    const file = await ingestWith(modelDeps({ VISION_MODEL: model, VISION_PAGES_PER_FILE: '2' }), w, 'tracemonkey.pdf', await fixtureBytes('samples/pdf/tracemonkey.pdf'))
+    expect(file.status, file.status_details).toBe('processed')
+    const calls = await received(model)
+    expect(calls).toHaveLength(2)
+    const { pages_seen, skipped } = file.perception
+    expect(file.perception).toMatchObject({ pages_rendered: 14, pages_seen: 2, page_budget: 2 })
+    expect(skipped).toBeGreaterThanOrEqual(2)
+    expect(file.status_details).toBe(`${skipped} pages with little text or with figures went unread by the vision model, which reads at most 2 pages per file (VISION_PAGES_PER_FILE).`)
+    // Two parts' figure pages, each read as image chunks next to the page's text chunks.
+    const chunks = await chunksOf(file.id)
+    const imagePages = [...new Set(chunks.filter((c) => c.modality === 'image').map((c) => c.page))]
+    expect(imagePages).toHaveLength(pages_seen)
+    for (const page of imagePages) expect(chunks.some((c) => c.page === page && c.modality === 'text')).toBe(true)
+    expect(file.perception_usage).toEqual({ prompt_tokens: 22, completion_tokens: 14, total_tokens: 36, audio_seconds: 0 })
+  }, 30_000)
+
+  it('claims from parts running at once never pass the budget, and a redelivered part keeps its own', async () => {
+    const fileId = unique('file-claims')
+    const [a, b] = await Promise.all([claimVisionPages(env.DB, fileId, [1, 2, 3], 4), claimVisionPages(env.DB, fileId, [7, 8, 9], 4)])
+    expect(a.size + b.size).toBe(4)
+    const again = await claimVisionPages(env.DB, fileId, [1, 2, 3], 4)
+    expect(again).toEqual(a)
+    expect((await claimVisionPages(env.DB, fileId, [10], 4)).size).toBe(0)
+  })
+})
+
+describe('hostile PDFs', () => {
+  it('render, fail a page, or are refused by PDFium, without throwing', async () => {
+    const paths = (await fixtureList('hostile/pdf')).filter((p) => p.endsWith('.pdf'))
+    expect(paths.length).toBeGreaterThan(5)
+    for (const path of paths) {
+      const renders = await renderRange(env.FILES, unique('file-hostile'), await fixtureBytes(path), { from: 1, to: 3 }, { detail: true })
+      renders.close()
+      expect(renders.rendered.length + renders.failed.length > 0 || renders.unavailable !== null, path).toBe(true)
+    }
+  }, 60_000)
+})

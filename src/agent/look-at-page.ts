@@ -34,7 +34,7 @@ export async function lookAtPage(
   const [onPage] = await readPage(deps.d1, scope, fileId, page)
   if (!onPage) return `There is no page ${page} in that file among the files you may search.`
   const picture = await deps.blobs.get(pageRenderKey(fileId, page))
-  if (!picture) return `No picture of page ${page} of ${onPage.filename} is kept (pages are pictured only for PDFs); read its text with read_page instead.`
+  if (!picture) return `No picture of page ${page} of ${onPage.filename} is kept: pictures are kept of PDF pages that hold a scan, figure, chart or diagram, and this page holds text only; read it with read_page instead.`
   options.narrate(`Looking at page ${page} of ${onPage.filename}: ${question.replace(/\s+/g, ' ').trim()}`)
   const answer = await deps.vision.describe({
     image: new Uint8Array(await picture.arrayBuffer()),

@@ -88,18 +88,25 @@ describe('scanned PDFs with a vision model', () => {
   }
 })
 
-describe('every page gets a render', () => {
-  it('a 14-page PDF fanned out into three messages: 14 PNGs, each the page at 72 dpi', async () => {
+describe('pages that hold a picture get a render', () => {
+  it('a 14-page PDF fanned out into three messages: its figure pages as PNGs at 72 dpi, its text-only pages none', async () => {
     const bytes = await fixtureBytes('samples/pdf/tracemonkey.pdf')
     const uploaded = await callJson('POST', '/files', { token: w.writer.token, form: uploadForm([['tracemonkey.pdf', bytes]], { workspace: w.ws }) })
     const file = await waitForIngest(w.writer.token, uploaded.id)
     expect(file.status, file.status_details).toBe('processed')
     // The test env has no models: figures were found but could not be read.
-    expect(file.perception).toMatchObject({ pages_rendered: 14, pages_seen: 0, page_budget: 0 })
+    expect(file.perception).toMatchObject({ pages_seen: 0, page_budget: 0 })
     expect(file.perception.skipped).toBeGreaterThan(0)
+    const keys = await renderKeys(file.id)
+    expect(keys).toHaveLength(file.perception.pages_rendered)
+    // A paper with figures on some pages: those are drawn, the pages of text only are not.
+    expect(keys.length).toBeGreaterThan(0)
+    expect(keys.length).toBeLessThan(14)
     const sizes = await pageSizes(bytes)
-    expect(await renderKeys(file.id)).toHaveLength(14)
-    for (let page = 1; page <= 14; page++) expect((await expectRender(file.id, page, sizes[page - 1]!)).dpi).toBe(BASE_DPI)
+    for (const key of keys) {
+      const page = Number(/page-(\d+)\.png$/.exec(key)![1])
+      expect((await expectRender(file.id, page, sizes[page - 1]!)).dpi).toBe(BASE_DPI)
+    }
 
     // A redelivered part finds its pages rendered and does not draw them again.
     const etags = async () => (await env.FILES.list({ prefix: renderPrefix(file.id) })).objects.map((o) => o.etag)
@@ -108,25 +115,33 @@ describe('every page gets a render', () => {
     expect(await etags()).toEqual(before)
   }, 30_000)
 
-  it('renderPage serves the stored render, and draws (and stores) a missing one', async () => {
+  it('a text-only PDF gets no renders', async () => {
+    const bytes = await fixtureBytes('samples/pdf/multi_page.pdf')
+    const uploaded = await callJson('POST', '/files', { token: w.writer.token, form: uploadForm([['multi_page.pdf', bytes]], { workspace: w.ws }) })
+    const file = await waitForIngest(w.writer.token, uploaded.id)
+    expect(file.perception).toMatchObject({ pages_rendered: 0, skipped: 0 })
+    expect(await renderKeys(file.id)).toEqual([])
+  }, 30_000)
+
+  it('renderPage draws (and stores) a page that has no render, then serves the stored one', async () => {
     const bytes = await fixtureBytes('samples/pdf/normal_4pages.pdf')
     const uploaded = await callJson('POST', '/files', { token: w.writer.token, form: uploadForm([['normal_4pages.pdf', bytes]], { workspace: w.ws }) })
     const file = await waitForIngest(w.writer.token, uploaded.id)
     const row = (await env.DB.prepare('SELECT id, blob_key AS blobKey FROM files WHERE id = ?').bind(file.id).first<{ id: string; blobKey: string }>())!
-    const stored = new Uint8Array(await (await env.FILES.get(pageRenderKey(file.id, 3)))!.arrayBuffer())
-    expect(await renderPage(env.FILES, row, 3)).toEqual(stored)
     await env.FILES.delete(pageRenderKey(file.id, 3))
     const fresh = await renderPage(env.FILES, row, 3)
     expect(pngSize(fresh).width).toBeGreaterThan(0)
     await expectRender(file.id, 3, (await pageSizes(bytes))[2]!)
+    const stored = new Uint8Array(await (await env.FILES.get(pageRenderKey(file.id, 3)))!.arrayBuffer())
+    expect(await renderPage(env.FILES, row, 3)).toEqual(stored)
     await expect(renderPage(env.FILES, row, 9)).rejects.toThrow(/4 pages/)
   }, 30_000)
 
   it('deleting the file deletes its renders', async () => {
-    const bytes = await fixtureBytes('samples/pdf/multi_page.pdf')
-    const uploaded = await callJson('POST', '/files', { token: w.writer.token, form: uploadForm([['multi_page.pdf', bytes]], { workspace: w.ws }) })
+    const bytes = await fixtureBytes('samples/pdf/scanned_ocr_test.pdf')
+    const uploaded = await callJson('POST', '/files', { token: w.writer.token, form: uploadForm([['scanned_ocr_test.pdf', bytes]], { workspace: w.ws }) })
     const file = await waitForIngest(w.writer.token, uploaded.id)
-    expect(await renderKeys(file.id)).toHaveLength(5)
+    expect(await renderKeys(file.id)).toHaveLength(1)
     await callJson('DELETE', `/files/${file.id}`, { token: w.writer.token })
     expect(await renderKeys(file.id)).toEqual([])
   }, 30_000)
@@ -155,7 +170,10 @@ describe('the page budget', () => {
     const calls = await received(model)
     expect(calls).toHaveLength(2)
     const { pages_seen, skipped } = file.perception
-    expect(file.perception).toMatchObject({ pages_rendered: 14, pages_seen: 2, page_budget: 2 })
+    // Its figure pages are drawn (those read again in detail), its text-only pages are not.
+    expect(file.perception).toMatchObject({ pages_seen: 2, page_budget: 2 })
+    expect(file.perception.pages_rendered).toBeGreaterThanOrEqual(2)
+    expect(file.perception.pages_rendered).toBeLessThan(14)
     expect(skipped).toBeGreaterThanOrEqual(2)
     expect(file.status_details).toBe(`${skipped} pages with little text or with figures went unread by the vision model, which reads at most 2 pages per file (VISION_PAGES_PER_FILE).`)
     // Two parts' figure pages, each read as image chunks next to the page's text chunks.
@@ -177,13 +195,13 @@ describe('the page budget', () => {
 })
 
 describe('hostile PDFs', () => {
-  it('render, fail a page, or are refused by PDFium, without throwing', async () => {
+  it('are inspected (and drawn where they hold pictures), fail a page, or are refused by PDFium, without throwing', async () => {
     const paths = (await fixtureList('hostile/pdf')).filter((p) => p.endsWith('.pdf'))
     expect(paths.length).toBeGreaterThan(5)
     for (const path of paths) {
       const renders = await renderRange(env.FILES, unique('file-hostile'), await fixtureBytes(path), { from: 1, to: 3 }, { detail: true })
       renders.close()
-      expect(renders.rendered.length + renders.failed.length > 0 || renders.unavailable !== null, path).toBe(true)
+      expect(renders.verdicts.length + renders.failed.length > 0 || renders.unavailable !== null, path).toBe(true)
     }
   }, 60_000)
 })

@@ -33,7 +33,7 @@ export async function startPdfPerception(deps: PdfPerceptionDeps, fileId: string
       if (keys.length > 0) await deps.blobs.delete(keys)
     },
     async read(parsed) {
-      const candidates = visionCandidates(renders.rendered, (parsed.textlessPages ?? []).filter((page) => page >= range.from && page <= range.to))
+      const candidates = visionCandidates(renders.verdicts, (parsed.textlessPages ?? []).filter((page) => page >= range.from && page <= range.to))
       const vision = deps.models.vision
       const granted = vision ? await claimVisionPages(deps.d1, fileId, candidates.map((c) => c.page), deps.budget) : new Set<number>()
       const reading = vision

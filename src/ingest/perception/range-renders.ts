@@ -1,13 +1,18 @@
 /**
- * @module Rendering one page-range message's pages to R2, every page of the range at 72 dpi, with
- * the PDF kept open so the pages a vision model will read can be drawn again in detail. Pages
- * already rendered (a redelivered message) are not drawn again: their metadata says what they hold.
+ * @module Rendering one page-range message's pages to R2 at 72 dpi — the pages that hold a picture
+ * (a scan, a figure, a chart, a diagram), which are the ones a vision model or the agent's
+ * `look_at_page` can learn from; a page of text only is inspected, not drawn, since its text is
+ * indexed already and drawing every page would halve ingestion speed. The PDF is kept open so the
+ * pages a vision model will read can be drawn again in detail, or drawn at all when only the text
+ * extractor found them empty. Pages already rendered (a redelivered message) are not drawn again:
+ * their metadata says what they hold.
  * A page PDFium cannot draw is listed, not fatal: the PDF's text is still indexed; a PDF too large
  * to render alongside its text extraction in a Worker's memory gets no renders at all, and says so.
  */
 import type { PageRange } from '../parsers/pdf'
 import { formatBytes } from '../limits'
 import { DETAIL_DPI, describedRender, drawPage, storeRender, type PageRender, type RenderedPage } from './page-render'
+import { verdict, type PageVerdict } from './page-selection'
 import { discardPdfium, openPdfium, type PdfiumPdf } from './pdfium'
 import { pageRenderKey, renderPrefix } from './render-keys'
 
@@ -22,6 +27,8 @@ const PUTS_IN_FLIGHT = 4
 export type RangeRenders = {
   /** Pages rendered and stored (now or by an earlier delivery), in page order. */
   readonly rendered: readonly RenderedPage[]
+  /** What every page of the range holds, drawn or not, in page order. */
+  readonly verdicts: readonly PageVerdict[]
   /** Pages PDFium could not draw. */
   readonly failed: readonly number[]
   /** Why no page was rendered, when none was. */
@@ -46,6 +53,7 @@ export async function renderRange(blobs: R2Bucket, fileId: string, bytes: Uint8A
   }
   const stored = await storedRenders(blobs, fileId, range)
   const rendered = new Map<number, RenderedPage>(stored.map((r) => [r.page, r]))
+  const textOnly = new Map<number, PageVerdict>()
   const failed: number[] = []
   const needsDrawing = (r: RenderedPage) => (r.textless || r.figure) && r.dpi < DETAIL_DPI - 1
   const complete = stored.length === range.to - range.from + 1
@@ -71,6 +79,11 @@ export async function renderRange(blobs: R2Bucket, fileId: string, bytes: Uint8A
       if (rendered.has(page)) continue
       let render: PageRender
       try {
+        const seen = verdict(page, pdf.inspect(page))
+        if (!seen.textless && !seen.figure) {
+          textOnly.set(page, seen)
+          continue
+        }
         render = await drawPage(pdf, page)
       } catch (err) {
         failed.push(page)
@@ -98,20 +111,27 @@ export async function renderRange(blobs: R2Bucket, fileId: string, bytes: Uint8A
     get rendered() {
       return [...rendered.values()].sort((a, b) => a.page - b.page)
     },
+    get verdicts() {
+      return [...rendered.values(), ...textOnly.values()].map(({ page, textless, figure }) => ({ page, textless, figure })).sort((a, b) => a.page - b.page)
+    },
     failed,
     unavailable: null,
     async detailed(page) {
       const known = rendered.get(page)
-      if (!known) return null
-      if (known.dpi >= DETAIL_DPI - 1 || !open) {
+      if (!known && !open) return null
+      if (known && (known.dpi >= DETAIL_DPI - 1 || !open)) {
         // Already detailed, or PDFium is gone: the stored render is the best there is.
         const object = await blobs.get(pageRenderKey(fileId, page))
         return object ? new Uint8Array(await object.arrayBuffer()) : null
       }
+      if (!open) return null
       try {
+        // A text-only page by PDFium's count that the text extractor found empty (vertical CJK, say)
+        // is drawn here for the first time.
         const render = await drawPage(open, page, DETAIL_DPI)
         await storeRender(blobs, fileId, render)
         rendered.set(page, describe(render))
+        textOnly.delete(page)
         return render.png
       } catch {
         return null
@@ -152,5 +172,5 @@ function describe({ png: _png, width: _width, height: _height, ...render }: Page
 }
 
 function none(reason: string): RangeRenders {
-  return { rendered: [], failed: [], unavailable: reason, detailed: async () => null, close: () => {} }
+  return { rendered: [], verdicts: [], failed: [], unavailable: reason, detailed: async () => null, close: () => {} }
 }

@@ -10,8 +10,7 @@
  * points its vision model at the stub.
  * Run: npm run bench:render   (ROUNDS=3 by default; the median round is reported; ONLY=name for one file, LARGE=0 without the assembled one)
  */
-import { execFileSync } from 'node:child_process'
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -20,6 +19,7 @@ import { deflateSync } from 'node:zlib'
 import { PDFiumLibrary } from '@hyzyla/pdfium'
 import { PDFDocument } from 'pdf-lib'
 import { startCairn, stopCairn } from './lib/cairn-process.mjs'
+import { snapshotTree } from './lib/snapshot.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const fixtures = path.resolve(root, '../shared/fixtures/samples/pdf')
@@ -29,20 +29,9 @@ const base = `http://localhost:${port}`
 const work = mkdtempSync(path.join(tmpdir(), 'cairn-bench-render-'))
 const serverLog = path.join(work, 'server.log')
 
-/** A copy of the working tree Cairn runs from; `../shared` resolves beside it as it does beside the repo. */
+/** A copy of the working tree Cairn runs from (bench/lib/snapshot.mjs), with the vision model set in its `.dev.vars`. */
 function snapshot(vars) {
-  const snap = path.join(work, 'repo')
-  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '-z'], { cwd: root, encoding: 'utf8' }).split('\0').filter(Boolean)
-  for (const file of files) {
-    mkdirSync(path.dirname(path.join(snap, file)), { recursive: true })
-    try {
-      cpSync(path.join(root, file), path.join(snap, file))
-    } catch {
-      // Listed but deleted in the working tree.
-    }
-  }
-  symlinkSync(path.join(root, 'node_modules'), path.join(snap, 'node_modules'))
-  symlinkSync(path.resolve(root, '../shared'), path.join(work, 'shared'))
+  const { root: snap } = snapshotTree(root, path.join(work, 'repo'))
   writeFileSync(path.join(snap, '.dev.vars'), Object.entries(vars).map(([k, v]) => `${k}=${v}`).join('\n') + '\n')
   return snap
 }

@@ -27,6 +27,9 @@ type Listener = (line: Uint8Array | null) => void
 
 const encoder = new TextEncoder()
 
+/** Characters per stored piece: at most 3 bytes each in UTF-8, well under the 2 MB row limit. */
+const PIECE_CHARS = 500_000
+
 /** How long a finished run can still be replayed. */
 export const LOG_RETENTION_MS = 24 * 60 * 60 * 1000
 
@@ -179,11 +182,22 @@ export class CompletionRun extends DurableObject<Env> {
     this.waiters.clear()
   }
 
+  /** A value, joined from the pieces `write` stored it in. */
   private read(key: string): string | null {
-    return this.ctx.storage.sql.exec<{ value: string }>('SELECT value FROM run WHERE key = ?', key).toArray()[0]?.value ?? null
+    const pieces = this.ctx.storage.sql
+      .exec<{ value: string }>("SELECT value FROM run WHERE key = ? OR key LIKE ? ORDER BY length(key), key", key, `${key}#%`)
+      .toArray()
+    return pieces.length > 0 ? pieces.map((p) => p.value).join('') : null
   }
 
+  /**
+   * Stores a value in pieces under a Durable Object's 2 MB row limit: a request may carry up to 16 MB
+   * of messages and pictures. Pieces sort by key length, then key, so `input#10` follows `input#9`.
+   */
   private write(key: string, value: string): void {
-    this.ctx.storage.sql.exec('INSERT INTO run (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', key, value)
+    this.ctx.storage.sql.exec('DELETE FROM run WHERE key = ? OR key LIKE ?', key, `${key}#%`)
+    for (let i = 0, at = 0; at < value.length || i === 0; i++, at += PIECE_CHARS) {
+      this.ctx.storage.sql.exec('INSERT INTO run (key, value) VALUES (?, ?)', i === 0 ? key : `${key}#${i}`, value.slice(at, at + PIECE_CHARS))
+    }
   }
 }

@@ -60,7 +60,7 @@ export async function runAgent(deps: AgentDeps, input: RunInput, sink: RunSink, 
 
   const question = input.question.text + (await describeImages(models, input, narrate, runSignal))
   const { total: fileCount } = await listScopeFiles(deps.d1, scope, 1)
-  narrate(`Searching '${oneLine(input.question.text)}' in ${fileCount} file${fileCount === 1 ? '' : 's'}${input.question.filter ? ` (filter: ${input.question.filter})` : ''}.`)
+  narrate(`Searching '${brief(input.question.text)}' in ${fileCount} file${fileCount === 1 ? '' : 's'}${input.question.filter ? ` (filter: ${input.question.filter})` : ''}.`)
   const first = await searchWorkspace(run, { ...scope, query: input.question.text, topK: input.question.topK ?? budget.searchTopK })
   book.add(first)
   narrate(first.length > 0 ? `Found ${first.length} passage${first.length === 1 ? '' : 's'}: ${[...new Set(first.map(locate))].slice(0, 6).join('; ')}.` : 'Found nothing.')
@@ -268,6 +268,12 @@ function researchSignal(run: AbortSignal, timeLimit: number): AbortSignal {
 }
 
 const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim()
+
+/** A question as the trace names it: one line, at most 200 characters. */
+function brief(text: string): string {
+  const line = oneLine(text.slice(0, 1000))
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line
+}
 
 function reason(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err)

@@ -127,6 +127,16 @@ describe('without a reasoning model', () => {
     expect(completion.choices[0].message.reasoning_content).toMatch(/in 1 file \(filter: filename == 'powerpoint_sample.pptx'\)/)
   })
 
+  it('takes a request larger than a Durable Object row (3 MB of context), and names the question briefly', async () => {
+    const context = 'Earlier notes about office machines and their history. '.repeat(55_000)
+    const res = await ask({ messages: [{ role: 'user', content: context }, { role: 'assistant', content: 'Noted.' }, ...question('Who patented the typewriter in 1868?')] })
+    const completion = await res.json<any>()
+    expect(res.status, JSON.stringify(completion).slice(0, 300)).toBe(200)
+    expect(completion.choices[0].message.content).toContain('Sholes')
+    const long = await (await ask({ messages: question(`typewriter ${'patent '.repeat(400_000)}`) })).json<any>()
+    expect(long.choices[0].message.reasoning_content.split('\n')[1]).toMatch(/^Searching 'typewriter patent patent .{100,200}…' in 2 files\.$/)
+  })
+
   it('refuses a picture when no vision model is configured, naming the part', async () => {
     const res = await ask({ messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } }] }] })
     const body = await res.json<any>()

@@ -63,12 +63,19 @@ export async function authorizeWorkspace(
   workspaceId: string,
   needed: Access,
 ): Promise<{ workspace: Workspace; access: Access }> {
-  const [workspace, explicit] = await Promise.all([
-    findWorkspace(db, user.orgId, workspaceId),
-    explicitAccess(db, user.orgId, workspaceId, user.userId),
-  ])
-  if (!workspace) throw notFound(`No workspace "${workspaceId}" in your org.`, 'workspace_id')
-  const access = effectiveAccess(workspaceId, explicit)
+  // One query for the workspace and the caller's membership: every data request runs this first.
+  const row = await db
+    .select({ workspace: workspaces, explicit: workspaceMembers.access })
+    .from(workspaces)
+    .leftJoin(
+      workspaceMembers,
+      and(eq(workspaceMembers.orgId, workspaces.orgId), eq(workspaceMembers.workspaceId, workspaces.id), eq(workspaceMembers.userId, user.userId)),
+    )
+    .where(and(eq(workspaces.orgId, user.orgId), eq(workspaces.id, workspaceId)))
+    .get()
+  if (!row) throw notFound(`No workspace "${workspaceId}" in your org.`, 'workspace_id')
+  const workspace = row.workspace
+  const access = effectiveAccess(workspaceId, row.explicit ?? null)
   if (!atLeast(access, needed)) {
     const have = access ? `${access} access` : 'no access'
     throw forbidden(`You have ${have} to workspace "${workspaceId}"; this needs ${needed} access. A workspace admin can grant it.`)

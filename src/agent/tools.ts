@@ -27,11 +27,20 @@ export type ToolContext = {
 
 const quoted = (queries: readonly string[]) => queries.map((q) => `'${q}'`).join(', ')
 
-function narrowed(scope: SearchScope, expression: string | undefined): SearchScope {
+/**
+ * The run's scope narrowed by a tool call's own filter (ANDed with the question's), or the sentence
+ * the model is told when that filter does not parse.
+ */
+function narrowed(scope: SearchScope, expression: string | undefined): SearchScope | string {
   if (!expression?.trim()) return scope
-  const extra = parseFilter(expression, { chunkAttributes: true })
-  const filter: FilterNode = scope.filter ? { kind: 'and', operands: [scope.filter, extra] } : extra
-  return { ...scope, filter }
+  let extra: FilterNode
+  try {
+    extra = parseFilter(expression, { chunkAttributes: true })
+  } catch (err) {
+    if (err instanceof FilterSyntaxError) return `The filter is not valid: ${err.message}`
+    throw err
+  }
+  return { ...scope, filter: scope.filter ? { kind: 'and', operands: [scope.filter, extra] } : extra }
 }
 
 /** What the model is told when the book is full: answer with what it has. */
@@ -85,13 +94,8 @@ export function researchTools(ctx: ToolContext): ToolSet {
         filter: z.string().max(2000).optional().describe('A Cairn filter expression, combined with the question\'s own filter'),
       }),
       execute: async ({ queries, filter }) => {
-        let scope: SearchScope
-        try {
-          scope = narrowed(ctx.scope, filter)
-        } catch (err) {
-          if (err instanceof FilterSyntaxError) return `The filter is not valid: ${err.message}`
-          throw err
-        }
+        const scope = narrowed(ctx.scope, filter)
+        if (typeof scope === 'string') return scope
         ctx.narrate(`Searching ${quoted(queries)} in ${ctx.fileCount} file${ctx.fileCount === 1 ? '' : 's'}${filter ? ` (filter: ${filter})` : ''}.`)
         const lists = await Promise.all(queries.map((query) => searchWorkspace(ctx.deps, { ...scope, query, topK: ctx.budget.searchTopK })))
         const before = ctx.book.size
@@ -133,13 +137,8 @@ export function researchTools(ctx: ToolContext): ToolSet {
       description: 'List the files you may search, with their ids, page counts and metadata (newest first, at most 50).',
       inputSchema: z.object({ filter: z.string().max(2000).optional() }),
       execute: async ({ filter }) => {
-        let scope: SearchScope
-        try {
-          scope = narrowed(ctx.scope, filter)
-        } catch (err) {
-          if (err instanceof FilterSyntaxError) return `The filter is not valid: ${err.message}`
-          throw err
-        }
+        const scope = narrowed(ctx.scope, filter)
+        if (typeof scope === 'string') return scope
         ctx.narrate(`Listing the files${filter ? ` matching ${filter}` : ''}.`)
         const { files, total } = await listScopeFiles(ctx.deps.d1, scope)
         if (files.length === 0) return 'No files.'

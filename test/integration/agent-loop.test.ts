@@ -125,6 +125,23 @@ describe('looking at a page', { timeout: 30_000 }, () => {
   })
 })
 
+describe('tool filters', { timeout: 30_000 }, () => {
+  it('a search narrowed by the tool call\'s own filter stays inside it; a filter that does not parse is told to the model', async () => {
+    const model = unique('filters')
+    await script(model, [
+      { toolCalls: [{ name: 'search', arguments: { queries: ['LaTeX academics'], filter: 'page == 3' } }, { name: 'list_files', arguments: { filter: 'metadata.year >>' } }] },
+      { content: 'Enough.' },
+      { content: 'Done.' },
+    ])
+    const { out, sink } = collect()
+    await runAgent(depsWith(model, 10_000), input('Who patented the typewriter?', 'low'), sink)
+    expect(out.reasoning).toMatch(/Searching 'LaTeX academics' in 1 file \(filter: page == 3\)\.\nFound \d+ new passages?: multi_page\.pdf, page 3\./)
+    const calls = (await (await fetch(`${server}/__log?model=${model}`)).json()) as Array<{ body: any }>
+    const answers = calls[1]!.body.messages.filter((m: any) => m.role === 'tool').map((m: any) => JSON.stringify(m.content))
+    expect(answers.some((a: string) => /The filter is not valid/.test(a))).toBe(true)
+  })
+})
+
 describe('limits', { timeout: 30_000 }, () => {
   it('a model that hangs times out, and the run answers from the passages', async () => {
     const model = unique('hangs')

@@ -227,7 +227,7 @@ async function describeImages(models: Models, input: RunInput, narrate: (line: s
   return notes.length > 0 ? `\n\nThe attached picture${notes.length > 1 ? 's show' : ' shows'}:\n${notes.join('\n\n')}` : ''
 }
 
-export function decodeDataUrl(url: string): { bytes: Uint8Array; mediaType: string } | null {
+function decodeDataUrl(url: string): { bytes: Uint8Array; mediaType: string } | null {
   const match = /^data:([\w.+-]+\/[\w.+-]+)?(;[^,]*)?,(.*)$/s.exec(url)
   if (!match) return null
   const mediaType = match[1] ?? 'application/octet-stream'

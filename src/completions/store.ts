@@ -27,16 +27,9 @@ export type CompletionRecord = {
   request?: Record<string, unknown>
 }
 
-export type StoredCompletion = {
-  id: string
-  orgId: string
-  workspaceId: string
-  userId: string
-  model: string
-  created: number
+/** A completion as read back: the record's fields, with the request fields and the completion as objects. */
+export type StoredCompletion = Omit<CompletionRecord, 'request' | 'completion'> & {
   createdAtMs: number
-  metadata: CompletionMetadata
-  messages: unknown[]
   request: Record<string, unknown>
   completion: Record<string, unknown>
 }

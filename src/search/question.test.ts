@@ -15,7 +15,7 @@ function fault(messages: ChatMessage[]): QuestionError {
 
 describe('readQuestion', () => {
   it('takes a string content as the query, with top_k 5 and no filter', () => {
-    expect(readQuestion([user('What is logic?')])).toEqual({ messageIndex: 0, text: 'What is logic?', filter: null, topK: 5, hasImages: false })
+    expect(readQuestion([user('What is logic?')])).toEqual({ messageIndex: 0, text: 'What is logic?', filter: null, filterText: null, topK: 5, topKGiven: false, images: [], hasImages: false })
   })
 
   it('reads L0’s filter part: expression and top_k', () => {

@@ -13,13 +13,21 @@ export type ContentPart =
 
 export type ChatMessage = { role: string; content?: string | readonly ContentPart[] | null }
 
+/** A picture part of the question: its URL as sent, and the field that names it (for errors). */
+export type QuestionImage = { url: unknown; param: string }
+
 export type Question = {
   /** The index of the message asked, in `messages`. */
   messageIndex: number
   text: string
   filter: FilterNode | null
+  /** The filter expression as written, for a run to parse again where the tree cannot travel. */
+  filterText: string | null
   topK: number
-  /** True when the message had pictures; only their text is searched for now. */
+  /** Whether the filter part set top_k (else `topK` is the default, and the agent may choose). */
+  topKGiven: boolean
+  /** The message's `image_url` parts, in order; only their text is searched. */
+  images: QuestionImage[]
   hasImages: boolean
 }
 
@@ -38,7 +46,7 @@ export class QuestionError extends Error {
 /**
  * @example
  * readQuestion([{ role: 'user', content: [{ type: 'filter', filter: "author == 'hegel'", top_k: 3 }, { type: 'text', text: 'What is logic?' }] }])
- * // { messageIndex: 0, text: 'What is logic?', filter: {…}, topK: 3, hasImages: false }
+ * // { messageIndex: 0, text: 'What is logic?', filter: {…}, filterText: "author == 'hegel'", topK: 3, topKGiven: true, images: [], hasImages: false }
  */
 export function readQuestion(messages: readonly ChatMessage[]): Question {
   let messageIndex = -1
@@ -55,12 +63,14 @@ export function readQuestion(messages: readonly ChatMessage[]): Question {
 
   const texts: string[] = []
   let filter: FilterNode | null = null
+  let filterText: string | null = null
   let topK = DEFAULT_TOP_K
+  let topKGiven = false
   let filterPart = -1
-  let hasImages = false
+  const images: QuestionImage[] = []
   parts.forEach((part, j) => {
     if (part.type === 'text' && typeof part.text === 'string') texts.push(part.text)
-    else if (part.type === 'image_url') hasImages = true
+    else if (part.type === 'image_url') images.push({ url: (part as { image_url?: { url?: unknown } }).image_url?.url, param: `${where}[${j}]` })
     else if (part.type === 'filter') {
       if (filterPart >= 0) throw new QuestionError(`${where}[${j}]: a message takes at most one "filter" part; combine the conditions with "and" in one expression (the first is ${where}[${filterPart}]).`, `${where}[${j}]`)
       filterPart = j
@@ -68,16 +78,21 @@ export function readQuestion(messages: readonly ChatMessage[]): Question {
       if (typeof top_k === 'number') {
         if (!Number.isInteger(top_k) || top_k < 1 || top_k > MAX_TOP_K) throw new QuestionError(`${where}[${j}].top_k must be a whole number from 1 to ${MAX_TOP_K}.`, `${where}[${j}].top_k`)
         topK = top_k
+        topKGiven = true
       }
-      if (typeof expression === 'string' && expression.trim() !== '') filter = parseQuestionFilter(expression, `${where}[${j}].filter`)
+      if (typeof expression === 'string' && expression.trim() !== '') {
+        filter = parseQuestionFilter(expression, `${where}[${j}].filter`)
+        filterText = expression
+      }
     }
   })
   const text = texts.join('\n').trim()
+  const hasImages = images.length > 0
   if (text === '') {
     const why = hasImages ? ' Searching by picture needs an embedding model, which is not available yet; add the question as text.' : ''
     throw new QuestionError(`${where}: the question is empty; send the text to search for as a string or a {"type": "text"} part.${why}`, where)
   }
-  return { messageIndex, text, filter, topK, hasImages }
+  return { messageIndex, text, filter, filterText, topK, topKGiven, images, hasImages }
 }
 
 function parseQuestionFilter(expression: string, param: string): FilterNode {

@@ -30,29 +30,6 @@ export function effectiveAccess(workspaceId: string, explicit: Access | null): A
   return workspaceId === DEFAULT_WORKSPACE ? stronger('writer', explicit) : explicit
 }
 
-export async function findWorkspace(db: Db, orgId: string, workspaceId: string): Promise<Workspace | undefined> {
-  return db
-    .select()
-    .from(workspaces)
-    .where(and(eq(workspaces.orgId, orgId), eq(workspaces.id, workspaceId)))
-    .get()
-}
-
-export async function explicitAccess(db: Db, orgId: string, workspaceId: string, userId: string): Promise<Access | null> {
-  const row = await db
-    .select({ access: workspaceMembers.access })
-    .from(workspaceMembers)
-    .where(
-      and(
-        eq(workspaceMembers.orgId, orgId),
-        eq(workspaceMembers.workspaceId, workspaceId),
-        eq(workspaceMembers.userId, userId),
-      ),
-    )
-    .get()
-  return row?.access ?? null
-}
-
 /**
  * The workspace, if the caller has at least `needed` access to it.
  * @example const ws = await authorizeWorkspace(db, user, 'legal', 'writer')

@@ -14,54 +14,28 @@ import { requireUser, type UserPrincipal } from '../auth'
 import { ApiError, invalid, notFound } from '../errors'
 import { bearerSecurity, errorResponses } from '../schemas'
 import type { App, AppContext } from '../context'
+import type { ChatBody } from './chat'
 
-/** The parts of the request a run reads; the route has validated them. */
-export type RunRequest = {
-  model: string
-  messages: RunMessage[]
-  stream?: boolean | null | undefined
-  stream_options?: { include_usage?: boolean | null | undefined } | null | undefined
-  max_tokens?: number | null | undefined
-  max_completion_tokens?: number | null | undefined
-  temperature?: number | null | undefined
-  top_p?: number | null | undefined
-  seed?: number | null | undefined
-  stop?: string | string[] | null | undefined
-  store?: boolean | null | undefined
-  metadata?: Record<string, string> | null | undefined
-  reasoning_effort?: 'low' | 'medium' | 'high' | null | undefined
-}
 
 export const completionId = () => `chatcmpl-${crypto.randomUUID().replace(/-/g, '')}`
 const COMPLETION_ID = /^chatcmpl-[0-9a-f]{32}$/
 
-type Part = { type?: unknown; image_url?: { url?: unknown }; filter?: unknown }
-
-/** Pictures of the question (data URLs only) and its raw filter expression; faults name the part. */
-function questionParts(c: Context<AppContext>, messages: readonly RunMessage[], question: Question) {
-  const content = messages[question.messageIndex]!.content
-  const parts: Part[] = Array.isArray(content) ? (content as Part[]) : []
-  const images: string[] = []
-  let filter: string | null = null
-  parts.forEach((part, j) => {
-    const where = `messages[${question.messageIndex}].content[${j}]`
-    if (part.type === 'filter' && typeof part.filter === 'string' && part.filter.trim()) filter = part.filter
-    if (part.type !== 'image_url') return
+/** The question's pictures as data URLs; faults name the part. */
+function pictureUrls(c: Context<AppContext>, question: Question): string[] {
+  return question.images.map(({ url, param }) => {
     if (!c.get('deps').models.vision) {
-      throw invalid(`${where}: reading a picture needs a vision model, and none is configured (set MODEL_PROVIDER and VISION_MODEL); send the question as text.`, where, 'model_not_configured')
+      throw invalid(`${param}: reading a picture needs a vision model, and none is configured (set MODEL_PROVIDER and VISION_MODEL); send the question as text.`, param, 'model_not_configured')
     }
-    const url = typeof part.image_url?.url === 'string' ? part.image_url.url : ''
-    if (!/^data:image\/(png|jpe?g|webp|gif);base64,/i.test(url)) {
-      throw invalid(`${where}.image_url.url: give the picture inline as a data: URL (data:image/png;base64,…); Cairn does not fetch pictures from the web.`, `${where}.image_url.url`)
+    if (typeof url !== 'string' || !/^data:image\/(png|jpe?g|webp|gif);base64,/i.test(url)) {
+      throw invalid(`${param}.image_url.url: give the picture inline as a data: URL (data:image/png;base64,…); Cairn does not fetch pictures from the web.`, `${param}.image_url.url`)
     }
-    images.push(url)
+    return url
   })
-  return { images, filter }
 }
 
 /** Starts the run and answers: SSE that follows the run, or the completion when it is done. */
-export async function answerWithRun(c: Context<AppContext>, user: UserPrincipal, workspaceId: string, body: RunRequest, question: Question): Promise<Response> {
-  const { images, filter } = questionParts(c, body.messages, question)
+export async function answerWithRun(c: Context<AppContext>, user: UserPrincipal, workspaceId: string, body: ChatBody, question: Question): Promise<Response> {
+  const images = pictureUrls(c, question)
   const input: RunInput = {
     id: completionId(),
     created: Math.floor(Date.now() / 1000),
@@ -70,7 +44,8 @@ export async function answerWithRun(c: Context<AppContext>, user: UserPrincipal,
     workspaceId,
     userId: user.userId,
     messages: body.messages,
-    question: { messageIndex: question.messageIndex, text: question.text, filter, topK: filterTopK(body.messages, question), images },
+    // top_k only when the filter part set it; otherwise the run's effort decides.
+    question: { messageIndex: question.messageIndex, text: question.text, filter: question.filterText, topK: question.topKGiven ? question.topK : null, images },
     options: {
       effort: body.reasoning_effort ?? 'medium',
       maxTokens: body.max_completion_tokens ?? body.max_tokens ?? null,
@@ -97,13 +72,6 @@ export async function answerWithRun(c: Context<AppContext>, user: UserPrincipal,
   if (outcome?.type === 'done') return c.json(outcome.completion, 200)
   const error = outcome?.type === 'failed' ? outcome.error : { message: 'The run ended without an answer.', type: 'server_error', code: 'run_failed' }
   throw new ApiError(500, error.message, error.code)
-}
-
-/** top_k of the question's filter part, when it set one; otherwise the run's effort decides. */
-function filterTopK(messages: readonly RunMessage[], question: Question): number | null {
-  const content = messages[question.messageIndex]!.content
-  const parts: Part[] = Array.isArray(content) ? (content as Part[]) : []
-  return parts.some((p) => p.type === 'filter' && typeof (p as { top_k?: unknown }).top_k === 'number') ? question.topK : null
 }
 
 type RunStub = ReturnType<AppContext['Bindings']['COMPLETIONS']['getByName']>

@@ -81,23 +81,19 @@ const Evidence = z
   .openapi('Evidence')
 
 const Usage = z.object({ prompt_tokens: z.number(), completion_tokens: z.number(), total_tokens: z.number() })
-const ChatCompletion = z
-  .object({
-    id: z.string(),
-    object: z.literal('chat.completion'),
-    created: z.number(),
-    model: z.string(),
-    choices: z.array(
-      z.object({
-        index: z.number(),
-        message: z.object({ role: z.literal('assistant'), content: z.string() }),
-        metadata: Evidence,
-        finish_reason: z.literal('stop'),
-      }),
-    ),
-    usage: Usage,
-  })
-  .openapi('ChatCompletion')
+/** What every chat completion begins with, whichever model answered. */
+const CompletionHead = z.object({ id: z.string(), object: z.literal('chat.completion'), created: z.number(), model: z.string() })
+const ChatCompletion = CompletionHead.extend({
+  choices: z.array(
+    z.object({
+      index: z.number(),
+      message: z.object({ role: z.literal('assistant'), content: z.string() }),
+      metadata: Evidence,
+      finish_reason: z.literal('stop'),
+    }),
+  ),
+  usage: Usage,
+}).openapi('ChatCompletion')
 
 const Citation = z
   .object({
@@ -109,32 +105,26 @@ const Citation = z
   })
   .openapi('FileCitation')
 
-const AgentCompletion = z
-  .object({
-    id: z.string(),
-    object: z.literal('chat.completion'),
-    created: z.number(),
-    model: z.string(),
-    choices: z.array(
-      z.object({
-        index: z.number(),
-        message: z.object({
-          role: z.literal('assistant'),
-          content: z.string().openapi({ description: 'The answer, with `[n]` markers' }),
-          reasoning_content: z.string().openapi({ description: 'The visible reasoning trace: what was searched and read, and the citation check' }),
-          annotations: z.array(Citation),
-          refusal: z.null(),
-        }),
-        metadata: z.object({ relevant_docs: z.array(Evidence.extend({ text: z.string() })) }),
-        finish_reason: z.enum(['stop', 'length']),
-        logprobs: z.null(),
+const AgentCompletion = CompletionHead.extend({
+  choices: z.array(
+    z.object({
+      index: z.number(),
+      message: z.object({
+        role: z.literal('assistant'),
+        content: z.string().openapi({ description: 'The answer, with `[n]` markers' }),
+        reasoning_content: z.string().openapi({ description: 'The visible reasoning trace: what was searched and read, and the citation check' }),
+        annotations: z.array(Citation),
+        refusal: z.null(),
       }),
-    ),
-    usage: Usage.openapi({ description: "The reasoning model's tokens" }),
-    perception_usage: Usage.openapi({ description: "The vision and speech models' tokens" }),
-    metadata: z.record(z.string(), z.string()).optional().openapi({ description: 'With `store: true`' }),
-  })
-  .openapi('AgentCompletion')
+      metadata: z.object({ relevant_docs: z.array(Evidence.extend({ text: z.string() })) }),
+      finish_reason: z.enum(['stop', 'length']),
+      logprobs: z.null(),
+    }),
+  ),
+  usage: Usage.openapi({ description: "The reasoning model's tokens" }),
+  perception_usage: Usage.openapi({ description: "The vision and speech models' tokens" }),
+  metadata: z.record(z.string(), z.string()).optional().openapi({ description: 'With `store: true`' }),
+}).openapi('AgentCompletion')
 
 const route = createRoute({
   method: 'post',
@@ -154,7 +144,8 @@ const route = createRoute({
   },
 })
 
-type ChatBody = z.infer<typeof ChatRequest>
+/** A validated chat request (the `l0` route reads it too). */
+export type ChatBody = z.infer<typeof ChatRequest>
 
 /** The search phases as Server-Timing entries (`lexical`, `vector`, `fuse`, `rerank`). */
 const serverTiming =

@@ -1,14 +1,14 @@
 /**
  * PDF perception in workerd against real local D1, R2 and Queues and the scripted model server:
- * every page rendered to R2 as a PNG of the page's size at its recorded dpi; scanned pages read by
- * the vision model into chunks of their page (modality image), searchable; the per-file page budget
- * holding across page-range messages; without a vision model, text only and a sentence on what was
- * not read; renders gone with their file; hostile PDFs rendered without a crash.
+ * with a vision model, the pages that hold a picture rendered to R2 as PNGs of the page's size at
+ * their recorded dpi; scanned pages read by the vision model into chunks of their page (modality
+ * image), searchable; the per-file page budget holding across page-range messages; without a vision
+ * model, no PDFium at all, text only and a sentence on what was not read; renders gone with their
+ * file; hostile PDFs rendered without a crash.
  */
 import { env } from 'cloudflare:test'
 import { PDFDocument } from 'pdf-lib'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { buildDeps } from '../../src/deps'
 import { decodePng } from '../../src/ingest/perception/png-decode'
 import { ingest } from '../../src/ingest/pipeline'
 import { BASE_DPI, DETAIL_DPI, MAX_RENDER_SIDE, renderPage } from '../../src/ingest/perception/page-render'
@@ -88,13 +88,16 @@ describe('scanned PDFs with a vision model', () => {
   }
 })
 
-describe('pages that hold a picture get a render', () => {
+/** A vision model that may read no page at ingestion: pages are drawn for look_at_page only. */
+const lookOnly = () => modelDeps({ VISION_MODEL: unique('vision-look-only'), VISION_PAGES_PER_FILE: '0' })
+
+describe('with a vision model, pages that hold a picture get a render', () => {
   it('a 14-page PDF fanned out into three messages: its figure pages as PNGs at 72 dpi, its text-only pages none', async () => {
     const bytes = await fixtureBytes('samples/pdf/tracemonkey.pdf')
-    const uploaded = await callJson('POST', '/files', { token: w.writer.token, form: uploadForm([['tracemonkey.pdf', bytes]], { workspace: w.ws }) })
-    const file = await waitForIngest(w.writer.token, uploaded.id)
+    const seeing = lookOnly()
+    const file = await ingestWith(seeing, w, 'tracemonkey.pdf', bytes)
     expect(file.status, file.status_details).toBe('processed')
-    // The test env has no models: figures were found but could not be read.
+    // A budget of 0: figures were found and drawn but not read.
     expect(file.perception).toMatchObject({ pages_seen: 0, page_budget: 0 })
     expect(file.perception.skipped).toBeGreaterThan(0)
     const keys = await renderKeys(file.id)
@@ -111,14 +114,12 @@ describe('pages that hold a picture get a render', () => {
     // A redelivered part finds its pages rendered and does not draw them again.
     const etags = async () => (await env.FILES.list({ prefix: renderPrefix(file.id) })).objects.map((o) => o.etag)
     const before = await etags()
-    await ingest(buildDeps(env), { fileId: file.id, orgId: file.org_id, workspaceId: w.ws, part: 1, pages: { from: 6, to: 10 } })
+    await ingest(seeing.deps, { fileId: file.id, orgId: file.org_id, workspaceId: w.ws, part: 1, pages: { from: 6, to: 10 } })
     expect(await etags()).toEqual(before)
   }, 30_000)
 
   it('a text-only PDF gets no renders', async () => {
-    const bytes = await fixtureBytes('samples/pdf/multi_page.pdf')
-    const uploaded = await callJson('POST', '/files', { token: w.writer.token, form: uploadForm([['multi_page.pdf', bytes]], { workspace: w.ws }) })
-    const file = await waitForIngest(w.writer.token, uploaded.id)
+    const file = await ingestWith(lookOnly(), w, 'multi_page.pdf', await fixtureBytes('samples/pdf/multi_page.pdf'))
     expect(file.perception).toMatchObject({ pages_rendered: 0, skipped: 0 })
     expect(await renderKeys(file.id)).toEqual([])
   }, 30_000)
@@ -128,7 +129,8 @@ describe('pages that hold a picture get a render', () => {
     const uploaded = await callJson('POST', '/files', { token: w.writer.token, form: uploadForm([['normal_4pages.pdf', bytes]], { workspace: w.ws }) })
     const file = await waitForIngest(w.writer.token, uploaded.id)
     const row = (await env.DB.prepare('SELECT id, blob_key AS blobKey FROM files WHERE id = ?').bind(file.id).first<{ id: string; blobKey: string }>())!
-    await env.FILES.delete(pageRenderKey(file.id, 3))
+    // Ingested without a vision model: no page was drawn.
+    expect(await renderKeys(file.id)).toEqual([])
     const fresh = await renderPage(env.FILES, row, 3)
     expect(pngSize(fresh).width).toBeGreaterThan(0)
     await expectRender(file.id, 3, (await pageSizes(bytes))[2]!)
@@ -138,9 +140,7 @@ describe('pages that hold a picture get a render', () => {
   }, 30_000)
 
   it('deleting the file deletes its renders', async () => {
-    const bytes = await fixtureBytes('samples/pdf/scanned_ocr_test.pdf')
-    const uploaded = await callJson('POST', '/files', { token: w.writer.token, form: uploadForm([['scanned_ocr_test.pdf', bytes]], { workspace: w.ws }) })
-    const file = await waitForIngest(w.writer.token, uploaded.id)
+    const file = await ingestWith(lookOnly(), w, 'scanned_ocr_test.pdf', await fixtureBytes('samples/pdf/scanned_ocr_test.pdf'))
     expect(await renderKeys(file.id)).toHaveLength(1)
     await callJson('DELETE', `/files/${file.id}`, { token: w.writer.token })
     expect(await renderKeys(file.id)).toEqual([])
@@ -156,9 +156,23 @@ describe('without a vision model', () => {
     expect(file.status_details).toBe(
       'No text was found in this file. 1 scanned page (little or no text) could not be read without a vision model (set MODEL_PROVIDER and VISION_MODEL).',
     )
-    expect(file.perception).toEqual({ pages_rendered: 1, pages_seen: 0, page_budget: 0, skipped: 1 })
+    // Nothing could look at a page picture, so none was drawn.
+    expect(file.perception).toEqual({ pages_rendered: 0, pages_seen: 0, page_budget: 0, skipped: 1 })
     expect(file.perception_usage).toEqual({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, audio_seconds: 0 })
-    await expectRender(file.id, 1, (await pageSizes(bytes))[0]!)
+    expect(await renderKeys(file.id)).toEqual([])
+  }, 30_000)
+
+  it('a PDF with figures is ingested without PDFium: no renders, its text indexed as with one', async () => {
+    const bytes = await fixtureBytes('samples/pdf/tracemonkey.pdf')
+    const uploaded = await callJson('POST', '/files', { token: w.writer.token, form: uploadForm([['tracemonkey.pdf', bytes]], { workspace: w.ws }) })
+    const file = await waitForIngest(w.writer.token, uploaded.id)
+    expect(file.status, file.status_details).toBe('processed')
+    expect(file.perception).toEqual({ pages_rendered: 0, pages_seen: 0, page_budget: 0, skipped: 0 })
+    expect(await renderKeys(file.id)).toEqual([])
+    const seen = await ingestWith(lookOnly(), w, 'tracemonkey.pdf', bytes)
+    expect(seen.perception.pages_rendered).toBeGreaterThan(0)
+    const texts = async (id: string) => (await chunksOf(id)).filter((c) => c.modality === 'text').map((c) => `${c.page}:${c.text}`)
+    expect(await texts(file.id)).toEqual(await texts(seen.id))
   }, 30_000)
 })
 

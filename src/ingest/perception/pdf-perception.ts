@@ -1,5 +1,5 @@
 /**
- * @module Perception for one page-range message of a PDF: render its pages to R2 before the text is
+ * @module Perception for one page-range message of a PDF, when a vision model is configured: render its pages to R2 before the text is
  * extracted (PDFium copies the bytes, pdf.js then takes them), then send the pages that need it —
  * textless pages and figure pages, as far as the file's budget goes — to the vision model, and say
  * what was rendered, read and skipped.
@@ -10,7 +10,7 @@ import type { ParseResult, Segment } from '../segment'
 import type { PartPerception } from './part-note'
 import { readPages } from './page-reading'
 import { visionCandidates } from './page-selection'
-import { renderRange } from './range-renders'
+import { NO_RENDERS, renderRange } from './range-renders'
 import { pageRenderKey } from './render-keys'
 import { claimVisionPages } from './vision-budget'
 
@@ -25,7 +25,11 @@ export type PdfPerception = {
 }
 
 export async function startPdfPerception(deps: PdfPerceptionDeps, fileId: string, bytes: Uint8Array, range: PageRange): Promise<PdfPerception> {
-  const renders = await renderRange(deps.blobs, fileId, bytes, range, { detail: deps.models.vision !== null && deps.budget > 0 })
+  // Page pictures are for a vision model: the budgeted reading here and the agent's look_at_page.
+  // Without one nothing would ever look at them, and drawing them costs half of ingestion's time.
+  const renders = deps.models.vision
+    ? await renderRange(deps.blobs, fileId, bytes, range, { detail: deps.budget > 0 })
+    : NO_RENDERS
   return {
     close: () => renders.close(),
     discardRenders: async () => {

@@ -171,6 +171,9 @@ function describe({ png: _png, width: _width, height: _height, ...render }: Page
   return render
 }
 
-function none(reason: string): RangeRenders {
+function none(reason: string | null): RangeRenders {
   return { rendered: [], verdicts: [], failed: [], unavailable: reason, detailed: async () => null, close: () => {} }
 }
+
+/** A range nothing will look at: PDFium does not run, and there is nothing to say about it. */
+export const NO_RENDERS: RangeRenders = none(null)

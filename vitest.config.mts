@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers'
 import { defineConfig } from 'vitest/config'
+import { kCurrentWorker } from 'miniflare'
 
 const migrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations'))
 const fixturesRoot = path.resolve(import.meta.dirname, '../shared/fixtures')
@@ -36,7 +37,11 @@ export default defineConfig({
             main: './test/integration/test-worker.ts',
             wrangler: { configPath: './wrangler.toml', environment: 'local' },
             miniflare: {
-              serviceBindings: { FIXTURES: serveFixture },
+              serviceBindings: {
+                FIXTURES: serveFixture,
+                // The test Worker carries the ingest Worker's PageRenderer too (test-worker.ts).
+                PAGE_RENDERER: { name: kCurrentWorker, entrypoint: 'PageRenderer' },
+              },
               // As in workers/ingest/wrangler.toml, but quick: the test Worker consumes its own queue.
               queueConsumers: {
                 'cairn-ingest': { maxBatchSize: 25, maxBatchTimeout: 0.1, maxRetries: 2, retryDelay: 0, deadLetterQueue: 'cairn-ingest-dlq' },

@@ -7,6 +7,7 @@ import { d1Database, type Db } from './db/client'
 import type { QueueJob } from './ingest/jobs'
 import { buildModels } from './models'
 import type { Models } from './models/ports'
+import type { PageRendering } from './ingest/perception/page-pictures'
 import { d1VectorStore } from './search/vector-d1'
 import type { VectorStore } from './search/vector-store'
 import { vectorizeStore } from './search/vector-vectorize'
@@ -23,6 +24,8 @@ export type Deps = {
   models: Models
   /** Vectorize when the `VECTORS` binding exists (deployed), else the D1 store (local runs). */
   vectors: VectorStore
+  /** Draws PDF pages no one has drawn yet: the ingest Worker over the `PAGE_RENDERER` binding, when bound. */
+  pageRendering: PageRendering | null
 }
 
 // Bindings are the same object for the isolate's life; build the deps once per env.
@@ -40,6 +43,8 @@ export function buildDeps(env: AppEnv): Deps {
     ingestQueue: env.INGEST_QUEUE as Queue<QueueJob>,
     models: buildModels(config, { AI: env.AI }),
     vectors: env.VECTORS ? vectorizeStore(env.VECTORS) : d1VectorStore(env.DB),
+    // An RPC stub: its methods are the entrypoint's, which implements PageRendering.
+    pageRendering: env.PAGE_RENDERER ? (env.PAGE_RENDERER as unknown as PageRendering) : null,
   }
   cache.set(env, deps)
   return deps

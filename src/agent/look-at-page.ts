@@ -1,15 +1,15 @@
 /**
- * @module The agent looking at a page: the page's picture (rendered at ingestion and kept in R2)
- * goes to the vision model with the agent's question, and the answer becomes evidence of that page,
- * citable like any passage. For what text extraction misses: diagrams with annotated dimensions,
- * charts, scans, photos.
+ * @module The agent looking at a page of a PDF: the page's picture (kept in R2 if ingestion or an
+ * earlier look drew it, else drawn now by the ingest Worker) goes to the vision model with the
+ * agent's question, and the answer becomes evidence of that page, citable like any passage. For
+ * what text extraction misses: diagrams with annotated dimensions, charts, tables, scans.
  */
 import type { ChunkHit, SearchScope } from '../search/chunk-hits'
 import type { VisionModel } from '../models/ports'
-import { pageRenderKey } from '../ingest/perception/render-keys'
+import { pagePicture, type PageRendering } from '../ingest/perception/page-pictures'
 import { readPage } from './reading'
 
-export type LookDeps = { d1: D1Database; blobs: R2Bucket; vision: VisionModel }
+export type LookDeps = { d1: D1Database; blobs: R2Bucket; vision: VisionModel; pageRendering: PageRendering | null }
 
 /** Output tokens of one look; an answer about a page, not an essay. */
 const LOOK_TOKENS = 600
@@ -20,7 +20,7 @@ function lookPrompt(question: string): string {
 
 /**
  * The vision model's answer as a hit on that page, or a sentence for the model when the page
- * cannot be looked at (outside the scope, no such page, no picture kept).
+ * cannot be looked at (outside the scope, no such page, not a PDF, not drawable).
  */
 export async function lookAtPage(
   deps: LookDeps,
@@ -33,11 +33,13 @@ export async function lookAtPage(
   // The page's own text chunks say the file is in scope and name it; a look may not go outside.
   const [onPage] = await readPage(deps.d1, scope, fileId, page)
   if (!onPage) return `There is no page ${page} in that file among the files you may search.`
-  const picture = await deps.blobs.get(pageRenderKey(fileId, page))
-  if (!picture) return `No picture of page ${page} of ${onPage.filename} is kept: pictures are kept of PDF pages that hold a scan, figure, chart or diagram, and this page holds text only; read it with read_page instead.`
+  const file = await deps.d1.prepare('SELECT kind, blob_key AS blobKey FROM files WHERE id = ?').bind(fileId).first<{ kind: string; blobKey: string }>()
+  if (file?.kind !== 'pdf') return `Only PDF pages can be looked at, and ${onPage.filename} is not a PDF; read it with read_page instead.`
+  const picture = await pagePicture(deps.blobs, deps.pageRendering, { id: fileId, blobKey: file.blobKey }, page)
+  if ('refused' in picture) return `Page ${page} of ${onPage.filename} cannot be looked at: ${picture.refused.replace(/\.$/, '')}. Read it with read_page instead.`
   options.narrate(`Looking at page ${page} of ${onPage.filename}: ${question.replace(/\s+/g, ' ').trim()}`)
   const answer = await deps.vision.describe({
-    image: new Uint8Array(await picture.arrayBuffer()),
+    image: picture.png,
     mediaType: 'image/png',
     prompt: lookPrompt(question),
     maxOutputTokens: LOOK_TOKENS,

@@ -25,7 +25,7 @@ import { listScopeFiles } from './reading'
 import type { ChatCompletion, RunInput } from './run-types'
 import { researchTools } from './tools'
 
-export type AgentDeps = Pick<Deps, 'd1' | 'models' | 'vectors' | 'blobs'>
+export type AgentDeps = Pick<Deps, 'd1' | 'models' | 'vectors' | 'blobs' | 'pageRendering'>
 
 /** Where a run's trace and answer go as they are made. */
 export type RunSink = { reasoning(text: string): void; content(text: string): void }

@@ -9,13 +9,14 @@ import { z } from 'zod'
 import { FilterSyntaxError, parseFilter, type FilterNode } from '../filter'
 import type { SearchScope } from '../search/chunk-hits'
 import { searchWorkspace, type WorkspaceSearchDeps } from '../search/workspace-search'
+import type { Deps } from '../deps'
 import type { Budget } from './budget'
 import { locate, renderEvidenceList, type EvidenceBook } from './evidence-book'
 import { listScopeFiles, readAround, readPage } from './reading'
 import { lookAtPage } from './look-at-page'
 
 export type ToolContext = {
-  deps: WorkspaceSearchDeps & { blobs: R2Bucket }
+  deps: WorkspaceSearchDeps & Pick<Deps, 'blobs' | 'pageRendering'>
   scope: SearchScope
   book: EvidenceBook
   budget: Budget
@@ -61,7 +62,7 @@ function newPassages(ctx: ToolContext, found: Parameters<EvidenceBook['add']>[0]
 export function researchTools(ctx: ToolContext): ToolSet {
   const vision = ctx.deps.models.vision
   return {
-    // Only with a vision model: the page pictures are there, but nothing could look at them.
+    // Only with a vision model: without one nothing could look at a page picture.
     ...(vision && {
       look_at_page: tool({
         description:
@@ -78,7 +79,7 @@ export function researchTools(ctx: ToolContext): ToolSet {
           const fileId = file_id ?? anchor?.hit.fileId
           const pageNumber = page ?? anchor?.hit.page ?? undefined
           if (!fileId || pageNumber === undefined) return 'Give a passage number from a PDF page, or a file id and a page.'
-          const seen = await lookAtPage({ d1: ctx.deps.d1, blobs: ctx.deps.blobs, vision }, ctx.scope, fileId, pageNumber, question, {
+          const seen = await lookAtPage({ d1: ctx.deps.d1, blobs: ctx.deps.blobs, vision, pageRendering: ctx.deps.pageRendering }, ctx.scope, fileId, pageNumber, question, {
             narrate: ctx.narrate,
             ...(abortSignal ? { signal: abortSignal } : {}),
           })

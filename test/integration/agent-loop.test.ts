@@ -109,19 +109,49 @@ describe('looking at a page', { timeout: 30_000 }, () => {
     expect(calls[0]!.body.tools.map((t: any) => t.function.name)).toContain('look_at_page')
   })
 
-  it('says so when the page has no picture', async () => {
+  it('a page no one has drawn is drawn on demand by the ingest Worker, kept, and shown to the vision model', async () => {
     const model = unique('reasoner')
+    const vision = unique('eyes')
+    await env.FILES.delete(pageRenderKey(fileId, 3))
+    await script(vision, [{ content: 'Page 3 shows a paragraph of text.' }])
     await script(model, [
       { toolCalls: [{ name: 'look_at_page', arguments: { file_id: fileId, page: 3, question: 'What is shown?' } }] },
       { content: 'Enough.' },
       { content: 'Nothing to add.' },
     ])
-    await env.FILES.delete(pageRenderKey(fileId, 3))
+    const { out, sink } = collect()
+    await runAgent(depsWith(model, 10_000, { VISION_MODEL: vision }), input('What does page 3 show?'), sink)
+    expect(out.reasoning).toMatch(/Looking at page 3 of multi_page\.pdf: What is shown\?/)
+    const kept = await env.FILES.get(pageRenderKey(fileId, 3))
+    expect(kept, 'the drawn page is kept in R2').not.toBeNull()
+    const png = new Uint8Array(await kept!.arrayBuffer())
+    const looked = (await (await fetch(`${server}/__log?model=${vision}`)).json()) as Array<{ body: any }>
+    const sent = looked[0]!.body.messages[0].content[1].image_url.url as string
+    expect(Uint8Array.from(atob(sent.replace(/^data:image\/png;base64,/, '')), (c) => c.charCodeAt(0))).toEqual(png)
+  })
+
+  it('says why when a page cannot be looked at: no such page, or not a PDF', async () => {
+    const slides = await callJson('POST', '/files', { token: w.writer.token, form: uploadForm([['deck.pptx', await fixtureBytes('samples/pptx/powerpoint_sample.pptx')]], { workspace: w.ws }) })
+    await waitForIngestAll(w.writer.token, w.ws, [slides.id])
+    const model = unique('reasoner')
+    await script(model, [
+      {
+        toolCalls: [
+          { name: 'look_at_page', arguments: { file_id: fileId, page: 40, question: 'What is shown?' } },
+          { name: 'look_at_page', arguments: { file_id: slides.id, page: 1, question: 'What is shown?' } },
+        ],
+      },
+      { content: 'Enough.' },
+      { content: 'Nothing to add.' },
+    ])
     const { sink } = collect()
-    await runAgent(depsWith(model, 10_000, { VISION_MODEL: unique('eyes') }), input('What does page 3 show?'), sink)
+    await runAgent(depsWith(model, 10_000, { VISION_MODEL: unique('eyes') }), input('What does page 40 show?'), sink)
     const calls = (await (await fetch(`${server}/__log?model=${model}`)).json()) as Array<{ body: any }>
-    const answer = calls[1]!.body.messages.find((m: any) => m.role === 'tool')
-    expect(JSON.stringify(answer.content)).toMatch(/No picture of page 3 of multi_page\.pdf is kept: .*holds text only/)
+    const answers = calls[1]!.body.messages.filter((m: any) => m.role === 'tool').map((m: any) => JSON.stringify(m.content))
+    expect(answers[0]).toMatch(/There is no page 40 in that file/)
+    expect(answers[1]).toMatch(/Only PDF pages can be looked at, and deck\.pptx is not a PDF; read it with read_page instead\./)
+    // The other tests count the workspace's files.
+    await callJson('DELETE', `/files/${slides.id}`, { token: w.writer.token })
   })
 })
 

@@ -1,10 +1,10 @@
 /**
  * PDF perception in workerd against real local D1, R2 and Queues and the scripted model server:
- * with a vision model, the pages that hold a picture rendered to R2 as PNGs of the page's size at
- * their recorded dpi; scanned pages read by the vision model into chunks of their page (modality
- * image), searchable; the per-file page budget holding across page-range messages; without a vision
- * model, no PDFium at all, text only and a sentence on what was not read; renders gone with their
- * file; hostile PDFs rendered without a crash.
+ * with a vision model, the pages it reads drawn to R2 as PNGs of the page's size at their recorded
+ * dpi, and no others; scanned pages read into chunks of their page (modality image), searchable;
+ * the per-file page budget holding across page-range messages; without a vision model, no PDFium at
+ * all, text only and a sentence on what was not read; any page drawn on demand over the
+ * PAGE_RENDERER binding; renders gone with their file; hostile PDFs inspected without a crash.
  */
 import { env } from 'cloudflare:test'
 import { PDFDocument } from 'pdf-lib'
@@ -12,7 +12,9 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { decodePng } from '../../src/ingest/perception/png-decode'
 import { ingest } from '../../src/ingest/pipeline'
 import { BASE_DPI, DETAIL_DPI, MAX_RENDER_SIDE, renderPage } from '../../src/ingest/perception/page-render'
-import { renderRange } from '../../src/ingest/perception/range-renders'
+import { inspectRange } from '../../src/ingest/perception/range-pages'
+import { pagePicture, type PageFile } from '../../src/ingest/perception/page-pictures'
+import { buildDeps } from '../../src/deps'
 import { pageRenderKey, renderPrefix } from '../../src/ingest/perception/render-keys'
 import { claimVisionPages } from '../../src/ingest/perception/vision-budget'
 import { callJson, createOrgWithWorkspace, unique, uploadForm, waitForIngest } from './api-client'
@@ -88,43 +90,62 @@ describe('scanned PDFs with a vision model', () => {
   }
 })
 
-/** A vision model that may read no page at ingestion: pages are drawn for look_at_page only. */
-const lookOnly = () => modelDeps({ VISION_MODEL: unique('vision-look-only'), VISION_PAGES_PER_FILE: '0' })
-
-describe('with a vision model, pages that hold a picture get a render', () => {
-  it('a 14-page PDF fanned out into three messages: its figure pages as PNGs at 72 dpi, its text-only pages none', async () => {
+describe('with a vision model, the pages it reads are drawn and kept; no other page is drawn at ingestion', () => {
+  it('a 14-page PDF fanned out into three messages: its budgeted figure pages kept as PNGs in detail, nothing else', async () => {
     const bytes = await fixtureBytes('samples/pdf/tracemonkey.pdf')
-    const seeing = lookOnly()
+    const model = unique('vision-figures')
+    await script(model, [{ content: 'A figure.' }, { content: 'A figure.' }, { content: 'A figure.' }])
+    const seeing = modelDeps({ VISION_MODEL: model, VISION_PAGES_PER_FILE: '3' })
     const file = await ingestWith(seeing, w, 'tracemonkey.pdf', bytes)
     expect(file.status, file.status_details).toBe('processed')
-    // A budget of 0: figures were found and drawn but not read.
-    expect(file.perception).toMatchObject({ pages_seen: 0, page_budget: 0 })
+    expect(file.perception).toMatchObject({ pages_rendered: 3, pages_seen: 3, page_budget: 3 })
+    // More figure pages than the budget: found by inspection, not drawn.
     expect(file.perception.skipped).toBeGreaterThan(0)
     const keys = await renderKeys(file.id)
-    expect(keys).toHaveLength(file.perception.pages_rendered)
-    // A paper with figures on some pages: those are drawn, the pages of text only are not.
-    expect(keys.length).toBeGreaterThan(0)
-    expect(keys.length).toBeLessThan(14)
+    const imagePages = [...new Set((await chunksOf(file.id)).filter((c) => c.modality === 'image').map((c) => c.page))]
+    expect(keys.map((key) => Number(/page-(\d+)\.png$/.exec(key)![1]))).toEqual(imagePages)
     const sizes = await pageSizes(bytes)
-    for (const key of keys) {
-      const page = Number(/page-(\d+)\.png$/.exec(key)![1])
-      expect((await expectRender(file.id, page, sizes[page - 1]!)).dpi).toBe(BASE_DPI)
+    for (const page of imagePages) {
+      // 144 dpi, or a little less where the long side would pass MAX_RENDER_SIDE.
+      const { dpi } = await expectRender(file.id, page!, sizes[page! - 1]!)
+      expect(dpi).toBeGreaterThan(BASE_DPI)
+      expect(dpi).toBeLessThanOrEqual(DETAIL_DPI)
     }
 
-    // A redelivered part finds its pages rendered and does not draw them again.
+    // A redelivered part finds its pages drawn and does not draw them again.
     const etags = async () => (await env.FILES.list({ prefix: renderPrefix(file.id) })).objects.map((o) => o.etag)
     const before = await etags()
     await ingest(seeing.deps, { fileId: file.id, orgId: file.org_id, workspaceId: w.ws, part: 1, pages: { from: 6, to: 10 } })
     expect(await etags()).toEqual(before)
   }, 30_000)
 
-  it('a text-only PDF gets no renders', async () => {
-    const file = await ingestWith(lookOnly(), w, 'multi_page.pdf', await fixtureBytes('samples/pdf/multi_page.pdf'))
-    expect(file.perception).toMatchObject({ pages_rendered: 0, skipped: 0 })
+  it('with a budget of 0, figures are found and nothing is drawn', async () => {
+    const file = await ingestWith(modelDeps({ VISION_MODEL: unique('vision-none'), VISION_PAGES_PER_FILE: '0' }), w, 'tracemonkey.pdf', await fixtureBytes('samples/pdf/tracemonkey.pdf'))
+    expect(file.perception).toMatchObject({ pages_rendered: 0, pages_seen: 0, page_budget: 0 })
+    expect(file.perception.skipped).toBeGreaterThan(0)
     expect(await renderKeys(file.id)).toEqual([])
   }, 30_000)
 
-  it('renderPage draws (and stores) a page that has no render, then serves the stored one', async () => {
+  it('a text-only PDF: nothing for the vision model, nothing drawn', async () => {
+    const model = unique('vision-text-only')
+    const file = await ingestWith(modelDeps({ VISION_MODEL: model }), w, 'multi_page.pdf', await fixtureBytes('samples/pdf/multi_page.pdf'))
+    expect(file.perception).toMatchObject({ pages_rendered: 0, pages_seen: 0, skipped: 0 })
+    expect(await received(model)).toEqual([])
+    expect(await renderKeys(file.id)).toEqual([])
+  }, 30_000)
+
+  it('deleting the file deletes its renders', async () => {
+    const model = unique('vision-delete')
+    await script(model, [{ content: 'A scanned page.' }])
+    const file = await ingestWith(modelDeps({ VISION_MODEL: model }), w, 'scanned_ocr_test.pdf', await fixtureBytes('samples/pdf/scanned_ocr_test.pdf'))
+    expect(await renderKeys(file.id)).toHaveLength(1)
+    await callJson('DELETE', `/files/${file.id}`, { token: w.writer.token })
+    expect(await renderKeys(file.id)).toEqual([])
+  }, 30_000)
+})
+
+describe('drawing a page on demand', () => {
+  it('renderPage draws (and keeps) a page that has no render, then serves the kept one', async () => {
     const bytes = await fixtureBytes('samples/pdf/normal_4pages.pdf')
     const uploaded = await callJson('POST', '/files', { token: w.writer.token, form: uploadForm([['normal_4pages.pdf', bytes]], { workspace: w.ws }) })
     const file = await waitForIngest(w.writer.token, uploaded.id)
@@ -139,11 +160,36 @@ describe('with a vision model, pages that hold a picture get a render', () => {
     await expect(renderPage(env.FILES, row, 9)).rejects.toThrow(/4 pages/)
   }, 30_000)
 
-  it('deleting the file deletes its renders', async () => {
-    const file = await ingestWith(lookOnly(), w, 'scanned_ocr_test.pdf', await fixtureBytes('samples/pdf/scanned_ocr_test.pdf'))
-    expect(await renderKeys(file.id)).toHaveLength(1)
-    await callJson('DELETE', `/files/${file.id}`, { token: w.writer.token })
-    expect(await renderKeys(file.id)).toEqual([])
+  it('the API reaches the ingest Worker\'s PageRenderer over the PAGE_RENDERER binding; every failure is a sentence', async () => {
+    const bytes = await fixtureBytes('samples/pdf/tracemonkey.pdf')
+    const uploaded = await callJson('POST', '/files', { token: w.writer.token, form: uploadForm([['tracemonkey.pdf', bytes]], { workspace: w.ws }) })
+    const file = await waitForIngest(w.writer.token, uploaded.id)
+    const row = (await env.DB.prepare('SELECT id, blob_key AS blobKey FROM files WHERE id = ?').bind(file.id).first<{ id: string; blobKey: string }>())!
+    const { pageRendering, blobs } = buildDeps(env)
+    expect(pageRendering).not.toBeNull()
+
+    const drawn = await pagePicture(blobs, pageRendering, row, 2)
+    expect('png' in drawn && pngSize(drawn.png).width).toBeGreaterThan(0)
+    const kept = await expectRender(file.id, 2, (await pageSizes(bytes))[1]!)
+    expect((drawn as { png: Uint8Array }).png).toEqual(kept.png)
+    // Kept: the second look reads R2 and does not ask the renderer.
+    const asked: number[] = []
+    const counting = { picture: async (f: PageFile, page: number) => (asked.push(page), pageRendering!.picture(f, page)) }
+    expect(await pagePicture(blobs, counting, row, 2)).toEqual(drawn)
+    expect(asked).toEqual([])
+
+    expect(await pagePicture(blobs, pageRendering, row, 15)).toEqual({ refused: 'the PDF has 14 pages, so page 15 cannot be shown' })
+    expect(await pagePicture(blobs, pageRendering, { id: unique('file-gone'), blobKey: 'nowhere' }, 1)).toEqual({ refused: 'the PDF is no longer stored' })
+    const failing = { picture: async () => Promise.reject(new Error('connection reset')) }
+    expect(await pagePicture(blobs, failing, { id: unique('file-x'), blobKey: 'x' }, 1)).toEqual({ refused: 'the page renderer failed while drawing it' })
+    expect(await pagePicture(blobs, null, { id: unique('file-x'), blobKey: 'x' }, 1)).toMatchObject({ refused: expect.stringMatching(/PAGE_RENDERER/) })
+  }, 30_000)
+
+  it('a damaged PDF is refused with a sentence, not an error', async () => {
+    const key = `${unique('blob')}/damaged.pdf`
+    await env.FILES.put(key, new TextEncoder().encode('%PDF-1.7\nthis is not a PDF body\n%%EOF'))
+    const { pageRendering, blobs } = buildDeps(env)
+    expect(await pagePicture(blobs, pageRendering, { id: unique('file-damaged'), blobKey: key }, 1)).toEqual({ refused: 'PDFium could not open or draw it' })
   }, 30_000)
 })
 
@@ -169,8 +215,9 @@ describe('without a vision model', () => {
     expect(file.status, file.status_details).toBe('processed')
     expect(file.perception).toEqual({ pages_rendered: 0, pages_seen: 0, page_budget: 0, skipped: 0 })
     expect(await renderKeys(file.id)).toEqual([])
-    const seen = await ingestWith(lookOnly(), w, 'tracemonkey.pdf', bytes)
-    expect(seen.perception.pages_rendered).toBeGreaterThan(0)
+    // With a vision model (that may read nothing) PDFium finds the figures; the text is the same.
+    const seen = await ingestWith(modelDeps({ VISION_MODEL: unique('vision-none'), VISION_PAGES_PER_FILE: '0' }), w, 'tracemonkey.pdf', bytes)
+    expect(seen.perception.skipped).toBeGreaterThan(0)
     const texts = async (id: string) => (await chunksOf(id)).filter((c) => c.modality === 'text').map((c) => `${c.page}:${c.text}`)
     expect(await texts(file.id)).toEqual(await texts(seen.id))
   }, 30_000)
@@ -184,10 +231,8 @@ describe('the page budget', () => {
     const calls = await received(model)
     expect(calls).toHaveLength(2)
     const { pages_seen, skipped } = file.perception
-    // Its figure pages are drawn (those read again in detail), its text-only pages are not.
-    expect(file.perception).toMatchObject({ pages_seen: 2, page_budget: 2 })
-    expect(file.perception.pages_rendered).toBeGreaterThanOrEqual(2)
-    expect(file.perception.pages_rendered).toBeLessThan(14)
+    // The two pages read are the two drawn.
+    expect(file.perception).toMatchObject({ pages_rendered: 2, pages_seen: 2, page_budget: 2 })
     expect(skipped).toBeGreaterThanOrEqual(2)
     expect(file.status_details).toBe(`${skipped} pages with little text or with figures went unread by the vision model, which reads at most 2 pages per file (VISION_PAGES_PER_FILE).`)
     // Two parts' figure pages, each read as image chunks next to the page's text chunks.
@@ -209,13 +254,15 @@ describe('the page budget', () => {
 })
 
 describe('hostile PDFs', () => {
-  it('are inspected (and drawn where they hold pictures), fail a page, or are refused by PDFium, without throwing', async () => {
+  it('are inspected and drawn, fail a page, or are refused by PDFium, without throwing', async () => {
     const paths = (await fixtureList('hostile/pdf')).filter((p) => p.endsWith('.pdf'))
     expect(paths.length).toBeGreaterThan(5)
     for (const path of paths) {
-      const renders = await renderRange(env.FILES, unique('file-hostile'), await fixtureBytes(path), { from: 1, to: 3 }, { detail: true })
-      renders.close()
-      expect(renders.verdicts.length + renders.failed.length > 0 || renders.unavailable !== null, path).toBe(true)
+      const pages = await inspectRange(env.FILES, unique('file-hostile'), await fixtureBytes(path), { from: 1, to: 3 })
+      // Each page the budget would grant is drawn in detail or refused (null), never thrown.
+      for (const { page } of pages.verdicts) await pages.detailed(page)
+      pages.close()
+      expect(pages.verdicts.length + pages.failed.length > 0 || pages.unavailable !== null, path).toBe(true)
     }
   }, 60_000)
 })

@@ -1,7 +1,8 @@
 /**
  * The Worker the integration tests run: the API Worker's handlers plus the ingest Worker's queue
- * consumer, so an upload travels through the real local queue to the consumer, as it does in
- * `npm start` where the two Workers share one runtime.
+ * consumer and page renderer, so an upload travels through the real local queue to the consumer,
+ * and a page is drawn over a real service binding, as in `npm start` where the two Workers share
+ * one runtime.
  */
 import api from '../../src/index'
 import { consumeIngestBatch } from '../../src/ingest/queue-consumer'
@@ -10,6 +11,9 @@ import type { AppEnv } from '../../src/config'
 import { CompletionRun as ApiCompletionRun } from '../../src/index'
 import type { RunInput } from '../../src/agent/run-types'
 import { runEnvFor } from './run-env'
+
+/** The ingest Worker's page renderer, which the API's PAGE_RENDERER binding reaches (vitest.config.mts). */
+export { PageRenderer } from '../../src/ingest/perception/page-renderer'
 
 /** The API's completion object, with the models a test chose for the run's workspace (run-env.ts). */
 export class CompletionRun extends ApiCompletionRun {

@@ -1,11 +1,13 @@
 /**
- * @module One PDF page as a PNG in R2 (key from `render-keys.ts`), and `renderPage` for the agent's
- * `look_at_page`. Every page is drawn at 72 dpi; a page a vision model reads is drawn again at
- * 144 dpi (small print in scans needs it), and that render replaces the first. Either way the long
- * side stays within 1,568 px, what vision models take in usefully. Each render's custom metadata
- * records its dpi and what the page holds, so a redelivered message need not draw it again.
+ * @module One PDF page as a PNG in R2 (key from `render-keys.ts`), and `renderPage`, which draws a
+ * page for the agent's `look_at_page` when ingestion did not. A page that holds a picture (a scan,
+ * a figure) is drawn at 144 dpi, since small print needs it; a page of text only at 72 dpi. Either
+ * way the long side stays within 1,568 px, what vision models take in usefully. Each render's
+ * custom metadata records its dpi and what the page holds, so a redelivered message need not draw
+ * it again.
  */
-import { DamagedFileError } from '../errors'
+import { DamagedFileError, LimitExceededError } from '../errors'
+import { formatBytes } from '../limits'
 import { verdict, type PageVerdict } from './page-selection'
 import { openPdfium, type PdfiumPdf } from './pdfium'
 import { encodePngScanlines } from './png-encode'
@@ -15,6 +17,12 @@ export const BASE_DPI = 72
 export const DETAIL_DPI = 144
 /** Longest side of a render, in pixels: larger images are scaled down by the models anyway, at a cost in tokens. */
 export const MAX_RENDER_SIDE = 1568
+
+/**
+ * Largest PDF opened in PDFium. At ingestion PDFium holds its own copy of the file while pdf.js
+ * reads the original: two copies, plus page bitmaps, must fit in a Worker's 128 MB.
+ */
+export const MAX_RENDER_SOURCE_BYTES = 32 * 1024 * 1024
 
 /** A stored render, described: which page, at what resolution, and what the page holds. */
 export type RenderedPage = PageVerdict & {
@@ -58,9 +66,11 @@ export function describedRender(page: number, metadata: Record<string, string> |
 }
 
 /**
- * The PNG of a page (1-based) of a PDF file: the render ingestion stored, or, for a page it did not
- * render, a fresh one (stored for next time). The agent's `look_at_page` runs in the API Worker,
- * which does not bundle PDFium: it reads `pageRenderKey(file.id, page)` from R2 directly instead.
+ * The PNG of a page (1-based) of a PDF file: the render kept in R2, or, for a page not drawn yet, a
+ * fresh one (kept for next time). The API Worker, which does not bundle PDFium, reaches this through
+ * the ingest Worker's `PageRenderer` (`page-renderer.ts`).
+ * @throws RangeError for a page the PDF does not have; DamagedFileError, LimitExceededError when the
+ * PDF cannot be opened.
  * @example const png = await renderPage(env.FILES, file, 3)
  */
 export async function renderPage(blobs: R2Bucket, file: { id: string; blobKey: string }, page: number): Promise<Uint8Array> {
@@ -68,6 +78,10 @@ export async function renderPage(blobs: R2Bucket, file: { id: string; blobKey: s
   if (cached) return new Uint8Array(await cached.arrayBuffer())
   const source = await blobs.get(file.blobKey)
   if (!source) throw new DamagedFileError('the PDF is no longer stored')
+  if (source.size > MAX_RENDER_SOURCE_BYTES) {
+    await source.body.cancel()
+    throw new LimitExceededError(`the PDF is ${formatBytes(source.size)}, larger than the ${formatBytes(MAX_RENDER_SOURCE_BYTES)} Cairn opens in PDFium`)
+  }
   const pdf = await openPdfium(new Uint8Array(await source.arrayBuffer()))
   try {
     if (!Number.isInteger(page) || page < 1 || page > pdf.pageCount) {

@@ -1,8 +1,8 @@
 /**
- * @module Perception for one page-range message of a PDF, when a vision model is configured: render its pages to R2 before the text is
- * extracted (PDFium copies the bytes, pdf.js then takes them), then send the pages that need it —
- * textless pages and figure pages, as far as the file's budget goes — to the vision model, and say
- * what was rendered, read and skipped.
+ * @module Perception for one page-range message of a PDF, when a vision model is configured: PDFium
+ * inspects the pages before the text is extracted (it copies the bytes, pdf.js then takes them),
+ * then the pages that need it — textless pages and figure pages, as far as the file's budget goes —
+ * are drawn and sent to the vision model; and the part says what was drawn, read and skipped.
  */
 import type { Models } from '../../models/ports'
 import type { PageRange } from '../parsers/pdf'
@@ -10,7 +10,7 @@ import type { ParseResult, Segment } from '../segment'
 import type { PartPerception } from './part-note'
 import { readPages } from './page-reading'
 import { visionCandidates } from './page-selection'
-import { NO_RENDERS, renderRange } from './range-renders'
+import { NOT_INSPECTED, inspectRange } from './range-pages'
 import { pageRenderKey } from './render-keys'
 import { claimVisionPages } from './vision-budget'
 
@@ -25,33 +25,30 @@ export type PdfPerception = {
 }
 
 export async function startPdfPerception(deps: PdfPerceptionDeps, fileId: string, bytes: Uint8Array, range: PageRange): Promise<PdfPerception> {
-  // Page pictures are for a vision model: the budgeted reading here and the agent's look_at_page.
-  // Without one nothing would ever look at them, and drawing them costs half of ingestion's time.
-  const renders = deps.models.vision
-    ? await renderRange(deps.blobs, fileId, bytes, range, { detail: deps.budget > 0 })
-    : NO_RENDERS
+  // Without a vision model nothing would read a page picture, so PDFium need not look at the pages.
+  const pages = deps.models.vision ? await inspectRange(deps.blobs, fileId, bytes, range) : NOT_INSPECTED
   return {
-    close: () => renders.close(),
+    close: () => pages.close(),
     discardRenders: async () => {
-      const keys = renders.rendered.map((r) => pageRenderKey(fileId, r.page))
+      const keys = pages.drawn.map((page) => pageRenderKey(fileId, page))
       if (keys.length > 0) await deps.blobs.delete(keys)
     },
     async read(parsed) {
-      const candidates = visionCandidates(renders.verdicts, (parsed.textlessPages ?? []).filter((page) => page >= range.from && page <= range.to))
+      const candidates = visionCandidates(pages.verdicts, (parsed.textlessPages ?? []).filter((page) => page >= range.from && page <= range.to))
       const vision = deps.models.vision
       const granted = vision ? await claimVisionPages(deps.d1, fileId, candidates.map((c) => c.page), deps.budget) : new Set<number>()
       const reading = vision
-        ? await readPages(vision, candidates.filter((c) => granted.has(c.page)), (page) => renders.detailed(page), pageTextEnds(parsed.segments))
+        ? await readPages(vision, candidates.filter((c) => granted.has(c.page)), (page) => pages.detailed(page), pageTextEnds(parsed.segments))
         : { segments: [], seen: [], refused: [] }
       const seen = new Set(reading.seen)
       const notes: string[] = []
-      if (renders.unavailable) notes.push(`${renders.unavailable}.`)
-      if (renders.failed.length > 0) notes.push(`PDFium could not draw ${pageList(renders.failed)}.`)
+      if (pages.unavailable) notes.push(`${pages.unavailable}.`)
+      if (pages.failed.length > 0) notes.push(`PDFium could not read ${pageList(pages.failed)}.`)
       for (const { page, reason } of reading.refused) notes.push(`The vision model could not read page ${page}: ${reason.replace(/\.$/, '')}.`)
       return {
         segments: inPageOrder(parsed.segments, reading.segments),
         perception: {
-          pagesRendered: renders.rendered.length,
+          pagesRendered: pages.drawn.length,
           pagesSeen: seen.size,
           pagesSkipped: candidates.filter((c) => !seen.has(c.page)).length,
           scansUnread: candidates.filter((c) => c.reason === 'scan' && !seen.has(c.page)).length,

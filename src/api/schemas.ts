@@ -25,13 +25,14 @@ export const ErrorSchema = z
 const errorContent = { 'application/json': { schema: ErrorSchema } }
 
 /** The error responses a route can give, for its OpenAPI description. */
-export function errorResponses(...statuses: Array<401 | 403 | 404 | 409 | 422>) {
+export function errorResponses(...statuses: Array<401 | 403 | 404 | 409 | 422 | 503>) {
   const descriptions = {
     401: 'Missing or unknown bearer token',
     403: 'The token may not do this',
     404: 'No such resource in your org',
     409: 'Conflicts with the current state',
     422: 'Validation error; `param` names the field',
+    503: 'A part of the deployment this needs is missing or failing',
   } as const
   return Object.fromEntries(statuses.map((s) => [s, { description: descriptions[s], content: errorContent }])) as {
     [K in (typeof statuses)[number]]: { description: string; content: typeof errorContent }

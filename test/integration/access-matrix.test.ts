@@ -7,8 +7,9 @@ import { env } from 'cloudflare:test'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { saveCompletion } from '../../src/completions/store'
 import { ADMIN, call, callJson, createOrgWithWorkspace, createPerson, unique, uploadForm, uploadText, type Person } from './api-client'
+import { fixtureBytes } from './fixtures'
 
-type World = Awaited<ReturnType<typeof createOrgWithWorkspace>> & { otherAdmin: Person; fileId: string }
+type World = Awaited<ReturnType<typeof createOrgWithWorkspace>> & { otherAdmin: Person; fileId: string; pdfId: string }
 type Caller = 'none' | 'bad' | 'reader' | 'writer' | 'admin' | 'outsider' | 'otherOrg' | 'adminToken'
 const CALLERS: Caller[] = ['none', 'bad', 'reader', 'writer', 'admin', 'outsider', 'otherOrg', 'adminToken']
 
@@ -171,6 +172,11 @@ const ROWS: Row[] = [
     expect: { users: 200, outsider: 403, otherOrg: 404, adminToken: 403 },
   },
   {
+    name: 'GET /files/{file_id}/pages/{page}/image',
+    request: (w) => ({ method: 'GET', path: `/files/${w.pdfId}/pages/1/image` }),
+    expect: { users: 200, outsider: 403, otherOrg: 404, adminToken: 403 },
+  },
+  {
     name: 'PATCH /files/{file_id}/metadata',
     request: (w) => ({ method: 'PATCH', path: `/files/${w.fileId}/metadata`, body: { reviewed: true } }),
     expect: { users: 403, writer: 200, admin: 200, otherOrg: 404, adminToken: 403 },
@@ -243,7 +249,8 @@ beforeAll(async () => {
   const base = await createOrgWithWorkspace()
   const otherAdmin = await createPerson(unique('other-org'))
   const file = await uploadText(base.admin.token, base.ws)
-  world = { ...base, otherAdmin, fileId: file.id }
+  const pdf = await callJson('POST', '/files', { token: base.admin.token, form: uploadForm([['one-page.pdf', await fixtureBytes('samples/pdf/right_to_left_01.pdf')]], { workspace: base.ws }) })
+  world = { ...base, otherAdmin, fileId: file.id, pdfId: pdf.id }
 })
 
 describe.each(ROWS)('$name', (row) => {

@@ -169,6 +169,39 @@ describe('reading', () => {
     }
   })
 
+  it('a PDF page as a PNG: drawn on demand, kept, the same bytes next time; every refusal in OpenAI\'s error shape', async () => {
+    const bytes = await fixtureBytes('samples/pdf/tracemonkey.pdf')
+    const pdf = await callJson('POST', '/files', { token: w.writer.token, form: uploadForm([['tracemonkey.pdf', bytes]], { workspace: w.ws }) })
+    const res = await call('GET', `/files/${pdf.id}/pages/2/image`, { token: w.reader.token })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('image/png')
+    const png = new Uint8Array(await res.arrayBuffer())
+    expect([...png.subarray(1, 4)]).toEqual([0x50, 0x4e, 0x47])
+    // A US Letter page of text and a figure: 612 × 792 pt at 144 dpi, or a little less to fit 1,568 px.
+    const view = new DataView(png.buffer, png.byteOffset)
+    expect(view.getUint32(20)).toBe(1568)
+    expect(Number(res.headers.get('content-length'))).toBe(png.byteLength)
+    expect(await r2Keys(`renders/${pdf.id}/`)).toEqual([`renders/${pdf.id}/page-00002.png`])
+    const again = await call('GET', `/files/${pdf.id}/pages/2/image?workspace=${w.ws}`, { token: w.reader.token })
+    expect(new Uint8Array(await again.arrayBuffer())).toEqual(png)
+
+    const refusal = async (path: string, status: number, code: string, param: string | null) => {
+      const r = await call('GET', path, { token: w.reader.token })
+      const body = await r.json<any>()
+      expect(r.status, `${path}: ${JSON.stringify(body)}`).toBe(status)
+      expect(body.error).toMatchObject({ code, param })
+      return body.error.message as string
+    }
+    expect(await refusal(`/files/${pdf.id}/pages/15/image`, 404, 'page_not_found', 'page')).toBe(
+      'Page 15 of "tracemonkey.pdf" cannot be shown: the PDF has 14 pages, so page 15 cannot be shown.',
+    )
+    await refusal(`/files/${pdf.id}/pages/0/image`, 422, 'invalid_value', 'page')
+    await refusal(`/files/${pdf.id}/pages/two/image`, 422, 'invalid_value', 'page')
+    const text = await uploadText(w.writer.token, w.ws)
+    expect(await refusal(`/files/${text.id}/pages/1/image`, 422, 'not_a_pdf', 'file_id')).toMatch(/is not a PDF; only PDF pages have pictures\.$/)
+    await refusal(`/files/file-nope/pages/1/image`, 404, 'not_found', 'file_id')
+  })
+
   it('a file named with the wrong workspace is 404', async () => {
     const file = await uploadText(w.admin.token, w.ws)
     expect((await call('GET', `/files/${file.id}?workspace=default`, { token: w.admin.token })).status).toBe(404)

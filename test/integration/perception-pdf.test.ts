@@ -178,18 +178,18 @@ describe('drawing a page on demand', () => {
     expect(await pagePicture(blobs, counting, row, 2)).toEqual(drawn)
     expect(asked).toEqual([])
 
-    expect(await pagePicture(blobs, pageRendering, row, 15)).toEqual({ refused: 'the PDF has 14 pages, so page 15 cannot be shown' })
-    expect(await pagePicture(blobs, pageRendering, { id: unique('file-gone'), blobKey: 'nowhere' }, 1)).toEqual({ refused: 'the PDF is no longer stored' })
+    expect(await pagePicture(blobs, pageRendering, row, 15)).toEqual({ refused: 'the PDF has 14 pages, so page 15 cannot be shown', why: 'no-such-page' })
+    expect(await pagePicture(blobs, pageRendering, { id: unique('file-gone'), blobKey: 'nowhere' }, 1)).toEqual({ refused: 'the PDF is no longer stored', why: 'undrawable' })
     const failing = { picture: async () => Promise.reject(new Error('connection reset')) }
-    expect(await pagePicture(blobs, failing, { id: unique('file-x'), blobKey: 'x' }, 1)).toEqual({ refused: 'the page renderer failed while drawing it' })
-    expect(await pagePicture(blobs, null, { id: unique('file-x'), blobKey: 'x' }, 1)).toMatchObject({ refused: expect.stringMatching(/PAGE_RENDERER/) })
+    expect(await pagePicture(blobs, failing, { id: unique('file-x'), blobKey: 'x' }, 1)).toEqual({ refused: 'the page renderer failed while drawing it', why: 'no-renderer' })
+    expect(await pagePicture(blobs, null, { id: unique('file-x'), blobKey: 'x' }, 1)).toMatchObject({ refused: expect.stringMatching(/PAGE_RENDERER/), why: 'no-renderer' })
   }, 30_000)
 
   it('a damaged PDF is refused with a sentence, not an error', async () => {
     const key = `${unique('blob')}/damaged.pdf`
     await env.FILES.put(key, new TextEncoder().encode('%PDF-1.7\nthis is not a PDF body\n%%EOF'))
     const { pageRendering, blobs } = buildDeps(env)
-    expect(await pagePicture(blobs, pageRendering, { id: unique('file-damaged'), blobKey: key }, 1)).toEqual({ refused: 'PDFium could not open or draw it' })
+    expect(await pagePicture(blobs, pageRendering, { id: unique('file-damaged'), blobKey: key }, 1)).toEqual({ refused: 'PDFium could not open or draw it', why: 'undrawable' })
   }, 30_000)
 })
 

@@ -12,6 +12,7 @@ import { deleteFiles } from '../../files/file-deletion'
 import { MAX_FILES_PER_UPLOAD, storeUploads, UploadRefusedError, type Upload } from '../../files/upload'
 import { MAX_INSTRUCTIONS_LENGTH, newExtractionRequest } from '../../ingest/metadata-extraction'
 import { queueMetadataExtraction } from '../../ingest/metadata-extraction-job'
+import { pagePicture } from '../../ingest/perception/page-pictures'
 import { DEFAULT_WORKSPACE } from '../../tenancy/orgs'
 import { authorizeWorkspace } from '../../tenancy/workspace-access'
 import { requireUser } from '../auth'
@@ -127,6 +128,17 @@ const routes = {
     security: bearerSecurity,
     request: { params: FileIdParam, query: WorkspaceQuery },
     responses: { 200: { description: 'The bytes, with their content type' }, ...errorResponses(401, 403, 404, 422) },
+  }),
+  pageImage: createRoute({
+    method: 'get',
+    path: '/files/{file_id}/pages/{page}/image',
+    tags: ['Files'],
+    summary: 'A PDF page as a PNG',
+    description:
+      'The picture of one page (1-based) of a PDF, as the vision model sees it: the one kept since ingestion or an earlier look, else drawn now (pages with a scan or figure at 144 dpi, pages of text at 72 dpi, the long side at most 1,568 px) and kept. For showing the page a citation points to. 404 `page_not_found` for a page the PDF does not have; 422 `not_a_pdf`, or `page_not_drawable` when PDFium cannot draw it; 503 `page_renderer_unavailable` when the ingest Worker cannot be reached.',
+    security: bearerSecurity,
+    request: { params: FileIdParam.extend({ page: z.coerce.number().int().min(1).max(1_000_000).openapi({ example: 3 }) }), query: WorkspaceQuery },
+    responses: { 200: { description: 'The page, `image/png`' }, ...errorResponses(401, 403, 404, 422, 503) },
   }),
   patchMetadata: createRoute({
     method: 'patch',
@@ -283,6 +295,21 @@ export function registerFileRoutes(app: App): void {
         etag: object.httpEtag,
       },
     })
+  })
+
+  app.openapi(routes.pageImage, async (c) => {
+    const { file_id: fileId, page } = c.req.valid('param')
+    const row = await authorizeFile(c, fileId, c.req.valid('query').workspace, 'reader')
+    if (row.kind !== 'pdf') throw invalid(`"${row.filename}" is not a PDF; only PDF pages have pictures.`, 'file_id', 'not_a_pdf')
+    const deps = c.get('deps')
+    const picture = await pagePicture(deps.blobs, deps.pageRendering, { id: row.id, blobKey: row.blobKey }, page)
+    if ('refused' in picture) {
+      const message = `Page ${page} of "${row.filename}" cannot be shown: ${picture.refused}.`
+      if (picture.why === 'no-such-page') throw new ApiError(404, message, 'page_not_found', 'page')
+      if (picture.why === 'undrawable') throw invalid(message, 'page', 'page_not_drawable')
+      throw new ApiError(503, message, 'page_renderer_unavailable')
+    }
+    return new Response(picture.png, { headers: { 'content-type': 'image/png', 'content-length': String(picture.png.byteLength), 'cache-control': 'private, max-age=3600' } })
   })
 
   app.openapi(routes.patchMetadata, async (c) => {

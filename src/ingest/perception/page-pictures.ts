@@ -9,8 +9,11 @@ import { pageRenderKey } from './render-keys'
 /** The PDF a page belongs to: its id (render keys) and where its bytes are in R2. */
 export type PageFile = { id: string; blobKey: string }
 
-/** A page's PNG, or a sentence saying why there is none. */
-export type PagePicture = { png: Uint8Array } | { refused: string }
+/**
+ * A page's PNG, or a sentence saying why there is none: the PDF has no such page, PDFium cannot
+ * draw it (damaged, too large, gone), or nothing can draw pages here (no renderer, or it failed).
+ */
+export type PagePicture = { png: Uint8Array } | { refused: string; why: 'no-such-page' | 'undrawable' | 'no-renderer' }
 
 /** What draws a page that has no picture kept; the ingest Worker's `PageRenderer` implements it. */
 export type PageRendering = {
@@ -24,11 +27,11 @@ export type PageRendering = {
 export async function pagePicture(blobs: R2Bucket, rendering: PageRendering | null, file: PageFile, page: number): Promise<PagePicture> {
   const kept = await blobs.get(pageRenderKey(file.id, page))
   if (kept) return { png: new Uint8Array(await kept.arrayBuffer()) }
-  if (!rendering) return { refused: 'no picture of it is kept, and no page renderer is bound to draw one (PAGE_RENDERER)' }
+  if (!rendering) return { refused: 'no picture of it is kept, and no page renderer is bound to draw one (PAGE_RENDERER)', why: 'no-renderer' }
   try {
     return await rendering.picture(file, page)
   } catch (err) {
     console.warn(`page renderer failed on ${file.id} page ${page}: ${err instanceof Error ? err.message : String(err)}`)
-    return { refused: 'the page renderer failed while drawing it' }
+    return { refused: 'the page renderer failed while drawing it', why: 'no-renderer' }
   }
 }

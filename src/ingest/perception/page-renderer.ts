@@ -21,10 +21,11 @@ export async function drawnPicture(blobs: R2Bucket, file: PageFile, page: number
   try {
     return { png: await renderPage(blobs, file, page) }
   } catch (err) {
-    if (err instanceof RangeError || isIngestError(err)) return { refused: err.message }
+    if (err instanceof RangeError) return { refused: err.message, why: 'no-such-page' }
+    if (isIngestError(err)) return { refused: err.message, why: 'undrawable' }
     // A trap leaves PDFium's memory in doubt: the next page gets a fresh instance.
     if (err instanceof WebAssembly.RuntimeError) discardPdfium()
     console.warn(`pdfium could not draw ${file.id} page ${page}: ${err instanceof Error ? err.message : String(err)}`)
-    return { refused: 'PDFium could not open or draw it' }
+    return { refused: 'PDFium could not open or draw it', why: 'undrawable' }
   }
 }

@@ -1,13 +1,19 @@
 #!/usr/bin/env node
 /**
- * Page rendering throughput: pages rendered per second through Cairn's pipeline (upload → queue →
- * page renders in R2, text, vision reads → `processed`, both Workers under `wrangler dev`), beside
- * raw PDFium rendering (72 dpi, PNG-encoded) of the same files in this process in the same run; and
- * vision calls per 100 pages under the default page budget, counted by a stub vision model.
+ * PDF pages as pictures, through `npm start` (both Workers under `wrangler dev`), each beside the
+ * same work done raw in this process in the same run:
+ *
+ * 1. Drawing on demand: every page of each fixture PDF asked once of
+ *    `GET /files/{id}/pages/{n}/image` (API Worker → PAGE_RENDERER binding → the ingest Worker's
+ *    PDFium → R2 → PNG), on a Cairn without a vision model so no page was drawn before; beside raw
+ *    PDFium drawing the same pages at the same pixel sizes and writing them as PNGs.
+ * 2. Ingestion with a vision model (a stub that answers at once and counts its calls, default page
+ *    budget): pages per second from upload to `processed`, beside raw unpdf text extraction (the
+ *    baseline of bench:ingest); pages drawn at ingestion; vision calls per 100 pages.
  *
  * Cairn runs from a snapshot of the working tree (tracked and untracked files, node_modules linked),
  * so edits made meanwhile neither reload it nor leak into the figures; the snapshot's `.dev.vars`
- * points its vision model at the stub.
+ * chooses the vision model.
  * Run: npm run bench:render   (ROUNDS=3 by default; the median round is reported; ONLY=name for one file, LARGE=0 without the assembled one)
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
@@ -18,6 +24,7 @@ import { fileURLToPath } from 'node:url'
 import { deflateSync } from 'node:zlib'
 import { PDFiumLibrary } from '@hyzyla/pdfium'
 import { PDFDocument } from 'pdf-lib'
+import { extractText, getDocumentProxy } from 'unpdf'
 import { startCairn, stopCairn } from './lib/cairn-process.mjs'
 import { snapshotTree } from './lib/snapshot.mjs'
 
@@ -28,12 +35,12 @@ const port = 21000 + Math.floor(Math.random() * 9000)
 const base = `http://localhost:${port}`
 const work = mkdtempSync(path.join(tmpdir(), 'cairn-bench-render-'))
 const serverLog = path.join(work, 'server.log')
+const snap = snapshotTree(root, path.join(work, 'repo')).root
 
-/** A copy of the working tree Cairn runs from (bench/lib/snapshot.mjs), with the vision model set in its `.dev.vars`. */
-function snapshot(vars) {
-  const { root: snap } = snapshotTree(root, path.join(work, 'repo'))
+/** Starts Cairn from the snapshot with these `.dev.vars`, on a fresh state folder. */
+async function startWith(vars, name) {
   writeFileSync(path.join(snap, '.dev.vars'), Object.entries(vars).map(([k, v]) => `${k}=${v}`).join('\n') + '\n')
-  return snap
+  return startCairn({ root: snap, port, persistTo: path.join(work, `state-${name}`), log: serverLog })
 }
 
 /** A stand-in vision model: answers every chat completion at once and counts them. */
@@ -64,13 +71,12 @@ async function assembleLarge(files) {
   return { name: 'assembled-large.pdf', bytes: new Uint8Array(await out.save()) }
 }
 
-/** The same work without Cairn: PDFium draws every page at 72 dpi and the bitmap is written as a PNG. */
-async function rawRender(library, bytes) {
+/** The same drawing without Cairn: PDFium draws each page at the given pixel size and the bitmap is written as a PNG. */
+async function rawRender(library, bytes, sizes) {
   const started = performance.now()
   const doc = await library.loadDocument(bytes)
-  const pages = doc.getPageCount()
-  for (let i = 0; i < pages; i++) {
-    const { width, height, data } = await doc.getPage(i).render({ scale: 1, render: 'bitmap' })
+  for (const [i, size] of sizes.entries()) {
+    const { width, height, data } = await doc.getPage(i).render({ width: size.width, height: size.height, render: 'bitmap' })
     const rows = Buffer.alloc((width * 3 + 1) * height)
     for (let y = 0, o = 0; y < height; y++) {
       rows[o++] = 0
@@ -83,7 +89,7 @@ async function rawRender(library, bytes) {
     png(width, height, deflateSync(rows))
   }
   doc.destroy()
-  return { pages, ms: performance.now() - started }
+  return { ms: performance.now() - started }
 }
 
 function png(width, height, idat) {
@@ -95,75 +101,136 @@ function png(width, height, idat) {
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), header, idat])
 }
 
-async function ingestOnce(token, file) {
+/** The same text extraction without Cairn (bench:ingest's baseline). */
+async function rawExtract(bytes) {
+  const started = performance.now()
+  const pdf = await getDocumentProxy(bytes.slice(), { verbosity: 0 })
+  await extractText(pdf, { mergePages: false })
+  return { ms: performance.now() - started }
+}
+
+async function upload(token, file) {
   const form = new FormData()
   form.append('file', new File([file.bytes], file.name))
-  const started = performance.now()
   const post = () => fetch(`${base}/files`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form })
-  // After a long raw render the kept-alive connection may have been closed by the server: send again on a new one.
+  // After a long raw run the kept-alive connection may have been closed by the server: send again on a new one.
   const res = await post().catch(post)
   if (res.status !== 200) throw new Error(`upload ${file.name}: ${res.status} ${await res.text()}`)
-  const { id } = await res.json()
+  return (await res.json()).id
+}
+
+async function processed(token, id, name) {
   for (;;) {
     const f = await (await fetch(`${base}/files/${id}`, { headers: { authorization: `Bearer ${token}` } })).json()
-    if (f.status === 'processed') return { pages: f.progress.pages_total, rendered: f.perception.pages_rendered, seen: f.perception.pages_seen, ms: performance.now() - started }
-    if (f.status === 'error') throw new Error(`${file.name}: ${f.status_details}`)
+    if (f.status === 'processed') return f
+    if (f.status === 'error') throw new Error(`${name}: ${f.status_details}`)
     await new Promise((r) => setTimeout(r, 20))
   }
 }
 
+/** Uploads and waits: pages per second from upload to `processed`, and what perception did. */
+async function ingestOnce(token, file) {
+  const started = performance.now()
+  const f = await processed(token, await upload(token, file), file.name)
+  return { pages: f.progress.pages_total, drawn: f.perception.pages_rendered, ms: performance.now() - started }
+}
+
+/** Every page of a processed file asked once of the page image route: the time, and each PNG's size. */
+async function drawAll(token, file, pages) {
+  const id = await upload(token, file)
+  await processed(token, id, file.name)
+  const sizes = []
+  const started = performance.now()
+  for (let page = 1; page <= pages; page++) {
+    const res = await fetch(`${base}/files/${id}/pages/${page}/image`, { headers: { authorization: `Bearer ${token}` } })
+    const body = new Uint8Array(await res.arrayBuffer())
+    if (res.status !== 200) throw new Error(`${file.name} page ${page}: ${res.status} ${new TextDecoder().decode(body)}`)
+    const view = new DataView(body.buffer, body.byteOffset)
+    sizes.push({ width: view.getUint32(16), height: view.getUint32(20) })
+  }
+  return { ms: performance.now() - started, sizes }
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const rate = (pages, ms) => (pages / ms) * 1000
+const cell = (n, width, digits = 1) => n.toFixed(digits).padStart(width)
+
+function printTable(title, header, rows, line) {
+  console.log(`\n${title}`)
+  console.log(header)
+  for (const r of rows) console.log(line(r))
+}
 
 async function main() {
   const files = readdirSync(fixtures)
     .filter((n) => n.endsWith('.pdf'))
     .sort()
     .map((name) => ({ name, bytes: new Uint8Array(readFileSync(path.join(fixtures, name))) }))
-  // LARGE=0 leaves out the 336-page document assembled from the fixtures.
   if (process.env.LARGE !== '0') files.push(await assembleLarge(files))
-  // ONLY=name runs the files whose name contains it (to look at one closely).
   if (process.env.ONLY) files.splice(0, files.length, ...files.filter((f) => f.name.includes(process.env.ONLY)))
-  const vision = await stubVision()
-  const snap = snapshot({ MODEL_PROVIDER: 'openai', OPENAI_BASE_URL: vision.url, VISION_MODEL: 'bench-vision' })
   const library = await PDFiumLibrary.init()
-  const { child, token } = await startCairn({ root: snap, port, persistTo: path.join(work, 'state'), log: serverLog })
+  const vision = await stubVision()
   console.log(`Cairn's log: ${serverLog}`)
   try {
-    const rows = []
-    for (const file of files) {
-      const pipeline = []
-      const raw = []
-      let calls = 0
-      for (let r = 0; r < rounds; r++) {
-        // Interleaved, so both see the same machine load.
-        raw.push(await rawRender(library, file.bytes))
-        const before = vision.calls()
-        pipeline.push(await ingestOnce(token, file))
-        calls += vision.calls() - before
+    // 1. Ingestion with a vision model.
+    const ingestion = []
+    let cairn = await startWith({ MODEL_PROVIDER: 'openai', OPENAI_BASE_URL: vision.url, VISION_MODEL: 'bench-vision' }, 'vision')
+    try {
+      for (const file of files) {
+        const pipeline = []
+        const raw = []
+        let calls = 0
+        for (let r = 0; r < rounds; r++) {
+          // Interleaved, so both see the same machine load.
+          raw.push(await rawExtract(file.bytes))
+          const before = vision.calls()
+          pipeline.push(await ingestOnce(cairn.token, file))
+          calls += vision.calls() - before
+        }
+        ingestion.push({ name: file.name, pages: pipeline[0].pages, drawn: pipeline[0].drawn, ms: median(pipeline.map((p) => p.ms)), rawMs: median(raw.map((p) => p.ms)), calls: calls / rounds })
       }
-      rows.push({ name: file.name, pages: pipeline[0].rendered, pipelineMs: median(pipeline.map((p) => p.ms)), rawMs: median(raw.map((p) => p.ms)), calls: calls / rounds })
+    } finally {
+      stopCairn(cairn.child)
     }
-    console.log(`file                              pages   pipeline p/s   raw pdfium p/s   ratio   vision calls   (median of ${rounds} rounds)`)
-    let pages = 0
-    let pipelineMs = 0
-    let rawMs = 0
-    let calls = 0
-    for (const r of rows) {
-      pages += r.pages
-      pipelineMs += r.pipelineMs
-      rawMs += r.rawMs
-      calls += r.calls
-      const pps = (r.pages / r.pipelineMs) * 1000
-      const raw = (r.pages / r.rawMs) * 1000
-      console.log(`${r.name.padEnd(32)} ${String(r.pages).padStart(6)}   ${pps.toFixed(1).padStart(12)}   ${raw.toFixed(1).padStart(14)}   ${((pps / raw) * 100).toFixed(0).padStart(4)} %   ${r.calls.toFixed(1).padStart(12)}`)
+
+    // 2. Drawing on demand, on a Cairn that drew nothing at ingestion.
+    await new Promise((r) => setTimeout(r, 2000))
+    const drawing = []
+    cairn = await startWith({ MODEL_PROVIDER: 'none' }, 'on-demand')
+    try {
+      for (const file of files) {
+        const pages = ingestion.find((i) => i.name === file.name).pages
+        const pipeline = []
+        const raw = []
+        for (let r = 0; r < rounds; r++) {
+          const drawn = await drawAll(cairn.token, file, pages)
+          pipeline.push(drawn)
+          raw.push(await rawRender(library, file.bytes, drawn.sizes))
+        }
+        drawing.push({ name: file.name, pages, ms: median(pipeline.map((p) => p.ms)), rawMs: median(raw.map((p) => p.ms)) })
+      }
+    } finally {
+      stopCairn(cairn.child)
     }
-    const total = (pages / pipelineMs) * 1000
-    const totalRaw = (pages / rawMs) * 1000
-    console.log(`${'all'.padEnd(32)} ${String(pages).padStart(6)}   ${total.toFixed(1).padStart(12)}   ${totalRaw.toFixed(1).padStart(14)}   ${((total / totalRaw) * 100).toFixed(0).padStart(4)} %   ${calls.toFixed(1).padStart(12)}`)
-    console.log(`\nVision calls per 100 pages under the default budget (VISION_PAGES_PER_FILE=20): ${((calls / pages) * 100).toFixed(1)}`)
-    console.log('Goal: at least 25 pages rendered per second through the pipeline.')
+
+    const sum = (rows, key) => rows.reduce((n, r) => n + r[key], 0)
+    const all = (rows) => ({ name: 'all', pages: sum(rows, 'pages'), ms: sum(rows, 'ms'), rawMs: sum(rows, 'rawMs'), drawn: sum(rows, 'drawn'), calls: sum(rows, 'calls') })
+    printTable(
+      `Drawing on demand: GET /files/{id}/pages/{n}/image for every page, nothing drawn before (median of ${rounds} rounds)`,
+      'file                              pages   pipeline p/s   raw pdfium p/s (same sizes)   ratio',
+      [...drawing, all(drawing)],
+      (r) => `${r.name.padEnd(32)} ${String(r.pages).padStart(6)}   ${cell(rate(r.pages, r.ms), 12)}   ${cell(rate(r.pages, r.rawMs), 27)}   ${cell((r.rawMs / r.ms) * 100, 4, 0)} %`,
+    )
+    printTable(
+      `Ingestion with a vision model (stub, VISION_PAGES_PER_FILE=20) (median of ${rounds} rounds)`,
+      'file                              pages   pipeline p/s   raw unpdf p/s   ratio   pages drawn   vision calls',
+      [...ingestion, all(ingestion)],
+      (r) => `${r.name.padEnd(32)} ${String(r.pages).padStart(6)}   ${cell(rate(r.pages, r.ms), 12)}   ${cell(rate(r.pages, r.rawMs), 13)}   ${cell((r.rawMs / r.ms) * 100, 4, 0)} %   ${String(r.drawn).padStart(11)}   ${cell(r.calls, 12)}`,
+    )
+    const total = all(ingestion)
+    console.log(`\nVision calls per 100 pages under the default budget: ${((total.calls / total.pages) * 100).toFixed(1)}`)
+    console.log('Goal: at least 25 pages drawn per second through the pipeline.')
   } finally {
-    stopCairn(child)
     vision.close()
     library.destroy()
     rmSync(path.join(work, 'repo'), { recursive: true, force: true })

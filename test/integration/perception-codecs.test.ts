@@ -1,16 +1,17 @@
 /**
  * The pure parts of perception: PNG writing and reading (round trips, averaging down, damage named),
- * render and vision sizes, which pages a vision model gets first, and transcript passages.
+ * EXIF orientation, render and vision sizes, which pages a vision model gets first, and transcript passages.
  */
 import { describe, expect, it } from 'vitest'
 import { passages } from '../../src/ingest/perception/audio-file'
 import { boxScale } from '../../src/ingest/perception/box-scale'
-import { visionSize } from '../../src/ingest/perception/image-prep'
-import { readJpegHeader } from '../../src/ingest/perception/jpeg-decode'
+import { jpegOrientation, orient, type Orientation } from '../../src/ingest/perception/exif-orientation'
+import { prepareImage, visionSize } from '../../src/ingest/perception/image-prep'
+import { decodeJpeg, readJpegHeader } from '../../src/ingest/perception/jpeg-decode'
 import { MAX_RENDER_SIDE, renderSize } from '../../src/ingest/perception/page-render'
 import { visionCandidates } from '../../src/ingest/perception/page-selection'
 import { decodePng, readPngHeader } from '../../src/ingest/perception/png-decode'
-import { encodePng, encodePngScanlines } from '../../src/ingest/perception/png-encode'
+import { encodePng, encodePngScanlines, type Raster } from '../../src/ingest/perception/png-encode'
 import { pageRenderKey, renderPrefix } from '../../src/ingest/perception/render-keys'
 import { fixtureBytes } from './fixtures'
 
@@ -57,6 +58,71 @@ describe('JPEG headers', () => {
     expect(() => readJpegHeader(jpeg.slice(0, 300))).toThrow(/^the JPEG image is damaged: /)
   })
 })
+
+describe('EXIF orientation', () => {
+  // A 3×2 RGB raster whose pixel at stored (x, y) has red = 10·y + x, so every move is visible.
+  const stored = { width: 3, height: 2, channels: 3 as const, data: Uint8Array.from({ length: 18 }, (_, i) => (i % 3 === 0 ? 10 * Math.floor(i / 9) + ((i / 3) % 3) : 0)) }
+  const reds = (r: { width: number; height: number; data: Uint8Array }) =>
+    Array.from({ length: r.height }, (_, y) => Array.from({ length: r.width }, (_, x) => r.data[(y * r.width + x) * 3]))
+
+  it('turns and mirrors pixels as each of the eight orientations asks', () => {
+    expect(reds(stored)).toEqual([[0, 1, 2], [10, 11, 12]])
+    const viewed: Record<Orientation, number[][]> = {
+      1: [[0, 1, 2], [10, 11, 12]],
+      2: [[2, 1, 0], [12, 11, 10]],
+      3: [[12, 11, 10], [2, 1, 0]],
+      4: [[10, 11, 12], [0, 1, 2]],
+      5: [[0, 10], [1, 11], [2, 12]],
+      6: [[10, 0], [11, 1], [12, 2]],
+      7: [[12, 2], [11, 1], [10, 0]],
+      8: [[2, 12], [1, 11], [0, 10]],
+    }
+    for (const [o, expected] of Object.entries(viewed)) expect(reds(orient(stored, Number(o) as Orientation)), `orientation ${o}`).toEqual(expected)
+  })
+
+  it('a phone photo stored on its side reaches the model upright, the same picture as its PNG twin', async () => {
+    const jpeg = await fixtureBytes('samples/image/simple-90.jpg')
+    expect(readJpegHeader(jpeg)).toMatchObject({ width: 180, height: 320 })
+    expect(await jpegOrientation(jpeg)).toBe(6)
+    const prepared = await prepareImage(jpeg, 'jpeg')
+    expect(prepared).toMatchObject({ mediaType: 'image/jpeg', width: 320, height: 180, original: { width: 320, height: 180 }, scaled: false })
+    // Darkness per row, upright JPEG against the PNG of the same text: the same profile.
+    const png = decodePng(await fixtureBytes('samples/image/simple.png'), { width: 320, height: 180 })
+    const sent = await prepareImage(prepared.bytes, 'jpeg')
+    expect(await jpegOrientation(prepared.bytes)).toBe(1)
+    const profile = (r: Raster) => Array.from({ length: r.height }, (_, y) => {
+      let sum = 0
+      for (let x = 0; x < r.width; x++) sum += r.data[(y * r.width + x) * r.channels]!
+      return sum / r.width
+    })
+    const upright = decodeJpeg(sent.bytes, readJpegHeader(sent.bytes))
+    expect(correlation(profile(upright), profile(png!))).toBeGreaterThan(0.9)
+    // Read as stored (no turn), the profile would not match: the check can fail.
+    const sideways = boxScale(decodeJpeg(jpeg, readJpegHeader(jpeg)), { width: 180, height: 180 })
+    expect(correlation(profile(sideways), profile(png!))).toBeLessThan(0.5)
+  })
+
+  it('no EXIF, or EXIF without the tag, is as stored', async () => {
+    expect(await jpegOrientation(await fixtureBytes('samples/image/testocr.jpg'))).toBe(1)
+    expect(await jpegOrientation(await fixtureBytes('hostile/image/exif-dpi-zerodivision.jpg'))).toBe(1)
+    expect(await jpegOrientation(new Uint8Array([0xff, 0xd8, 0xff, 0xe1, 0x00, 0x08, 0x45, 0x78]))).toBe(1)
+  })
+})
+
+function correlation(a: number[], b: number[]): number {
+  const n = Math.min(a.length, b.length)
+  const mean = (v: number[]) => v.slice(0, n).reduce((s, x) => s + x, 0) / n
+  const [ma, mb] = [mean(a), mean(b)]
+  let ab = 0
+  let aa = 0
+  let bb = 0
+  for (let i = 0; i < n; i++) {
+    ab += (a[i]! - ma) * (b[i]! - mb)
+    aa += (a[i]! - ma) ** 2
+    bb += (b[i]! - mb) ** 2
+  }
+  return ab / Math.sqrt(aa * bb)
+}
 
 describe('sizes', () => {
   it('renders a Letter page at 72 dpi as 612×792, and caps the long side at 144 dpi', () => {

@@ -5,6 +5,7 @@
  * sentence and never reach a model; without models, files end processed saying what to configure.
  */
 import { beforeAll, describe, expect, it } from 'vitest'
+import { jpegOrientation } from '../../src/ingest/perception/exif-orientation'
 import { readJpegHeader } from '../../src/ingest/perception/jpeg-decode'
 import { MAX_VISION_BYTES, MAX_VISION_SIDE } from '../../src/ingest/perception/image-prep'
 import { readPngHeader } from '../../src/ingest/perception/png-decode'
@@ -50,7 +51,13 @@ describe('images with a vision model', () => {
       expect(Math.max(size.width, size.height), name).toBeLessThanOrEqual(MAX_VISION_SIDE)
       expect(sent.bytes.length, name).toBeLessThanOrEqual(MAX_VISION_BYTES)
       const original = imageSize(bytes, sent.mediaType)
-      if (Math.max(original.width, original.height) <= MAX_VISION_SIDE) {
+      const turned = sent.mediaType === 'image/jpeg' && (await jpegOrientation(bytes)) !== 1
+      if (turned) {
+        // Stored on its side (simple-90.jpg): sent upright, as new pixels without the EXIF tag.
+        expect(size, name).toMatchObject({ width: original.height, height: original.width })
+        expect(await jpegOrientation(sent.bytes), name).toBe(1)
+        expect(file.status_details, name).toBeNull()
+      } else if (Math.max(original.width, original.height) <= MAX_VISION_SIDE) {
         expect(sent.bytes, `${name} is sent as uploaded`).toEqual(bytes)
         expect(file.status_details, name).toBeNull()
       } else {

@@ -1,7 +1,8 @@
 /**
  * @module Getting an uploaded image ready for a vision model: fully decoded once to prove it is
- * sound (a damaged image ends in `error` before any model sees it), and scaled down to fit the
- * model's limit. The original stays in R2; only the model gets the smaller copy.
+ * sound (a damaged image ends in `error` before any model sees it), turned upright as its EXIF
+ * orientation asks, and scaled down to fit the model's limit. The original stays in R2; only the
+ * model gets the prepared copy.
  *
  * The limit: 1,568 px on the long side and 4 MB. Vision models tile or resize larger images
  * themselves (Llama 4 in 336 px tiles, at most 16; others at about this size), so more pixels cost
@@ -10,6 +11,7 @@
 import { encode as encodeJpeg } from 'jpeg-js'
 import { LimitExceededError } from '../errors'
 import { boxScale } from './box-scale'
+import { jpegOrientation, orient } from './exif-orientation'
 import { decodeJpeg, readJpegHeader } from './jpeg-decode'
 import { decodePng, readPngHeader } from './png-decode'
 import { encodePng, type Raster } from './png-encode'
@@ -52,10 +54,13 @@ export async function prepareImage(bytes: Uint8Array, kind: 'png' | 'jpeg'): Pro
     return { bytes, mediaType: 'image/png', ...original, original, scaled: false }
   }
   const header = readJpegHeader(bytes)
-  const raster = decodeJpeg(bytes, header)
+  const orientation = await jpegOrientation(bytes)
+  const raster = orient(decodeJpeg(bytes, header), orientation)
   const original = { width: raster.width, height: raster.height }
   const size = visionSize(raster.width, raster.height)
   if (!fits(size, original, bytes)) return encodeScaled(boxScale(raster, size), original, 'image/jpeg')
+  // A photo stored on its side goes as its upright pixels: not every model applies the EXIF tag.
+  if (orientation !== 1) return { ...(await encodeScaled(raster, original, 'image/jpeg')), scaled: false }
   return { bytes, mediaType: 'image/jpeg', ...original, original, scaled: false }
 }
 

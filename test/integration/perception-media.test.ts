@@ -11,7 +11,8 @@ import { MAX_VISION_BYTES, MAX_VISION_SIDE } from '../../src/ingest/perception/i
 import { readPngHeader } from '../../src/ingest/perception/png-decode'
 import { call, createOrgWithWorkspace, unique, uploadForm, waitForIngest } from './api-client'
 import { fixtureBytes, fixtureList, fixtureText } from './fixtures'
-import { chunksOf, ftsHits, ingestWith, modelDeps, received, script, sentImage, type World } from './perception-support'
+import { chunksOf, ftsHits, ingestWith, longWav, modelDeps, readWav, received, script, sentImage, type World } from './perception-support'
+import { MAX_AUDIO_PIECE_BYTES } from '../../src/ingest/perception/audio-file'
 
 let w: World
 beforeAll(async () => {
@@ -166,6 +167,28 @@ describe('recordings with a speech model', () => {
     ])
     for (const c of chunks) expect(c.modality).toBe('audio')
   })
+
+  it('a recording over one call\'s 24 MB is transcribed in pieces, each piece\'s times shifted to where it starts', async () => {
+    const model = unique('speech-pieces')
+    const wav = await longWav(90) // 31.7 MB, 990 s of 16 kHz mono
+    const { format } = readWav(wav)
+    const pieceSeconds = Math.floor((MAX_AUDIO_PIECE_BYTES - 44) / format.blockAlign) * format.blockAlign / format.byteRate
+    await script(model, [
+      { body: { text: 'first piece words', duration: pieceSeconds, segments: [{ start: 1, end: 3, text: 'first piece words' }] } },
+      { body: { text: 'second piece words', duration: 990 - pieceSeconds, segments: [{ start: 2, end: 5, text: 'second piece words' }] } },
+    ])
+    const file = await ingestWith(modelDeps({ SPEECH_MODEL: model, MAX_FILE_BYTES: String(40 * 1024 * 1024) }), w, 'long.wav', wav)
+    expect(file.status, file.status_details).toBe('processed')
+    expect(file.status_details).toBe('The recording was transcribed in 2 pieces.')
+    const calls = await received(model)
+    expect(calls).toHaveLength(2)
+    const chunks = await chunksOf(file.id)
+    expect(chunks.map((c) => [c.text, c.start_time, c.end_time])).toEqual([
+      ['first piece words', 1, 3],
+      ['second piece words', pieceSeconds + 2, pieceSeconds + 5],
+    ])
+    expect(file.perception_usage.audio_seconds).toBeCloseTo(990, 0)
+  }, 60_000)
 
   it('silence ends processed with a sentence, not an error', async () => {
     const model = unique('speech-silence')

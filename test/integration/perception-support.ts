@@ -12,13 +12,14 @@ import type { IngestJob } from '../../src/ingest/jobs'
 import { ingest } from '../../src/ingest/pipeline'
 import type { Received, Scripted } from '../model-server/server'
 import { callJson, type createOrgWithWorkspace } from './api-client'
+import { fixtureBytes } from './fixtures'
 
 export const server = inject('modelServerUrl')
 
 export type World = Awaited<ReturnType<typeof createOrgWithWorkspace>>
 
 /** Deps for MODEL_PROVIDER=openai with the given roles and vars, and the messages their queue received. */
-export function modelDeps(vars: { VISION_MODEL?: string; SPEECH_MODEL?: string; VISION_PAGES_PER_FILE?: string }) {
+export function modelDeps(vars: { VISION_MODEL?: string; SPEECH_MODEL?: string; VISION_PAGES_PER_FILE?: string; MAX_FILE_BYTES?: string }) {
   const jobs: IngestJob[] = []
   const queue = {
     send: async (body: IngestJob) => void jobs.push(body),
@@ -73,4 +74,35 @@ export function pngSize(bytes: Uint8Array): { width: number; height: number } {
   expect(new TextDecoder().decode(bytes.subarray(12, 16))).toBe('IHDR')
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   return { width: view.getUint32(16), height: view.getUint32(20) }
+}
+
+/** A WAV's format and samples, read here independently of the code under test. */
+export function readWav(bytes: Uint8Array) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const text = (at: number) => String.fromCharCode(...bytes.subarray(at, at + 4))
+  expect(text(0)).toBe('RIFF')
+  expect(view.getUint32(4, true)).toBe(bytes.length - 8)
+  expect(text(8)).toBe('WAVE')
+  let at = 12
+  let format: { byteRate: number; blockAlign: number } | null = null
+  for (;;) {
+    const size = view.getUint32(at + 4, true)
+    if (text(at) === 'fmt ') format = { byteRate: view.getUint32(at + 16, true), blockAlign: view.getUint16(at + 20, true) }
+    if (text(at) === 'data') return { format: format!, samples: bytes.subarray(at + 8, at + 8 + size) }
+    at += 8 + size + (size % 2)
+  }
+}
+
+/** jfk.wav with its samples repeated `times` times: a long recording made of a real one. */
+export async function longWav(times: number): Promise<Uint8Array> {
+  const wav = await fixtureBytes('samples/audio/jfk.wav')
+  const { samples } = readWav(wav)
+  const header = wav.subarray(0, samples.byteOffset - wav.byteOffset)
+  const out = new Uint8Array(header.length + samples.length * times)
+  out.set(header)
+  for (let i = 0; i < times; i++) out.set(samples, header.length + i * samples.length)
+  const view = new DataView(out.buffer)
+  view.setUint32(4, out.length - 8, true)
+  view.setUint32(header.length - 4, samples.length * times, true)
+  return out
 }

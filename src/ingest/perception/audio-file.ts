@@ -1,17 +1,18 @@
 /**
  * @module An uploaded recording (WAV, MP3) transcribed by the speech model, with segment times.
- * Consecutive transcript segments are grouped into passages of about a minute, so a chunk holds
- * enough words to be found and still cites a narrow time range (start_time, end_time). Silence is
- * a processed file with a sentence, not an error.
+ * A recording larger than one call may carry is transcribed in pieces (`audio-pieces.ts`), one after
+ * another, their times shifted to where each piece starts. Consecutive transcript segments are
+ * grouped into passages of about a minute, so a chunk holds enough words to be found and still
+ * cites a narrow time range (start_time, end_time). Silence is a processed file with a sentence,
+ * not an error.
  */
-import type { SpeechToText, TranscriptSegment } from '../../models/ports'
-import { LimitExceededError } from '../errors'
-import { formatBytes } from '../limits'
+import type { SpeechToText, Transcript, TranscriptSegment } from '../../models/ports'
 import type { Segment } from '../segment'
+import { audioPieces } from './audio-pieces'
 import type { Perceived } from './image-file'
 
-/** OpenAI's transcription endpoint takes 25 MB; Workers AI's Whisper does not state a limit. */
-export const MAX_AUDIO_BYTES = 25 * 1024 * 1024
+/** OpenAI's transcription endpoint takes 25 MB a file (Workers AI's Whisper states no limit): pieces stay under it. */
+export const MAX_AUDIO_PIECE_BYTES = 24 * 1024 * 1024
 /** A passage ends once it spans this long or holds this much text, whichever comes first. */
 const PASSAGE_SECONDS = 60
 const PASSAGE_CHARS = 1200
@@ -23,15 +24,24 @@ const MEDIA_TYPES = { wav: 'audio/wav', mp3: 'audio/mpeg' } as const
 
 export async function perceiveAudio(speech: SpeechToText | null, bytes: Uint8Array, kind: 'wav' | 'mp3'): Promise<Perceived> {
   if (!speech) return { segments: [], note: NO_SPEECH_MODEL }
-  if (bytes.length > MAX_AUDIO_BYTES) {
-    throw new LimitExceededError(`the recording is ${formatBytes(bytes.length)}, more than the ${formatBytes(MAX_AUDIO_BYTES)} Cairn sends to a speech model; split it and upload the parts`)
+  const spans: TranscriptSegment[] = []
+  const pieces = audioPieces(bytes, kind, MAX_AUDIO_PIECE_BYTES)
+  for (const [i, piece] of pieces.entries()) {
+    const transcript = await speech.transcribe({ audio: piece.bytes, mediaType: MEDIA_TYPES[kind] })
+    const end = pieces[i + 1]?.startSeconds ?? piece.startSeconds + (transcript.durationSeconds ?? 0)
+    for (const span of timedSpans(transcript, end - piece.startSeconds)) {
+      spans.push({ start: piece.startSeconds + span.start, end: piece.startSeconds + span.end, text: span.text })
+    }
   }
-  const transcript = await speech.transcribe({ audio: bytes, mediaType: MEDIA_TYPES[kind] })
-  const timed = transcript.segments.filter((s) => s.text.trim())
-  const spans: TranscriptSegment[] =
-    timed.length > 0 ? timed : transcript.text.trim() ? [{ start: 0, end: transcript.durationSeconds ?? 0, text: transcript.text }] : []
   if (spans.length === 0) return { segments: [], note: 'No speech was found in this recording.' }
-  return { segments: passages(spans), note: null }
+  return { segments: passages(spans), note: pieces.length > 1 ? `The recording was transcribed in ${pieces.length} pieces.` : null }
+}
+
+/** The transcript's segments with words, or its whole text as one segment when the model gave no times. */
+function timedSpans(transcript: Transcript, pieceSeconds: number): TranscriptSegment[] {
+  const timed = transcript.segments.filter((s) => s.text.trim())
+  if (timed.length > 0) return timed
+  return transcript.text.trim() ? [{ start: 0, end: transcript.durationSeconds ?? pieceSeconds, text: transcript.text }] : []
 }
 
 /** Transcript segments grouped into passages; offsets count through the transcript, one blank line apart. */

@@ -8,12 +8,15 @@ import { HIT_COLUMNS, hitFromRow, scopeCondition, type ChunkHit, type HitRow, ty
 /** Chunks of one page, and of a neighbourhood, read at most. */
 const MAX_PAGE_CHUNKS = 12
 
-/** Every chunk of `page` of a file, in reading order (a page that does not exist reads as none). */
-export async function readPage(d1: D1Database, scope: SearchScope, fileId: string, page: number): Promise<ChunkHit[]> {
+/**
+ * Every chunk of `page` of a file, in reading order (a page that does not exist reads as none);
+ * `null` reads the chunks that have no page (an image's description, a text file).
+ */
+export async function readPage(d1: D1Database, scope: SearchScope, fileId: string, page: number | null): Promise<ChunkHit[]> {
   const where = scopeCondition(scope)
   const { results } = await d1
     .prepare(`SELECT ${HIT_COLUMNS} FROM chunks c JOIN files f ON f.id = c.file_id
-      WHERE c.file_id = ? AND c.page = ? AND ${where.sql} ORDER BY c.part, c.position LIMIT ${MAX_PAGE_CHUNKS}`)
+      WHERE c.file_id = ? AND c.page IS ? AND ${where.sql} ORDER BY c.part, c.position LIMIT ${MAX_PAGE_CHUNKS}`)
     .bind(fileId, page, ...where.params)
     .all<HitRow>()
   return results.map((row) => hitFromRow(row, 0))

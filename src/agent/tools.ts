@@ -66,7 +66,7 @@ export function researchTools(ctx: ToolContext): ToolSet {
     ...(vision && {
       look_at_page: tool({
         description:
-          'Look at the picture of a PDF page and ask about what it shows: figures, diagrams, charts, annotated dimensions, tables, scans. Give a passage number (its page is used) or a file id and page. The answer becomes a numbered passage you can cite.',
+          'Look at the picture of a PDF page, or at an uploaded image, and ask about what it shows: figures, diagrams, charts, annotated dimensions, tables, scans, photos. Give a passage number (its page or image is used), or a file id and, for a PDF, a page. The answer becomes a numbered passage you can cite.',
         inputSchema: z.object({
           passage: z.number().int().min(1).optional(),
           file_id: z.string().max(100).optional(),
@@ -78,8 +78,8 @@ export function researchTools(ctx: ToolContext): ToolSet {
           if (passage !== undefined && !anchor) return `There is no passage [${passage}].`
           const fileId = file_id ?? anchor?.hit.fileId
           const pageNumber = page ?? anchor?.hit.page ?? undefined
-          if (!fileId || pageNumber === undefined) return 'Give a passage number from a PDF page, or a file id and a page.'
-          const seen = await lookAtPage({ d1: ctx.deps.d1, blobs: ctx.deps.blobs, vision, pageRendering: ctx.deps.pageRendering }, ctx.scope, fileId, pageNumber, question, {
+          if (!fileId) return 'Give a passage number, or a file id and (for a PDF) a page.'
+          const seen = await lookAtPage({ d1: ctx.deps.d1, blobs: ctx.deps.blobs, vision, pageRendering: ctx.deps.pageRendering }, ctx.scope, fileId, pageNumber ?? null, question, {
             narrate: ctx.narrate,
             ...(abortSignal ? { signal: abortSignal } : {}),
           })

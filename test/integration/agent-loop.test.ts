@@ -16,6 +16,7 @@ import { openAiCompatibleModels } from '../../src/models/openai-compatible'
 import type { Scripted } from '../model-server/server'
 import { callJson, createOrgWithWorkspace, unique, uploadForm, waitForIngestAll } from './api-client'
 import { fixtureBytes } from './fixtures'
+import { ingestWith, modelDeps, script as scriptModel, type World } from './perception-support'
 
 const server = inject('modelServerUrl')
 let w: Awaited<ReturnType<typeof createOrgWithWorkspace>>
@@ -130,6 +131,31 @@ describe('looking at a page', { timeout: 30_000 }, () => {
     expect(Uint8Array.from(atob(sent.replace(/^data:image\/png;base64,/, '')), (c) => c.charCodeAt(0))).toEqual(png)
   })
 
+  it('look_at_page looks at an uploaded image too: the prepared image goes to the vision model, the answer is cited to the image', async () => {
+    const reader = unique('eyes-ingest')
+    await scriptModel(reader, [{ content: 'A line of text on a white background.' }])
+    const photo = await ingestWith(modelDeps({ VISION_MODEL: reader }), w as World, 'sideways.jpg', await fixtureBytes('samples/image/simple-90.jpg'))
+    expect(photo.status, photo.status_details).toBe('processed')
+    const model = unique('reasoner')
+    const vision = unique('eyes')
+    await script(vision, [{ content: 'The text reads "Tesseract.js".' }])
+    await script(model, [
+      { toolCalls: [{ name: 'look_at_page', arguments: { file_id: photo.id, question: 'What exactly does the text say?' } }] },
+      { content: 'Enough.' },
+      { content: 'The photo reads "Tesseract.js" [2].' },
+    ])
+    const run = input('What does the photo say?')
+    run.question.topK = 1
+    const { out, sink } = collect()
+    const completion = await runAgent(depsWith(model, 10_000, { VISION_MODEL: vision }), run, sink)
+    expect(out.reasoning).toMatch(/Looking at sideways\.jpg: What exactly does the text say\?/)
+    const looked = (await (await fetch(`${server}/__log?model=${vision}`)).json()) as Array<{ body: any }>
+    expect(looked[0]!.body.messages[0].content[1].image_url.url).toMatch(/^data:image\/jpeg;base64,/)
+    const cited = completion.choices[0]!.message.annotations.map((a: any) => a.file_citation)
+    expect(cited).toContainEqual(expect.objectContaining({ file_id: photo.id, page: null, modality: 'image', quote: 'The text reads "Tesseract.js".' }))
+    await callJson('DELETE', `/files/${photo.id}`, { token: w.writer.token })
+  })
+
   it('says why when a page cannot be looked at: no such page, or not a PDF', async () => {
     const slides = await callJson('POST', '/files', { token: w.writer.token, form: uploadForm([['deck.pptx', await fixtureBytes('samples/pptx/powerpoint_sample.pptx')]], { workspace: w.ws }) })
     await waitForIngestAll(w.writer.token, w.ws, [slides.id])
@@ -149,7 +175,7 @@ describe('looking at a page', { timeout: 30_000 }, () => {
     const calls = (await (await fetch(`${server}/__log?model=${model}`)).json()) as Array<{ body: any }>
     const answers = calls[1]!.body.messages.filter((m: any) => m.role === 'tool').map((m: any) => JSON.stringify(m.content))
     expect(answers[0]).toMatch(/There is no page 40 in that file/)
-    expect(answers[1]).toMatch(/Only PDF pages can be looked at, and deck\.pptx is not a PDF; read it with read_page instead\./)
+    expect(answers[1]).toMatch(/Only PDF pages and images can be looked at, and deck\.pptx is neither; read it with read_page instead\./)
     // The other tests count the workspace's files.
     await callJson('DELETE', `/files/${slides.id}`, { token: w.writer.token })
   })

@@ -149,7 +149,7 @@ describe('drawing a page on demand', () => {
     const bytes = await fixtureBytes('samples/pdf/normal_4pages.pdf')
     const uploaded = await callJson('POST', '/files', { token: w.writer.token, form: uploadForm([['normal_4pages.pdf', bytes]], { workspace: w.ws }) })
     const file = await waitForIngest(w.writer.token, uploaded.id)
-    const row = (await env.DB.prepare('SELECT id, blob_key AS blobKey FROM files WHERE id = ?').bind(file.id).first<{ id: string; blobKey: string }>())!
+    const row = (await env.DB.prepare('SELECT id, blob_key AS blobKey, kind FROM files WHERE id = ?').bind(file.id).first<{ id: string; blobKey: string; kind: string }>())!
     // Ingested without a vision model: no page was drawn.
     expect(await renderKeys(file.id)).toEqual([])
     const fresh = await renderPage(env.FILES, row, 3)
@@ -164,14 +164,14 @@ describe('drawing a page on demand', () => {
     const bytes = await fixtureBytes('samples/pdf/tracemonkey.pdf')
     const uploaded = await callJson('POST', '/files', { token: w.writer.token, form: uploadForm([['tracemonkey.pdf', bytes]], { workspace: w.ws }) })
     const file = await waitForIngest(w.writer.token, uploaded.id)
-    const row = (await env.DB.prepare('SELECT id, blob_key AS blobKey FROM files WHERE id = ?').bind(file.id).first<{ id: string; blobKey: string }>())!
+    const row = (await env.DB.prepare('SELECT id, blob_key AS blobKey, kind FROM files WHERE id = ?').bind(file.id).first<{ id: string; blobKey: string; kind: string }>())!
     const { pageRendering, blobs } = buildDeps(env)
     expect(pageRendering).not.toBeNull()
 
     const drawn = await pagePicture(blobs, pageRendering, row, 2)
-    expect('png' in drawn && pngSize(drawn.png).width).toBeGreaterThan(0)
+    expect(drawn).toMatchObject({ mediaType: 'image/png' })
     const kept = await expectRender(file.id, 2, (await pageSizes(bytes))[1]!)
-    expect((drawn as { png: Uint8Array }).png).toEqual(kept.png)
+    expect((drawn as { image: Uint8Array }).image).toEqual(kept.png)
     // Kept: the second look reads R2 and does not ask the renderer.
     const asked: number[] = []
     const counting = { picture: async (f: PageFile, page: number) => (asked.push(page), pageRendering!.picture(f, page)) }
@@ -179,17 +179,31 @@ describe('drawing a page on demand', () => {
     expect(asked).toEqual([])
 
     expect(await pagePicture(blobs, pageRendering, row, 15)).toEqual({ refused: 'the PDF has 14 pages, so page 15 cannot be shown', why: 'no-such-page' })
-    expect(await pagePicture(blobs, pageRendering, { id: unique('file-gone'), blobKey: 'nowhere' }, 1)).toEqual({ refused: 'the PDF is no longer stored', why: 'undrawable' })
+    expect(await pagePicture(blobs, pageRendering, { id: unique('file-gone'), blobKey: 'nowhere', kind: 'pdf' }, 1)).toEqual({ refused: 'the PDF is no longer stored', why: 'undrawable' })
     const failing = { picture: async () => Promise.reject(new Error('connection reset')) }
-    expect(await pagePicture(blobs, failing, { id: unique('file-x'), blobKey: 'x' }, 1)).toEqual({ refused: 'the page renderer failed while drawing it', why: 'no-renderer' })
-    expect(await pagePicture(blobs, null, { id: unique('file-x'), blobKey: 'x' }, 1)).toMatchObject({ refused: expect.stringMatching(/PAGE_RENDERER/), why: 'no-renderer' })
+    expect(await pagePicture(blobs, failing, { id: unique('file-x'), blobKey: 'x', kind: 'pdf' }, 1)).toEqual({ refused: 'the page renderer failed while drawing it', why: 'no-renderer' })
+    expect(await pagePicture(blobs, null, { id: unique('file-x'), blobKey: 'x', kind: 'pdf' }, 1)).toMatchObject({ refused: expect.stringMatching(/PAGE_RENDERER/), why: 'no-renderer' })
+  }, 30_000)
+
+  it('an image file is prepared as the vision model takes it: a photo stored on its side comes upright', async () => {
+    const key = `${unique('blob')}/simple-90.jpg`
+    await env.FILES.put(key, await fixtureBytes('samples/image/simple-90.jpg'))
+    const { pageRendering, blobs } = buildDeps(env)
+    const picture = await pagePicture(blobs, pageRendering, { id: unique('file-photo'), blobKey: key, kind: 'jpeg' }, 1)
+    expect(picture).toMatchObject({ mediaType: 'image/jpeg' })
+    const image = (picture as { image: Uint8Array }).image
+    const { readJpegHeader } = await import('../../src/ingest/perception/jpeg-decode')
+    expect(readJpegHeader(image)).toMatchObject({ width: 320, height: 180 })
+    const broken = `${unique('blob')}/broken.png`
+    await env.FILES.put(broken, await fixtureBytes('hostile/image/broken.png'))
+    expect(await pagePicture(blobs, pageRendering, { id: unique('file-broken'), blobKey: broken, kind: 'png' }, 1)).toMatchObject({ why: 'undrawable' })
   }, 30_000)
 
   it('a damaged PDF is refused with a sentence, not an error', async () => {
     const key = `${unique('blob')}/damaged.pdf`
     await env.FILES.put(key, new TextEncoder().encode('%PDF-1.7\nthis is not a PDF body\n%%EOF'))
     const { pageRendering, blobs } = buildDeps(env)
-    expect(await pagePicture(blobs, pageRendering, { id: unique('file-damaged'), blobKey: key }, 1)).toEqual({ refused: 'PDFium could not open or draw it', why: 'undrawable' })
+    expect(await pagePicture(blobs, pageRendering, { id: unique('file-damaged'), blobKey: key, kind: 'pdf' }, 1)).toEqual({ refused: 'PDFium could not open or draw it', why: 'undrawable' })
   }, 30_000)
 })
 

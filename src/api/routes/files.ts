@@ -302,14 +302,14 @@ export function registerFileRoutes(app: App): void {
     const row = await authorizeFile(c, fileId, c.req.valid('query').workspace, 'reader')
     if (row.kind !== 'pdf') throw invalid(`"${row.filename}" is not a PDF; only PDF pages have pictures.`, 'file_id', 'not_a_pdf')
     const deps = c.get('deps')
-    const picture = await pagePicture(deps.blobs, deps.pageRendering, { id: row.id, blobKey: row.blobKey }, page)
+    const picture = await pagePicture(deps.blobs, deps.pageRendering, { id: row.id, blobKey: row.blobKey, kind: row.kind }, page)
     if ('refused' in picture) {
       const message = `Page ${page} of "${row.filename}" cannot be shown: ${picture.refused}.`
       if (picture.why === 'no-such-page') throw new ApiError(404, message, 'page_not_found', 'page')
       if (picture.why === 'undrawable') throw invalid(message, 'page', 'page_not_drawable')
       throw new ApiError(503, message, 'page_renderer_unavailable')
     }
-    return new Response(picture.png, { headers: { 'content-type': 'image/png', 'content-length': String(picture.png.byteLength), 'cache-control': 'private, max-age=3600' } })
+    return new Response(picture.image, { headers: { 'content-type': picture.mediaType, 'content-length': String(picture.image.byteLength), 'cache-control': 'private, max-age=3600' } })
   })
 
   app.openapi(routes.patchMetadata, async (c) => {

@@ -1,11 +1,13 @@
 /**
- * @module The ingest Worker's `PageRenderer` entrypoint: draws a PDF page the API Worker asks for
- * over the `PAGE_RENDERER` service binding (RPC), keeps it in R2 and returns it. PDFium lives in
- * the ingest Worker only; ingestion draws just the pages the vision model reads, and this draws
- * any other page the moment the agent wants to look at it.
+ * @module The ingest Worker's `PageRenderer` entrypoint, which the API Worker calls over the
+ * `PAGE_RENDERER` service binding (RPC): draws a PDF page, keeps it in R2 and returns it; or
+ * prepares an uploaded image as the vision model takes it (upright, scaled). PDFium and the image
+ * codecs live in the ingest Worker only; ingestion draws just the pages the vision model reads, and
+ * this draws any other page the moment the agent wants to look at it.
  */
 import { WorkerEntrypoint } from 'cloudflare:workers'
-import { isIngestError } from '../errors'
+import { DamagedFileError, isIngestError } from '../errors'
+import { prepareImage } from './image-prep'
 import type { PageFile, PagePicture, PageRendering } from './page-pictures'
 import { renderPage } from './page-render'
 import { discardPdfium } from './pdfium'
@@ -16,10 +18,16 @@ export class PageRenderer extends WorkerEntrypoint<Env> implements PageRendering
   }
 }
 
-/** `renderPage`, with every way it can fail said in a sentence (RPC carries a result better than an error). */
+/** `renderPage` or `prepareImage`, with every way they can fail said in a sentence (RPC carries a result better than an error). */
 export async function drawnPicture(blobs: R2Bucket, file: PageFile, page: number): Promise<PagePicture> {
   try {
-    return { png: await renderPage(blobs, file, page) }
+    if (file.kind === 'png' || file.kind === 'jpeg') {
+      const source = await blobs.get(file.blobKey)
+      if (!source) throw new DamagedFileError('the image is no longer stored')
+      const prepared = await prepareImage(new Uint8Array(await source.arrayBuffer()), file.kind)
+      return { image: prepared.bytes, mediaType: prepared.mediaType }
+    }
+    return { image: await renderPage(blobs, file, page), mediaType: 'image/png' }
   } catch (err) {
     if (err instanceof RangeError) return { refused: err.message, why: 'no-such-page' }
     if (isIngestError(err)) return { refused: err.message, why: 'undrawable' }

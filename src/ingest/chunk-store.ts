@@ -64,8 +64,10 @@ function chunkInserts(d1: D1Database, file: FileRef, part: number, chunks: Chunk
 
 /**
  * Stores a finished part. Returns the file's status afterwards (null when the file is gone).
- * `note` becomes `status_details` when this part completes the file, followed by a sentence on the
- * file's unread pages when `perception` (a PDF part's) says some could not be read.
+ * `note` is kept with the part; when this part completes the file, every part's note becomes its
+ * `status_details` (`finishNoteSql`), after "No text was found" for a `document` without chunks and
+ * before a sentence on the file's unread pages when `perception` (a PDF part's) says some could not
+ * be read.
  */
 export async function storePart(
   d1: D1Database,
@@ -75,6 +77,7 @@ export async function storePart(
   chunks: Chunk[],
   note: string | null,
   perception: PartPerception | null = null,
+  document = false,
 ): Promise<PartOutcome> {
   const p = perception
   const statements = [
@@ -82,11 +85,11 @@ export async function storePart(
     ...chunkInserts(d1, file, part, chunks),
     d1
       .prepare(
-        `INSERT INTO file_parts (file_id, part, pages, finished_at, pages_rendered, pages_seen, pages_skipped, scans_unread)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8
+        `INSERT INTO file_parts (file_id, part, pages, finished_at, pages_rendered, pages_seen, pages_skipped, scans_unread, note)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9
          WHERE EXISTS (SELECT 1 FROM files WHERE id = ?1 AND status = 'processing') ON CONFLICT DO NOTHING`,
       )
-      .bind(file.id, part, pages, Date.now(), p?.pagesRendered ?? 0, p?.pagesSeen ?? 0, p?.pagesSkipped ?? 0, p?.scansUnread ?? 0),
+      .bind(file.id, part, pages, Date.now(), p?.pagesRendered ?? 0, p?.pagesSeen ?? 0, p?.pagesSkipped ?? 0, p?.scansUnread ?? 0, note),
     d1
       .prepare(
         `UPDATE files SET
@@ -99,7 +102,7 @@ export async function storePart(
            status = CASE WHEN (SELECT count(*) FROM file_parts WHERE file_id = ?1) >= parts_total THEN 'processed' ELSE status END
          WHERE id = ?1 AND status = 'processing'`,
       )
-      .bind(file.id, note, p ? (p.visionConfigured ? 1 : 0) : null, p?.budget ?? null),
+      .bind(file.id, document ? 1 : 0, p ? (p.visionConfigured ? 1 : 0) : null, p?.budget ?? null),
     d1.prepare('SELECT status FROM files WHERE id = ?1').bind(file.id),
   ]
   const results = await d1.batch<{ status: string }>(statements)

@@ -99,10 +99,9 @@ async function parseAndStore(deps: IngestDeps, file: FileRow, bytes: Uint8Array,
     const chunks = chunkSegments(segments, { fileId: file.id })
     // Vectors first: the part that completes the file marks it processed, and then they must be there.
     const embedded = await embedChunks(deps, file, chunks)
-    const empty = chunks.length === 0 && part === 0 && outcome.status === 'parsed' ? 'No text was found in this file.' : null
-    const note = [perceived, empty ?? embedded.note].filter(Boolean).join(' ') || null
+    const note = [perceived, embedded.note].filter(Boolean).join(' ') || null
     const pageTotal = pageCount || (outcome.status === 'parsed' ? (outcome.result.pageCount ?? 0) : 0)
-    const stored = await storePart(deps.d1, file, part, pageTotal, chunks, note, perception)
+    const stored = await storePart(deps.d1, file, part, pageTotal, chunks, note, perception, outcome.status === 'parsed')
     await embedded.settle(stored.status)
     // The file was deleted or failed meanwhile: its renders go too.
     if (stored.status !== 'processing' && stored.status !== 'processed') await pdf?.discardRenders()

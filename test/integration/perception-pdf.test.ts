@@ -257,6 +257,20 @@ describe('the page budget', () => {
     expect(file.perception_usage).toEqual({ prompt_tokens: 22, completion_tokens: 14, total_tokens: 36, audio_seconds: 0 })
   }, 30_000)
 
+  it('what an early part says reaches the file\'s status_details, not only what the last part says', async () => {
+    const model = unique('vision-refusing')
+    await script(model, [{ status: 400, body: { error: { message: 'image format not supported', type: 'invalid_request_error' } } }, { content: 'A figure.' }, { content: 'A figure.' }])
+    const built = modelDeps({ VISION_MODEL: model, VISION_PAGES_PER_FILE: '3' })
+    const file = await ingestWith(built, w, 'tracemonkey.pdf', await fixtureBytes('samples/pdf/tracemonkey.pdf'))
+    expect(file.status, file.status_details).toBe('processed')
+    // The refusal came in the first of three parts (pages 1–5); the file was completed by the last.
+    const parts = await env.DB.prepare('SELECT part, note FROM file_parts WHERE file_id = ? ORDER BY part').bind(file.id).all<{ part: number; note: string | null }>()
+    expect(parts.results.map((p) => p.part)).toEqual([0, 1, 2])
+    expect(parts.results[0]!.note).toMatch(/^The vision model could not read page [1-5]: .*image format not supported\.$/)
+    expect(parts.results[2]!.note).toBeNull()
+    expect(file.status_details).toMatch(/^The vision model could not read page [1-5]: .*image format not supported\. \d+ pages with little text or with figures went unread by the vision model, which reads at most 3 pages per file \(VISION_PAGES_PER_FILE\)\.$/)
+  }, 30_000)
+
   it('claims from parts running at once never pass the budget, and a redelivered part keeps its own', async () => {
     const fileId = unique('file-claims')
     const [a, b] = await Promise.all([claimVisionPages(env.DB, fileId, [1, 2, 3], 4), claimVisionPages(env.DB, fileId, [7, 8, 9], 4)])

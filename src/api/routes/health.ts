@@ -33,11 +33,11 @@ const route = createRoute({
 
 async function databaseState(d1: D1Database): Promise<'ok' | 'unavailable' | 'migrations_pending'> {
   try {
-    // A table the latest migration creates; its absence means they have not (all) run.
-    const row = await d1.prepare("SELECT 1 AS ok FROM sqlite_master WHERE type = 'table' AND name = 'vision_pages'").first()
-    return row ? 'ok' : 'migrations_pending'
-  } catch {
-    return 'unavailable'
+    // A column the latest migration adds; its absence means they have not (all) run.
+    await d1.prepare('SELECT note FROM file_parts LIMIT 0').run()
+    return 'ok'
+  } catch (err) {
+    return /no such (column|table)/.test(err instanceof Error ? err.message : String(err)) ? 'migrations_pending' : 'unavailable'
   }
 }
 

@@ -64,6 +64,8 @@ export const fileParts = sqliteTable(
     pagesSkipped: integer('pages_skipped').notNull().default(0),
     /** Of the skipped pages, those with (almost) no text: unread, they are missing from the index. */
     scansUnread: integer('scans_unread').notNull().default(0),
+    /** What this part has to say (pages PDFium could not read, pages the vision model refused…); the file's `status_details` joins them. */
+    note: text('note'),
   },
   (t) => [primaryKey({ columns: [t.fileId, t.part] })],
 )

@@ -19,11 +19,12 @@ export type PartPerception = {
 }
 
 /**
- * The `status_details` of a completed file: the completing part's note, then the unread-pages
- * sentence. Parameters are SQL placeholders: the file id, the note, 1/0/NULL for vision model
- * configured / not / not a PDF, and the page budget.
+ * The `status_details` of a completed file: "No text was found" when a document (not a recording or
+ * an image, which say so themselves) ended with no chunk; then every part's note, each once, in part
+ * order; then the unread-pages sentence. Parameters are SQL placeholders: the file id, 1 when it is
+ * a document, 1/0/NULL for vision model configured / not / not a PDF, and the page budget.
  */
-export function finishNoteSql(file: string, note: string, visionConfigured: string, budget: string): string {
+export function finishNoteSql(file: string, isDocument: string, visionConfigured: string, budget: string): string {
   const sum = (column: string) => `(SELECT CAST(coalesce(sum(${column}), 0) AS INTEGER) FROM file_parts WHERE file_id = ${file})`
   const count = (column: string, one: string, many: string) => `${sum(column)} || CASE WHEN ${sum(column)} = 1 THEN '${one}' ELSE '${many}' END`
   const sentence = `CASE
@@ -32,5 +33,10 @@ export function finishNoteSql(file: string, note: string, visionConfigured: stri
       WHEN ${visionConfigured} = 1 AND ${sum('pages_skipped')} > 0
         THEN ${count('pages_skipped', ' page', ' pages')} || ' with little text or with figures went unread by the vision model, which reads at most ' || CAST(${budget} AS INTEGER) || ' pages per file (VISION_PAGES_PER_FILE).'
       ELSE '' END`
-  return `nullif(trim(coalesce(${note}, '') || ' ' || ${sentence}), '')`
+  const empty = `CASE WHEN ${isDocument} = 1 AND NOT EXISTS (SELECT 1 FROM chunks WHERE file_id = ${file}) THEN 'No text was found in this file.' ELSE '' END`
+  // Parts of one file often say the same thing (an embedding model that is down): each note once.
+  const notes = `(SELECT group_concat(note, ' ') FROM (SELECT note FROM file_parts WHERE file_id = ${file} AND note IS NOT NULL GROUP BY note ORDER BY min(part)))`
+  // Each trim drops the space before an empty piece, so pieces are one space apart however many are empty.
+  const joined = [empty, `coalesce(${notes}, '')`, sentence].reduce((acc, piece) => `trim(${acc} || ' ' || ${piece})`)
+  return `nullif(${joined}, '')`
 }

@@ -53,9 +53,9 @@ export function fileObject(row: FileRow) {
     user_id: row.userId,
     metadata: JSON.parse(row.metadata) as Record<string, unknown>,
     progress: { pages_done: row.pagesDone, pages_total: row.pagesTotal, chunks: row.chunkCount },
-    // PDFs only: pages rendered to R2, read by the vision model, and left unread (no model, over budget).
+    // PDFs and decks: pages (slides) drawn, read by the vision model, and left unread (no model, over budget).
     perception:
-      row.kind === 'pdf'
+      row.kind === 'pdf' || row.kind === 'pptx'
         ? { pages_rendered: row.pagesRendered, pages_seen: row.pagesSeen, page_budget: row.pageBudget, skipped: row.pagesSkipped }
         : null,
     perception_usage: {

@@ -21,6 +21,7 @@ import { pdfPageCount, planPageRanges, type PageRange } from './parsers/pdf'
 import { perceiveMedia, type MediaKind } from './perception/media-file'
 import type { PartPerception } from './perception/part-note'
 import { startPdfPerception } from './perception/pdf-perception'
+import { readSlidePictures } from './perception/slide-pictures'
 import { addPerceptionUsage } from './perception/perception-usage'
 import type { Segment } from './segment'
 
@@ -56,17 +57,20 @@ async function planAndStart(deps: IngestDeps, file: FileRow, limits: Limits): Pr
   const bytes = await readBytes(deps, file)
   if (!bytes) return
   if (file.kind !== 'pdf') {
-    await setPlan(deps, file.id, 1, null, null)
+    // A deck's slide pictures share the vision budget of a PDF's pages.
+    await setPlan(deps, file.id, 1, null, file.kind === 'pptx' ? pageBudget(deps) : null)
     return parseAndStore(deps, file, bytes, 0, undefined, limits)
   }
   const pageCount = await pdfPageCount(bytes.slice(), limits)
   const ranges = planPageRanges(pageCount, limits.maxPagesPerMessage)
-  await setPlan(deps, file.id, Math.max(ranges.length, 1), pageCount, deps.models.vision ? deps.config.visionPagesPerFile : 0)
+  await setPlan(deps, file.id, Math.max(ranges.length, 1), pageCount, pageBudget(deps))
   if (ranges.length <= 1) return parseAndStore(deps, file, bytes, 0, ranges[0], limits)
   // Each range is its own message, so no invocation holds the whole document's text or CPU.
   const jobs = ranges.map((pages, part) => ({ body: { fileId: file.id, orgId: file.orgId, workspaceId: file.workspaceId, part, pages } satisfies IngestJob }))
   for (let i = 0; i < jobs.length; i += 100) await deps.ingestQueue.sendBatch(jobs.slice(i, i + 100))
 }
+
+const pageBudget = (deps: IngestDeps) => (deps.models.vision ? deps.config.visionPagesPerFile : 0)
 
 async function setPlan(deps: IngestDeps, fileId: string, parts: number, pages: number | null, pageBudget: number | null): Promise<void> {
   await deps.d1.prepare('UPDATE files SET parts_total = ?2, pages_total = ?3, page_budget = ?4 WHERE id = ?1').bind(fileId, parts, pages, pageBudget).run()
@@ -95,6 +99,7 @@ async function parseAndStore(deps: IngestDeps, file: FileRow, bytes: Uint8Array,
     let perception: PartPerception | null = null
     if (outcome.status === 'needs-model') ({ segments, note: perceived } = await perceiveMedia(models, bytes, file.kind as MediaKind))
     else if (pdf) ({ segments, note: perceived, perception } = await pdf.read(outcome.result))
+    else if (outcome.result.pictures?.length) ({ segments, note: perceived, perception } = await readSlidePictures({ d1: deps.d1, models, budget: deps.config.visionPagesPerFile }, file.id, outcome.result))
     else segments = outcome.result.segments
     const chunks = chunkSegments(segments, { fileId: file.id })
     // Vectors first: the part that completes the file marks it processed, and then they must be there.

@@ -65,6 +65,17 @@ export type ParseResult = {
   pageCount?: number
   /** Pages read with (almost) no text: scans or figures, candidates for a vision model. */
   textlessPages?: number[]
+  /** Pictures placed on pages or slides (PNG, JPEG), in page order, for a vision model. */
+  pictures?: EmbeddedPicture[]
+}
+
+/** A picture inside a document, such as a slide's image. Inflated only when read, so only the ones a vision model reads cost memory. */
+export type EmbeddedPicture = {
+  page: number
+  /** Its part in the package (`ppt/media/image3.png`): one picture placed on many slides (a logo) is one name. */
+  name: string
+  kind: 'png' | 'jpeg'
+  read(): Uint8Array
 }
 
 /** A unit of retrieval: indexed, embedded and cited. */

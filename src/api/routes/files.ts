@@ -39,13 +39,13 @@ const FileObject = z
     progress: z.object({ pages_done: z.number(), pages_total: z.number().nullable(), chunks: z.number() }),
     perception: z
       .object({
-        pages_rendered: z.number().openapi({ description: 'Pages drawn to PNG and kept (for the vision model and the agent\'s look_at_page)' }),
-        pages_seen: z.number().openapi({ description: 'Pages the vision model read (scans, figures, charts, diagrams)' }),
+        pages_rendered: z.number().openapi({ description: 'PDF pages drawn to PNG at ingestion for the vision model, and kept (others are drawn when looked at)' }),
+        pages_seen: z.number().openapi({ description: 'Pages (or slides, for their pictures) the vision model read: scans, figures, charts, diagrams' }),
         page_budget: z.number().nullable().openapi({ description: 'Pages the vision model may read in this file (VISION_PAGES_PER_FILE; 0 without a vision model)' }),
         skipped: z.number().openapi({ description: 'Pages that needed the vision model but were over the budget or had no model' }),
       })
       .nullable()
-      .openapi({ description: 'PDFs only: what the page pictures gave' }),
+      .openapi({ description: 'PDFs and slide decks only: what the page (slide) pictures gave' }),
     perception_usage: z
       .object({ prompt_tokens: z.number(), completion_tokens: z.number(), total_tokens: z.number(), audio_seconds: z.number() })
       .openapi({ description: 'Vision and speech model use spent reading this file' }),

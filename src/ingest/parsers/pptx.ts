@@ -1,11 +1,12 @@
 /**
  * @module PowerPoint: one part per slide in presentation order (page = slide number), the slide
  * title as heading, shape text, tables and charts as tables, picture alt text, then the speaker
- * notes and comments of that slide.
+ * notes and comments of that slide. The PNG and JPEG pictures placed on each slide are listed for a
+ * vision model (`perception/slide-pictures.ts`), inflated only if it reads them.
  */
 import { LimitExceededError } from '../errors'
 import { formatCount } from '../limits'
-import type { Provenance } from '../segment'
+import type { EmbeddedPicture, Provenance } from '../segment'
 import { segmentBuilder, type SegmentBuilder } from '../segment-builder'
 import { readChart } from './chart'
 import {
@@ -45,17 +46,29 @@ export const parsePptx: Parser = async (bytes, { limits, deadline }) => {
     )
   }
   const out = segmentBuilder()
+  const pictures: EmbeddedPicture[] = []
   slides.forEach((slide, i) => {
     deadline.check()
     out.restartOffsets()
-    readSlide(pkg, slide.target, i + 1, out)
+    readSlide(pkg, slide.target, i + 1, out, pictures)
     // The deck's own title and keywords go with slide 1, after its text, so its offsets stay put.
     if (i === 0) addDocumentProperties(pkg, out, 1)
   })
-  return { segments: out.segments, pageCount: slides.length }
+  return { segments: out.segments, pageCount: slides.length, pictures }
 }
 
-function readSlide(pkg: OoxmlPackage, part: string, page: number, out: SegmentBuilder): void {
+const PICTURE_KINDS: Record<string, EmbeddedPicture['kind']> = { png: 'png', jpg: 'jpeg', jpeg: 'jpeg' }
+
+/** The PNG or JPEG a `p:pic` shows (its `a:blip`), or null for other formats (EMF, SVG, GIF…) and missing parts. */
+function pictureOf(pkg: OoxmlPackage, shape: XmlNode, rels: Map<string, Relationship>, page: number): EmbeddedPicture | null {
+  const blip = findDeep(childrenOf(shape), 'a:blip')
+  const target = rels.get(attrOf(blip ?? {}, 'r:embed') ?? '')?.target
+  const kind = PICTURE_KINDS[target?.split('.').pop()?.toLowerCase() ?? '']
+  if (!target || !kind || !pkg.zip.has(target)) return null
+  return { page, name: target, kind, read: () => pkg.zip.read(target) }
+}
+
+function readSlide(pkg: OoxmlPackage, part: string, page: number, out: SegmentBuilder, pictures: EmbeddedPicture[]): void {
   const root = readXmlPart(pkg, part) ?? []
   const rels = relationshipsOf(pkg, part)
   const tree = findDeep(root, 'p:spTree')
@@ -76,6 +89,8 @@ function readSlide(pkg: OoxmlPackage, part: string, page: number, out: SegmentBu
     else if (tag === 'p:pic') {
       const alt = attrOf(findDeep(childrenOf(shape), 'p:cNvPr') ?? {}, 'descr')?.replace(/\s+/g, ' ').trim()
       if (alt) lines.push(`[Image: ${alt}]`)
+      const picture = pictureOf(pkg, shape, rels, page)
+      if (picture) pictures.push(picture)
     } else if (tag === 'p:graphicFrame') {
       const table = findDeep(childrenOf(shape), 'a:tbl')
       const chartRef = findDeep(childrenOf(shape), 'c:chart')

@@ -1,8 +1,8 @@
 /**
- * @module A vision model reading the PDF pages granted by the budget: each answer becomes a segment
- * of its page (modality `image`), placed after the page's extracted text. A page the model refuses
- * (an error retrying cannot fix) is skipped with a sentence; a passing failure is thrown, for the
- * queue to retry the part.
+ * @module A vision model reading the pages granted by the budget (a PDF page's picture, a slide's
+ * picture): each answer becomes a segment of its page (modality `image`), placed after the page's
+ * extracted text. A page the model refuses (an error retrying cannot fix) is skipped with a
+ * sentence; a passing failure is thrown, for the queue to retry the part.
  */
 import type { VisionModel } from '../../models/ports'
 import { ModelCallError } from '../../models/retry'
@@ -22,14 +22,20 @@ export type PageReading = {
   refused: Array<{ page: number; reason: string }>
 }
 
+/** A picture for the model, as it will be sent. */
+export type PagePicture = { bytes: Uint8Array; mediaType: 'image/png' | 'image/jpeg' }
+
 /**
+ * @param image the picture of a page, or null when it cannot be made
  * @param pageTextEnd where each page's extracted text ends (segment offsets count from the page's start)
+ * @param prompt what the model is asked about a page
  */
 export async function readPages(
   vision: VisionModel,
   pages: readonly Candidate[],
-  image: (page: number) => Promise<Uint8Array | null>,
+  image: (page: number) => Promise<PagePicture | null>,
   pageTextEnd: ReadonlyMap<number, number>,
+  prompt: (candidate: Candidate) => string = (c) => pagePrompt(c.page, c.reason),
 ): Promise<PageReading> {
   const answers = new Map<number, string>()
   const refused: PageReading['refused'] = []
@@ -37,14 +43,15 @@ export async function readPages(
   let next = 0
   const worker = async () => {
     while (next < pages.length) {
-      const { page, reason } = pages[next++]!
-      const png = await image(page)
-      if (!png) {
+      const candidate = pages[next++]!
+      const { page } = candidate
+      const picture = await image(page)
+      if (!picture) {
         refused.push({ page, reason: 'its page image could not be made' })
         continue
       }
       try {
-        answers.set(page, (await vision.describe({ image: png, mediaType: 'image/png', prompt: pagePrompt(page, reason), maxOutputTokens: MAX_OUTPUT_TOKENS })).trim())
+        answers.set(page, (await vision.describe({ image: picture.bytes, mediaType: picture.mediaType, prompt: prompt(candidate), maxOutputTokens: MAX_OUTPUT_TOKENS })).trim())
         seen.push(page)
       } catch (err) {
         if (!(err instanceof ModelCallError) || err.transient) throw err
@@ -64,4 +71,17 @@ export async function readPages(
     segments.push({ text, provenance: { page, modality: 'image' }, charStart: start, charEnd: start + text.length })
   }
   return { segments, seen: seen.sort((a, b) => a - b), refused: refused.sort((a, b) => a.page - b.page) }
+}
+
+/** Where each page's extracted text ends, in the page's own offsets. */
+export function pageTextEnds(segments: readonly Segment[]): Map<number, number> {
+  const ends = new Map<number, number>()
+  for (const s of segments) if (s.provenance.page !== undefined) ends.set(s.provenance.page, Math.max(ends.get(s.provenance.page) ?? 0, s.charEnd))
+  return ends
+}
+
+/** Each page's text, then what the vision model read on it. */
+export function inPageOrder(text: readonly Segment[], read: readonly Segment[]): Segment[] {
+  const all = [...text, ...read]
+  return all.map((s, i) => ({ s, i })).sort((a, b) => (a.s.provenance.page ?? 0) - (b.s.provenance.page ?? 0) || a.i - b.i).map(({ s }) => s)
 }

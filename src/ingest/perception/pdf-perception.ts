@@ -8,7 +8,7 @@ import type { Models } from '../../models/ports'
 import type { PageRange } from '../parsers/pdf'
 import type { ParseResult, Segment } from '../segment'
 import type { PartPerception } from './part-note'
-import { readPages } from './page-reading'
+import { inPageOrder, pageTextEnds, readPages } from './page-reading'
 import { visionCandidates } from './page-selection'
 import { NOT_INSPECTED, inspectRange } from './range-pages'
 import { pageRenderKey } from './render-keys'
@@ -38,7 +38,10 @@ export async function startPdfPerception(deps: PdfPerceptionDeps, fileId: string
       const vision = deps.models.vision
       const granted = vision ? await claimVisionPages(deps.d1, fileId, candidates.map((c) => c.page), deps.budget) : new Set<number>()
       const reading = vision
-        ? await readPages(vision, candidates.filter((c) => granted.has(c.page)), (page) => pages.detailed(page), pageTextEnds(parsed.segments))
+        ? await readPages(vision, candidates.filter((c) => granted.has(c.page)), async (page) => {
+            const png = await pages.detailed(page)
+            return png ? { bytes: png, mediaType: 'image/png' as const } : null
+          }, pageTextEnds(parsed.segments))
         : { segments: [], seen: [], refused: [] }
       const seen = new Set(reading.seen)
       const notes: string[] = []
@@ -59,19 +62,6 @@ export async function startPdfPerception(deps: PdfPerceptionDeps, fileId: string
       }
     },
   }
-}
-
-/** Where each page's extracted text ends, in the page's own offsets. */
-function pageTextEnds(segments: readonly Segment[]): Map<number, number> {
-  const ends = new Map<number, number>()
-  for (const s of segments) if (s.provenance.page !== undefined) ends.set(s.provenance.page, Math.max(ends.get(s.provenance.page) ?? 0, s.charEnd))
-  return ends
-}
-
-/** Each page's text, then what the vision model read on it. */
-function inPageOrder(text: readonly Segment[], read: readonly Segment[]): Segment[] {
-  const all = [...text, ...read]
-  return all.map((s, i) => ({ s, i })).sort((a, b) => (a.s.provenance.page ?? 0) - (b.s.provenance.page ?? 0) || a.i - b.i).map(({ s }) => s)
 }
 
 function pageList(pages: readonly number[]): string {

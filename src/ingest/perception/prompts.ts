@@ -18,5 +18,9 @@ export function pagePrompt(page: number, reason: 'scan' | 'figure'): string {
   return `You are indexing page ${page} of a PDF for search. ${focus} Answer in plain text, without preamble. If there is nothing to read or describe, answer with nothing.`
 }
 
+export function slidePrompt(slide: number): string {
+  return `You are indexing the picture on slide ${slide} of a presentation for search. First transcribe every piece of visible text exactly as written, keeping tables as Markdown tables. Then describe what it shows: for a chart, its title, axes, series and values; for a diagram, its parts, labels, dimensions and how they connect; for a photo, its subject. Answer in plain text, without preamble. If there is nothing to read or describe, answer with nothing.`
+}
+
 /** Enough for a dense page of text; a model that would say more is cut off rather than billed on. */
 export const MAX_OUTPUT_TOKENS = 2048

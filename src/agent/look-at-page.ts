@@ -32,7 +32,11 @@ export async function lookAtPage(
   question: string,
   options: { narrate: (line: string) => void; signal?: AbortSignal },
 ): Promise<ChunkHit | string> {
-  const file = await deps.d1.prepare('SELECT kind, blob_key AS blobKey FROM files WHERE id = ?').bind(fileId).first<{ kind: string; blobKey: string }>()
+  // Only the run's own workspace: another's files are not even said to exist. (readPage checks the rest of the scope.)
+  const file = await deps.d1
+    .prepare('SELECT kind, blob_key AS blobKey FROM files WHERE id = ?1 AND org_id = ?2 AND workspace_id = ?3')
+    .bind(fileId, scope.orgId, scope.workspaceId)
+    .first<{ kind: string; blobKey: string }>()
   const isImage = file?.kind === 'png' || file?.kind === 'jpeg'
   if (file?.kind === 'pdf' && page === null) return 'Give the page of the PDF to look at.'
   // The file's own chunks on that page say it is in scope and name it; a look may not go outside.

@@ -159,12 +159,17 @@ describe('looking at a page', { timeout: 30_000 }, () => {
   it('says why when a page cannot be looked at: no such page, or not a PDF', async () => {
     const slides = await callJson('POST', '/files', { token: w.writer.token, form: uploadForm([['deck.pptx', await fixtureBytes('samples/pptx/powerpoint_sample.pptx')]], { workspace: w.ws }) })
     await waitForIngestAll(w.writer.token, w.ws, [slides.id])
+    // Another org's PDF: not even said to exist.
+    const other = await createOrgWithWorkspace()
+    const foreign = await callJson('POST', '/files', { token: other.writer.token, form: uploadForm([['theirs.pdf', await fixtureBytes('samples/pdf/multi_page.pdf')]], { workspace: other.ws }) })
+    await waitForIngestAll(other.writer.token, other.ws, [foreign.id])
     const model = unique('reasoner')
     await script(model, [
       {
         toolCalls: [
           { name: 'look_at_page', arguments: { file_id: fileId, page: 40, question: 'What is shown?' } },
           { name: 'look_at_page', arguments: { file_id: slides.id, page: 1, question: 'What is shown?' } },
+          { name: 'look_at_page', arguments: { file_id: foreign.id, page: 1, question: 'What is shown?' } },
         ],
       },
       { content: 'Enough.' },
@@ -176,6 +181,7 @@ describe('looking at a page', { timeout: 30_000 }, () => {
     const answers = calls[1]!.body.messages.filter((m: any) => m.role === 'tool').map((m: any) => JSON.stringify(m.content))
     expect(answers[0]).toMatch(/There is no page 40 in that file/)
     expect(answers[1]).toMatch(/Only PDF pages and images can be looked at, and deck\.pptx is neither; read it with read_page instead\./)
+    expect(answers[2]).toMatch(/^"There is no page 1 in that file among the files you may search\."$/)
     // The other tests count the workspace's files.
     await callJson('DELETE', `/files/${slides.id}`, { token: w.writer.token })
   })

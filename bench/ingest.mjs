@@ -5,13 +5,12 @@
  * process in the same run, and their ratio. The fixture PDFs, plus a large one assembled from them.
  * Run: npm run bench:ingest   (ROUNDS=3 by default; the median round is reported)
  */
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startCairn, stopCairn } from './lib/cairn-process.mjs'
-import { PDFDocument } from 'pdf-lib'
-import { extractText, getDocumentProxy } from 'unpdf'
+import { assembleLarge, fixturePdfs, rawExtract } from './lib/sample-pdfs.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const fixtures = path.resolve(root, '../shared/fixtures/samples/pdf')
@@ -19,26 +18,6 @@ const rounds = Number(process.env.ROUNDS ?? 3)
 const port = 21000 + Math.floor(Math.random() * 9000)
 const base = `http://localhost:${port}`
 const serverLog = path.join(mkdtempSync(path.join(tmpdir(), 'cairn-bench-log-')), 'server.log')
-
-async function assembleLarge(files) {
-  // Every fixture PDF, repeated until the document passes 300 pages.
-  const out = await PDFDocument.create()
-  while (out.getPageCount() < 300) {
-    for (const f of files) {
-      const src = await PDFDocument.load(f.bytes, { ignoreEncryption: true })
-      const pages = await out.copyPages(src, src.getPageIndices())
-      for (const p of pages) out.addPage(p)
-    }
-  }
-  return { name: 'assembled-large.pdf', bytes: new Uint8Array(await out.save()) }
-}
-
-async function rawExtract(bytes) {
-  const started = performance.now()
-  const pdf = await getDocumentProxy(bytes.slice(), { verbosity: 0 })
-  const { totalPages } = await extractText(pdf, { mergePages: false })
-  return { pages: totalPages, ms: performance.now() - started }
-}
 
 async function ingestOnce(token, file) {
   const form = new FormData()
@@ -75,10 +54,7 @@ async function ingestBatch(token, files) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
 async function main() {
-  const files = readdirSync(fixtures)
-    .filter((n) => n.endsWith('.pdf'))
-    .sort()
-    .map((name) => ({ name, bytes: new Uint8Array(readFileSync(path.join(fixtures, name))) }))
+  const files = fixturePdfs(fixtures)
   files.push(await assembleLarge(files))
   const { child, token } = await startCairn({ root, port, persistTo: mkdtempSync(path.join(tmpdir(), 'cairn-bench-')), log: serverLog })
   console.log(`Cairn's log: ${serverLog}`)

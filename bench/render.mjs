@@ -16,16 +16,15 @@
  * chooses the vision model.
  * Run: npm run bench:render   (ROUNDS=3 by default; the median round is reported; ONLY=name for one file, LARGE=0 without the assembled one)
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { deflateSync } from 'node:zlib'
 import { PDFiumLibrary } from '@hyzyla/pdfium'
-import { PDFDocument } from 'pdf-lib'
-import { extractText, getDocumentProxy } from 'unpdf'
 import { startCairn, stopCairn } from './lib/cairn-process.mjs'
+import { assembleLarge, fixturePdfs, rawExtract } from './lib/sample-pdfs.mjs'
 import { snapshotTree } from './lib/snapshot.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -59,18 +58,6 @@ async function stubVision() {
   return { url: `http://127.0.0.1:${server.address().port}/v1`, calls: () => calls, close: () => server.close() }
 }
 
-async function assembleLarge(files) {
-  // Every fixture PDF, repeated until the document passes 300 pages (as bench:ingest does).
-  const out = await PDFDocument.create()
-  while (out.getPageCount() < 300) {
-    for (const f of files) {
-      const src = await PDFDocument.load(f.bytes, { ignoreEncryption: true })
-      for (const p of await out.copyPages(src, src.getPageIndices())) out.addPage(p)
-    }
-  }
-  return { name: 'assembled-large.pdf', bytes: new Uint8Array(await out.save()) }
-}
-
 /** The same drawing without Cairn: PDFium draws each page at the given pixel size and the bitmap is written as a PNG. */
 async function rawRender(library, bytes, sizes) {
   const started = performance.now()
@@ -99,14 +86,6 @@ function png(width, height, idat) {
   header[8] = 8
   header[9] = 2
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), header, idat])
-}
-
-/** The same text extraction without Cairn (bench:ingest's baseline). */
-async function rawExtract(bytes) {
-  const started = performance.now()
-  const pdf = await getDocumentProxy(bytes.slice(), { verbosity: 0 })
-  await extractText(pdf, { mergePages: false })
-  return { ms: performance.now() - started }
 }
 
 async function upload(token, file) {
@@ -162,10 +141,7 @@ function printTable(title, header, rows, line) {
 }
 
 async function main() {
-  const files = readdirSync(fixtures)
-    .filter((n) => n.endsWith('.pdf'))
-    .sort()
-    .map((name) => ({ name, bytes: new Uint8Array(readFileSync(path.join(fixtures, name))) }))
+  const files = fixturePdfs(fixtures)
   if (process.env.LARGE !== '0') files.push(await assembleLarge(files))
   if (process.env.ONLY) files.splice(0, files.length, ...files.filter((f) => f.name.includes(process.env.ONLY)))
   const library = await PDFiumLibrary.init()

@@ -57,13 +57,13 @@ export const parsePptx: Parser = async (bytes, { limits, deadline }) => {
   return { segments: out.segments, pageCount: slides.length, pictures }
 }
 
-const PICTURE_KINDS: Record<string, EmbeddedPicture['kind']> = { png: 'png', jpg: 'jpeg', jpeg: 'jpeg' }
+const PICTURE_EXTENSIONS: Record<string, EmbeddedPicture['kind']> = { png: 'png', jpg: 'jpeg', jpeg: 'jpeg' }
 
 /** The PNG or JPEG a `p:pic` shows (its `a:blip`), or null for other formats (EMF, SVG, GIF…) and missing parts. */
 function pictureOf(pkg: OoxmlPackage, shape: XmlNode, rels: Map<string, Relationship>, page: number): EmbeddedPicture | null {
   const blip = findDeep(childrenOf(shape), 'a:blip')
   const target = rels.get(attrOf(blip ?? {}, 'r:embed') ?? '')?.target
-  const kind = PICTURE_KINDS[target?.split('.').pop()?.toLowerCase() ?? '']
+  const kind = PICTURE_EXTENSIONS[target?.split('.').pop()?.toLowerCase() ?? '']
   if (!target || !kind || !pkg.zip.has(target)) return null
   return { page, name: target, kind, read: () => pkg.zip.read(target) }
 }

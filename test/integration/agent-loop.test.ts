@@ -5,7 +5,7 @@
  * a vision model for a picture in the question.
  */
 import { env } from 'cloudflare:test'
-import { beforeAll, describe, expect, inject, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { runAgent } from '../../src/agent/run-agent'
 import { pageRenderKey } from '../../src/ingest/perception/render-keys'
 import type { RunInput } from '../../src/agent/run-types'
@@ -13,19 +13,15 @@ import type { AppEnv } from '../../src/config'
 import { buildDeps } from '../../src/deps'
 import { resolvePolicies } from '../../src/models'
 import { openAiCompatibleModels } from '../../src/models/openai-compatible'
-import type { Scripted } from '../model-server/server'
 import { callJson, createOrgWithWorkspace, unique, uploadForm, waitForIngestAll } from './api-client'
+import { received, script, server } from './model-server-client'
 import { fixtureBytes } from './fixtures'
-import { ingestWith, modelDeps, script as scriptModel, type World } from './perception-support'
+import { ingestWith, modelDeps, type World } from './perception-support'
 
-const server = inject('modelServerUrl')
 let w: Awaited<ReturnType<typeof createOrgWithWorkspace>>
 let fileId: string
 const PNG_1X1 = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='), (c) => c.charCodeAt(0))
 
-async function script(model: string, responses: Scripted[]): Promise<void> {
-  await fetch(`${server}/__script`, { method: 'POST', body: JSON.stringify({ model, responses }) })
-}
 
 function input(question: string, effort: RunInput['options']['effort'] = 'medium'): RunInput {
   return {
@@ -73,11 +69,11 @@ describe('pictures in the question', { timeout: 30_000 }, () => {
     const { out, sink } = collect()
     const completion = await runAgent(depsWith(model, 10_000, { VISION_MODEL: vision }), run, sink)
     expect(out.reasoning).toMatch(/Looking at the attached picture\./)
-    const seen = (await (await fetch(`${server}/__log?model=${vision}`)).json()) as Array<{ body: any }>
+    const seen = await received(vision)
     const parts = seen[0]!.body.messages[0].content
     expect(parts.map((p: any) => p.type)).toEqual(['text', 'image_url'])
     expect(parts[1].image_url.url).toMatch(/^data:image\/png;base64,iVBOR/)
-    const calls = (await (await fetch(`${server}/__log?model=${model}`)).json()) as Array<{ body: any }>
+    const calls = await received(model)
     expect(JSON.stringify(calls[0]!.body.messages)).toContain('Sholes and Glidden Type Writer')
     expect(completion.perception_usage).toEqual({ prompt_tokens: 20, completion_tokens: 4, total_tokens: 24 })
     expect(completion.usage.total_tokens).toBe(36)
@@ -104,9 +100,9 @@ describe('looking at a page', { timeout: 30_000 }, () => {
     const [citation] = completion.choices[0]!.message.annotations
     expect(completion.choices[0]!.message.content).toBe('The annotated overall height is 98.1 m [1].')
     expect(citation!.file_citation).toMatchObject({ file_id: fileId, page: 2, modality: 'image', quote: 'The diagram is annotated: overall height 98.1 m.' })
-    const looked = (await (await fetch(`${server}/__log?model=${vision}`)).json()) as Array<{ body: any }>
+    const looked = await received(vision)
     expect(looked[0]!.body.messages[0].content[1].image_url.url).toMatch(/^data:image\/png;base64,/)
-    const calls = (await (await fetch(`${server}/__log?model=${model}`)).json()) as Array<{ body: any }>
+    const calls = await received(model)
     expect(calls[0]!.body.tools.map((t: any) => t.function.name)).toContain('look_at_page')
   })
 
@@ -126,14 +122,14 @@ describe('looking at a page', { timeout: 30_000 }, () => {
     const kept = await env.FILES.get(pageRenderKey(fileId, 3))
     expect(kept, 'the drawn page is kept in R2').not.toBeNull()
     const png = new Uint8Array(await kept!.arrayBuffer())
-    const looked = (await (await fetch(`${server}/__log?model=${vision}`)).json()) as Array<{ body: any }>
+    const looked = await received(vision)
     const sent = looked[0]!.body.messages[0].content[1].image_url.url as string
     expect(Uint8Array.from(atob(sent.replace(/^data:image\/png;base64,/, '')), (c) => c.charCodeAt(0))).toEqual(png)
   })
 
   it('look_at_page looks at an uploaded image too: the prepared image goes to the vision model, the answer is cited to the image', async () => {
     const reader = unique('eyes-ingest')
-    await scriptModel(reader, [{ content: 'A line of text on a white background.' }])
+    await script(reader, [{ content: 'A line of text on a white background.' }])
     const photo = await ingestWith(modelDeps({ VISION_MODEL: reader }), w as World, 'sideways.jpg', await fixtureBytes('samples/image/simple-90.jpg'))
     expect(photo.status, photo.status_details).toBe('processed')
     const model = unique('reasoner')
@@ -149,7 +145,7 @@ describe('looking at a page', { timeout: 30_000 }, () => {
     const { out, sink } = collect()
     const completion = await runAgent(depsWith(model, 10_000, { VISION_MODEL: vision }), run, sink)
     expect(out.reasoning).toMatch(/Looking at sideways\.jpg: What exactly does the text say\?/)
-    const looked = (await (await fetch(`${server}/__log?model=${vision}`)).json()) as Array<{ body: any }>
+    const looked = await received(vision)
     expect(looked[0]!.body.messages[0].content[1].image_url.url).toMatch(/^data:image\/jpeg;base64,/)
     const cited = completion.choices[0]!.message.annotations.map((a: any) => a.file_citation)
     expect(cited).toContainEqual(expect.objectContaining({ file_id: photo.id, page: null, modality: 'image', quote: 'The text reads "Tesseract.js".' }))
@@ -177,7 +173,7 @@ describe('looking at a page', { timeout: 30_000 }, () => {
     ])
     const { sink } = collect()
     await runAgent(depsWith(model, 10_000, { VISION_MODEL: unique('eyes') }), input('What does page 40 show?'), sink)
-    const calls = (await (await fetch(`${server}/__log?model=${model}`)).json()) as Array<{ body: any }>
+    const calls = await received(model)
     const answers = calls[1]!.body.messages.filter((m: any) => m.role === 'tool').map((m: any) => JSON.stringify(m.content))
     expect(answers[0]).toMatch(/There is no page 40 in that file/)
     expect(answers[1]).toMatch(/Only PDF pages and images can be looked at, and deck\.pptx is neither; read it with read_page instead\./)
@@ -198,7 +194,7 @@ describe('tool filters', { timeout: 30_000 }, () => {
     const { out, sink } = collect()
     await runAgent(depsWith(model, 10_000), input('Who patented the typewriter?', 'low'), sink)
     expect(out.reasoning).toMatch(/Searching 'LaTeX academics' in 1 file \(filter: page == 3\)\.\nFound \d+ new passages?: multi_page\.pdf, page 3\./)
-    const calls = (await (await fetch(`${server}/__log?model=${model}`)).json()) as Array<{ body: any }>
+    const calls = await received(model)
     const answers = calls[1]!.body.messages.filter((m: any) => m.role === 'tool').map((m: any) => JSON.stringify(m.content))
     expect(answers.some((a: string) => /The filter is not valid/.test(a))).toBe(true)
   })

@@ -4,25 +4,18 @@
  * tool calls, a citation the verifier drops, failures, and a stream left mid-way and replayed.
  */
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
-import { beforeAll, describe, expect, inject, it } from 'vitest'
-import type { Scripted } from '../model-server/server'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { call, callJson, createOrgWithWorkspace, createPerson, unique, uploadForm, waitForIngestAll } from './api-client'
+import { server, script, received } from './model-server-client'
 import { fixtureBytes } from './fixtures'
 import { useRunEnv } from './run-env'
 
-const server = inject('modelServerUrl')
 type World = Awaited<ReturnType<typeof createOrgWithWorkspace>>
 
 let w: World
 const ids: Record<string, string> = {}
 
-async function script(model: string, responses: Scripted[]): Promise<void> {
-  await fetch(`${server}/__script`, { method: 'POST', body: JSON.stringify({ model, responses }) })
-}
 
-async function received(model: string): Promise<Array<{ body: any }>> {
-  return (await fetch(`${server}/__log?model=${encodeURIComponent(model)}`)).json()
-}
 
 /** A workspace of `w`'s org whose runs use a reasoning model of its own on the scripted server. */
 async function workspaceWithModel(): Promise<{ ws: string; model: string }> {

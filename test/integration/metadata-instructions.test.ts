@@ -6,16 +6,16 @@
  * processed and the PATCH is refused.
  */
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test'
-import { beforeAll, describe, expect, inject, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/api/app'
 import type { AppEnv } from '../../src/config'
 import type { QueueJob } from '../../src/ingest/jobs'
 import { consumeIngestBatch } from '../../src/ingest/queue-consumer'
-import type { Received, Scripted } from '../model-server/server'
+import type { Received } from '../model-server/server'
 import { call, callJson, createOrgWithWorkspace, unique, uploadForm, waitForIngest } from './api-client'
+import { received, script, server } from './model-server-client'
 import { fixtureBytes } from './fixtures'
 
-const server = inject('modelServerUrl')
 const app = createApp()
 
 type World = Awaited<ReturnType<typeof createOrgWithWorkspace>>
@@ -67,12 +67,9 @@ async function drain(e: Env, options: { allowRetries?: boolean } = {}): Promise<
   return retried
 }
 
-async function script(model: string, responses: Scripted[]): Promise<void> {
-  await fetch(`${server}/__script`, { method: 'POST', body: JSON.stringify({ model, responses }) })
-}
 
 async function chatCalls(model: string): Promise<Received[]> {
-  const log: Received[] = await (await fetch(`${server}/__log?model=${encodeURIComponent(model)}`)).json()
+  const log = await received(model)
   return log.filter((r) => r.path === '/v1/chat/completions')
 }
 

@@ -5,7 +5,7 @@
  * their file and workspace. The other tests keep the default env (provider none).
  */
 import { env } from 'cloudflare:test'
-import { beforeAll, describe, expect, inject, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/api/app'
 import type { AppEnv } from '../../src/config'
 import { buildDeps, type Deps } from '../../src/deps'
@@ -20,11 +20,10 @@ import { resolvePolicies } from '../../src/models'
 import { openAiCompatibleModels } from '../../src/models/openai-compatible'
 import { semanticSearch } from '../../src/search/vector-search'
 import { vectorNamespace } from '../../src/search/vector-store'
-import type { Received, Scripted } from '../model-server/server'
 import { call, callJson, createOrgWithWorkspace, unique, uploadText, waitForIngest } from './api-client'
+import { server, script, received } from './model-server-client'
 import { fixtureBytes } from './fixtures'
 
-const server = inject('modelServerUrl')
 
 type World = Awaited<ReturnType<typeof createOrgWithWorkspace>>
 type ChunkRow = { id: string; text: string; page: number | null; modality: string; heading: string | null }
@@ -59,13 +58,7 @@ async function vectorsOf(fileId: string): Promise<VectorRow[]> {
   return (await env.DB.prepare('SELECT id, namespace, file_id, purpose, created_at, modality, page, dimensions, metadata FROM vectors WHERE file_id = ? ORDER BY id').bind(fileId).all<VectorRow>()).results
 }
 
-async function received(model: string): Promise<Received[]> {
-  return (await fetch(`${server}/__log?model=${encodeURIComponent(model)}`)).json()
-}
 
-async function script(model: string, responses: Scripted[]): Promise<void> {
-  await fetch(`${server}/__script`, { method: 'POST', body: JSON.stringify({ model, responses }) })
-}
 
 /** Words of a chunk that no other chunk of the file has: a query made of them describes that chunk only. */
 function distinctiveQuery(chunks: ChunkRow[], target: ChunkRow): string {

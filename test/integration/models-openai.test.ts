@@ -4,26 +4,18 @@
  * rerank, bearer auth, and retries on 429/5xx and on answers that come too late.
  */
 import { generateText, stepCountIs, streamText, tool } from 'ai'
-import { describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import type { Config } from '../../src/config'
 import { ModelCallError, resolvePolicies } from '../../src/models'
 import { openAiCompatibleModels } from '../../src/models/openai-compatible'
 import { UsageMeter } from '../../src/models/usage'
 import { bagOfWords, EMBEDDING_DIMENSIONS } from '../model-server/bag-of-words'
-import type { Received, Scripted } from '../model-server/server'
 import { unique } from './api-client'
+import { server, script, received } from './model-server-client'
 
-const server = inject('modelServerUrl')
 
-async function script(model: string, responses: Scripted[]): Promise<void> {
-  const res = await fetch(`${server}/__script`, { method: 'POST', body: JSON.stringify({ model, responses }) })
-  expect(res.ok).toBe(true)
-}
 
-async function received(model: string): Promise<Received[]> {
-  return (await fetch(`${server}/__log?model=${encodeURIComponent(model)}`)).json()
-}
 
 const quick = resolvePolicies({
   reasoning: { baseDelayMs: 1, timeoutMs: 2_000 },

@@ -11,7 +11,8 @@ import { MAX_VISION_BYTES, MAX_VISION_SIDE } from '../../src/ingest/perception/i
 import { readPngHeader } from '../../src/ingest/perception/png-decode'
 import { call, createOrgWithWorkspace, unique, uploadForm, waitForIngest } from './api-client'
 import { fixtureBytes, fixtureList, fixtureText } from './fixtures'
-import { chunksOf, ftsHits, ingestWith, longWav, modelDeps, readWav, received, script, sentImage, type World } from './perception-support'
+import { chunksOf, ftsHits, ingestWith, longWav, modelDeps, readWav, sentImage, type World } from './perception-support'
+import { received, script } from './model-server-client'
 import { MAX_AUDIO_PIECE_BYTES } from '../../src/ingest/perception/audio-file'
 
 let w: World

@@ -19,7 +19,8 @@ import { pageRenderKey, renderPrefix } from '../../src/ingest/perception/render-
 import { claimVisionPages } from '../../src/ingest/perception/vision-budget'
 import { callJson, createOrgWithWorkspace, unique, uploadForm, waitForIngest } from './api-client'
 import { fixtureBytes, fixtureList, fixtureText } from './fixtures'
-import { chunksOf, ftsHits, ingestWith, modelDeps, pngSize, received, script, sentImage, type World } from './perception-support'
+import { chunksOf, ftsHits, ingestWith, modelDeps, pngSize, sentImage, type World } from './perception-support'
+import { received, script } from './model-server-client'
 
 let w: World
 beforeAll(async () => {

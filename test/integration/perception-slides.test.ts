@@ -12,7 +12,8 @@ import { buildDeps } from '../../src/deps'
 import type { EmbeddedPicture, ParseResult } from '../../src/ingest/segment'
 import { callJson, createOrgWithWorkspace, unique, uploadForm, waitForIngest } from './api-client'
 import { fixtureBytes } from './fixtures'
-import { chunksOf, ingestWith, modelDeps, pngSize, received, script, sentImage, type World } from './perception-support'
+import { chunksOf, ingestWith, modelDeps, pngSize, sentImage, type World } from './perception-support'
+import { received, script } from './model-server-client'
 
 let w: World
 beforeAll(async () => {

@@ -1,20 +1,20 @@
 /**
  * @module Shared by the perception tests: deps built by the composition root for an env whose vision
  * and speech models are served by the scripted model server, a queue that hands its messages to the
- * test, uploads, the model server's script and log, and PNG header reading.
+ * test, uploads, PNG header reading and long WAVs made of a real one.
  */
 import { env } from 'cloudflare:test'
-import { expect, inject } from 'vitest'
+import { expect } from 'vitest'
 import type { AppEnv } from '../../src/config'
 import { buildDeps, type Deps } from '../../src/deps'
 import { storeUploads } from '../../src/files/upload'
 import type { IngestJob } from '../../src/ingest/jobs'
 import { ingest } from '../../src/ingest/pipeline'
-import type { Received, Scripted } from '../model-server/server'
+import type { Received } from '../model-server/server'
 import { callJson, type createOrgWithWorkspace } from './api-client'
+import { server } from './model-server-client'
 import { fixtureBytes } from './fixtures'
 
-export const server = inject('modelServerUrl')
 
 export type World = Awaited<ReturnType<typeof createOrgWithWorkspace>>
 
@@ -41,13 +41,6 @@ export async function ingestWith(built: ReturnType<typeof modelDeps>, w: World, 
   return callJson('GET', `/files/${row!.id}?workspace=${w.ws}`, { token: w.writer.token })
 }
 
-export async function script(model: string, responses: Scripted[]): Promise<void> {
-  await fetch(`${server}/__script`, { method: 'POST', body: JSON.stringify({ model, responses }) })
-}
-
-export async function received(model: string): Promise<Received[]> {
-  return (await fetch(`${server}/__log?model=${encodeURIComponent(model)}`)).json()
-}
 
 /** The image a chat completion request carried, decoded from its data URI. */
 export function sentImage(request: Received): { mediaType: string; bytes: Uint8Array } {

@@ -4,24 +4,16 @@
  * order wins over the fused one; a reranker that fails leaves the fused order and is reported.
  */
 import { env } from 'cloudflare:test'
-import { beforeAll, describe, expect, inject, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { resolvePolicies, type ModelCallError } from '../../src/models'
 import { openAiCompatibleModels } from '../../src/models/openai-compatible'
 import { rerankDocument, rerankWith } from '../../src/search/rerank'
 import { retrieve, type RetrieveRequest } from '../../src/search/retrieve'
-import type { Received, Scripted } from '../model-server/server'
 import { callJson, createOrgWithWorkspace, unique, uploadForm, waitForIngestAll } from './api-client'
+import { server, script, received } from './model-server-client'
 
-const server = inject('modelServerUrl')
 
-async function script(model: string, responses: Scripted[]): Promise<void> {
-  const res = await fetch(`${server}/__script`, { method: 'POST', body: JSON.stringify({ model, responses }) })
-  expect(res.ok).toBe(true)
-}
 
-async function received(model: string): Promise<Received[]> {
-  return (await fetch(`${server}/__log?model=${encodeURIComponent(model)}`)).json()
-}
 
 /** A reranker on the scripted server, retried quickly so a failing one does not slow the test. */
 function reranker(model: string) {

@@ -1,25 +1,12 @@
 import { describe, expect, it } from 'vitest'
+import { chunkHit } from '../../test/support/chunk-hit'
 import type { ChunkHit } from '../search/chunk-hits'
 import { CitationWriter } from './citations'
 import { EvidenceBook } from './evidence-book'
 import { bestQuote, judgeSupport } from './support'
 
 function hit(id: string, text: string, page: number | null = 1): ChunkHit {
-  return {
-    chunkId: id,
-    fileId: `file-${id}`,
-    filename: `${id}.pdf`,
-    text,
-    heading: null,
-    page,
-    sheet: null,
-    rows: null,
-    startTime: null,
-    endTime: null,
-    modality: 'text',
-    fileMetadata: {},
-    score: 1,
-  }
+  return chunkHit(id, text, { page })
 }
 
 const SLS = 'The Space Launch System Block 1 stands 98 m tall. It lifts 95 t to low Earth orbit.'

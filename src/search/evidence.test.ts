@@ -1,23 +1,10 @@
 import { describe, expect, it } from 'vitest'
+import { chunkHit } from '../../test/support/chunk-hit'
 import type { ChunkHit } from './chunk-hits'
 import { evidenceFields } from './evidence'
 
-const hit = (over: Partial<ChunkHit>): ChunkHit => ({
-  chunkId: 'file-1:p3:0',
-  fileId: 'file-1',
-  filename: 'guide.pdf',
-  text: 'Stage separation occurs at T+128 s.',
-  heading: null,
-  page: 3,
-  sheet: null,
-  rows: null,
-  startTime: null,
-  endTime: null,
-  modality: 'text',
-  fileMetadata: { author: 'nasa' },
-  score: 0.0164,
-  ...over,
-})
+const hit = (over: Partial<ChunkHit>): ChunkHit =>
+  chunkHit('file-1:p3:0', 'Stage separation occurs at T+128 s.', { fileId: 'file-1', filename: 'guide.pdf', page: 3, fileMetadata: { author: 'nasa' }, score: 0.0164, ...over })
 
 describe('evidenceFields', () => {
   it('always has the citation essentials, page null where the format has none', () => {

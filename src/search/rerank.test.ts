@@ -1,25 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import type { Reranker, RerankResult } from '../models/ports'
+import { chunkHit } from '../../test/support/chunk-hit'
 import type { ChunkHit } from './chunk-hits'
 import { RERANK_DOCUMENT_CHARS, rerankDocument, rerankWith } from './rerank'
 
 function hit(chunkId: string, text: string, score: number, extra: Partial<ChunkHit> = {}): ChunkHit {
-  return {
-    chunkId,
-    fileId: `file-${chunkId}`,
-    filename: `${chunkId}.md`,
-    text,
-    heading: null,
-    page: null,
-    sheet: null,
-    rows: null,
-    startTime: null,
-    endTime: null,
-    modality: 'text',
-    fileMetadata: {},
-    score,
-    ...extra,
-  }
+  return chunkHit(chunkId, text, { filename: `${chunkId}.md`, page: null, score, ...extra })
 }
 
 /** A reranker that answers `answer(documents)` and records what it was asked. */

@@ -32,12 +32,27 @@ export type Limits = {
   maxJsonDepth: number
   /** Wall-clock budget for parsing in one message, in milliseconds. */
   timeBudgetMs: number
+  /**
+   * Characters of text one message may produce, provenance (headings, key paths) included, counted
+   * as the parser produces them: the caps above count what a file holds, this counts what it expands
+   * to (one shared string in 30,000 cells, a key path repeated on every line).
+   */
+  maxOutputChars: number
+  /** Segments one message may produce (each carries its own provenance). */
+  maxSegments: number
+  /** Pixels a PNG may decode to, in megapixels; read from its header before anything inflates (rows are decoded one at a time). */
+  maxPngMegapixels: number
+  /** Pixels a JPEG may decode to, in megapixels (jpeg-js holds coefficients and pixels together, ~6 bytes a pixel). */
+  maxJpegMegapixels: number
+  /** Seconds of recording transcribed from one file. */
+  maxAudioSeconds: number
 }
 
 /**
  * Sized for a 128 MB Worker, measured with V8's heap capped at 128 MB: a sheet of 300,000 cells
  * (13 MB of XML) peaks near 90 MB, 7 MB of JSON near 70 MB, a 100,000-row CSV near 50 MB.
- * Raise them only with memory to spare.
+ * Output: 12 million characters parsed and chunked peak near 100 MB (`npm run bench:hostile`
+ * prints the figures). Raise them only with memory to spare.
  */
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxTextBytes: 8 * 1024 * 1024,
@@ -52,6 +67,11 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxCellsPerSheet: 300_000,
   maxJsonDepth: 1_000,
   timeBudgetMs: 60_000,
+  maxOutputChars: 12_000_000,
+  maxSegments: 200_000,
+  maxPngMegapixels: 150,
+  maxJpegMegapixels: 16,
+  maxAudioSeconds: 6 * 60 * 60,
 })
 
 /** The defaults with some caps overridden (from config, or tighter ones in tests). */

@@ -1,7 +1,9 @@
 /**
  * @module Appends segments in document order and keeps their character offsets honest: the
- * document's extracted text is the segments joined by one blank line.
+ * document's extracted text is the segments joined by one blank line. Every segment, text and
+ * provenance, is counted by the parse's output meter before it is kept.
  */
+import { unmetered, type OutputMeter } from './output-meter'
 import type { Provenance, Segment, TableBlock } from './segment'
 
 export const SEGMENT_SEPARATOR = '\n\n'
@@ -14,14 +16,19 @@ export type SegmentBuilder = {
   /** Starts counting offsets from zero again (a new page or slide). */
   restartOffsets(): void
   readonly segments: Segment[]
+  /** The meter every segment is counted by; parsers check text they are still gathering against it. */
+  readonly meter: OutputMeter
 }
 
-export function segmentBuilder(): SegmentBuilder {
+export function segmentBuilder(meter: OutputMeter = unmetered()): SegmentBuilder {
   const segments: Segment[] = []
   let offset = 0
   let atStart = true
 
-  function push(text: string, provenance: Provenance, table?: TableBlock): void {
+  function push(text: string, given: Provenance, table?: TableBlock): void {
+    const provenance = boundedProvenance(given)
+    meter.segment()
+    meter.text(text.length + provenanceChars(provenance))
     if (!atStart) offset += SEGMENT_SEPARATOR.length
     const segment: Segment = { text, provenance, charStart: offset, charEnd: offset + text.length }
     if (table) segment.table = table
@@ -32,6 +39,7 @@ export function segmentBuilder(): SegmentBuilder {
 
   return {
     segments,
+    meter,
     text(text, provenance) {
       const clean = text.trim()
       if (clean) push(clean, provenance)
@@ -49,4 +57,27 @@ export function segmentBuilder(): SegmentBuilder {
 
 export function tableText(table: TableBlock): string {
   return `${table.header}\n${table.rows.map((r) => r.text).join('\n')}`
+}
+
+/** Longest heading (per level) and key path kept: every chunk of a segment repeats them, in the index and in citations. */
+export const MAX_HEADING_CHARS = 300
+export const MAX_KEY_PATH_CHARS = 1000
+
+/** The provenance with overlong headings and key paths cut (a 1 MB "heading" would be written once per chunk). */
+function boundedProvenance(p: Provenance): Provenance {
+  const longHeading = p.heading?.some((h) => h.length > MAX_HEADING_CHARS)
+  const longKeyPath = p.keyPath !== undefined && p.keyPath.length > MAX_KEY_PATH_CHARS
+  if (!longHeading && !longKeyPath) return p
+  const bounded = { ...p }
+  if (longHeading) bounded.heading = p.heading!.map((h) => (h.length > MAX_HEADING_CHARS ? `${h.slice(0, MAX_HEADING_CHARS - 1)}…` : h))
+  // The end of a key path says where in the array or object the text is; keep both ends.
+  if (longKeyPath) bounded.keyPath = `${p.keyPath!.slice(0, MAX_KEY_PATH_CHARS / 2 - 1)}…${p.keyPath!.slice(-MAX_KEY_PATH_CHARS / 2)}`
+  return bounded
+}
+
+/** Characters a segment's provenance adds: each chunk of the segment carries its heading and key path. */
+export function provenanceChars(p: Provenance): number {
+  let n = (p.keyPath?.length ?? 0) + (p.sheet?.length ?? 0)
+  for (const h of p.heading ?? []) n += h.length
+  return n
 }

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { LimitExceededError } from '../errors'
 import { resolveLimits, startDeadline } from '../limits'
+import { outputMeter } from '../output-meter'
 import { chunkSegments } from '../chunker'
 import { parseCsv } from './csv'
 
 const parse = (csv: string, overrides = {}) =>
-  parseCsv(new TextEncoder().encode(csv), { limits: resolveLimits(overrides), deadline: startDeadline(10_000) })
+  parseCsv(new TextEncoder().encode(csv), { limits: resolveLimits(overrides), deadline: startDeadline(10_000), output: outputMeter(resolveLimits(overrides)) })
 
 describe('parseCsv', () => {
   it.each([

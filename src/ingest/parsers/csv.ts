@@ -13,13 +13,14 @@ import { readTextFile, type Parser } from './parser'
 
 export const CSV_DELIMITERS = [',', ';', '\t', '|']
 
-export const parseCsv: Parser = async (bytes, { limits, deadline }) => {
+export const parseCsv: Parser = async (bytes, { limits, deadline, output }) => {
   const text = readTextFile(bytes, limits, 'CSV file')
   let header: string[] | undefined
   const rows: TableRow[] = []
   let width = 0
   let cells = 0
   let record = 0
+  let produced = 0
   let failure: LimitExceededError | undefined
   // Rows are rendered as they stream past, so the parsed cell arrays never pile up in memory.
   Papa.parse<string[]>(text, {
@@ -39,13 +40,21 @@ export const parseCsv: Parser = async (bytes, { limits, deadline }) => {
       }
       width = Math.max(width, trimmed.length)
       const padded = trimmed.length < header.length ? [...trimmed, ...Array<string>(header.length - trimmed.length).fill('')] : trimmed
-      rows.push({ text: tableLine(padded), row: record })
+      const line = tableLine(padded)
+      produced += line.length
+      try {
+        output.check(produced)
+      } catch (err) {
+        failure = err as LimitExceededError
+        return parser.abort()
+      }
+      rows.push({ text: line, row: record })
     },
   })
   if (failure) throw failure
   deadline.check()
 
-  const out = segmentBuilder()
+  const out = segmentBuilder(output)
   if (!header) return { segments: [] }
   if (rows.length === 0) {
     out.text(tableLine(header), { modality: 'table' })

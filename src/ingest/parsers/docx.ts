@@ -22,17 +22,18 @@ import {
   type OoxmlPackage,
   type XmlNode,
 } from './ooxml'
+import type { OutputMeter } from '../output-meter'
 import { addDocumentProperties } from './doc-properties'
 import type { Parser } from './parser'
 import { addGrid, toGrid, type GridRow } from './table-grid'
 
-export const parseDocx: Parser = async (bytes, { limits, deadline }) => {
+export const parseDocx: Parser = async (bytes, { limits, deadline, output }) => {
   const pkg = openPackage(bytes, 'the document', limits, deadline)
   const main = mainPartOf(pkg, 'word/document.xml')
   const rels = relationshipsOf(pkg, main)
   const partOf = (type: string) => [...rels.values()].filter((r) => relType(r) === type).map((r) => r.target)
   const styles = readDocxStyles(pkg, partOf('styles')[0])
-  const out = segmentBuilder()
+  const out = segmentBuilder(output)
   addDocumentProperties(pkg, out)
   const writer = new SectionWriter(out, styles)
 
@@ -48,9 +49,10 @@ export const parseDocx: Parser = async (bytes, { limits, deadline }) => {
     for (const part of partOf(type)) addNotes(pkg, part, rootTag, title, writer)
   }
   const seen = new Set<string>()
+  const meter = out.meter
   for (const part of [...partOf('header'), ...partOf('footer')]) {
     const nodes = readXmlPart(pkg, part) ?? []
-    const text = nodes.flatMap((n) => childrenOf(n)).map((n) => blockText(n, styles)).join('\n').trim()
+    const text = nodes.flatMap((n) => childrenOf(n)).map((n) => blockText(n, styles, meter)).join('\n').trim()
     // Page numbers and other letterless furniture say nothing worth finding.
     if (/\p{L}.*\p{L}/su.test(text) && !seen.has(text)) {
       seen.add(text)
@@ -62,15 +64,15 @@ export const parseDocx: Parser = async (bytes, { limits, deadline }) => {
 
 function addNotes(pkg: OoxmlPackage, part: string, rootTag: string, title: string, writer: SectionWriter): void {
   const lines: string[] = []
-  readXmlPartInBatches(pkg, part, rootTag, (notes) => addNoteLines(notes, lines, writer.styles))
+  readXmlPartInBatches(pkg, part, rootTag, (notes) => addNoteLines(notes, lines, writer.styles, writer.out.meter))
   if (lines.length) writer.out.text(lines.join('\n'), { heading: [title], modality: 'text' })
 }
 
-function addNoteLines(notes: readonly XmlNode[], lines: string[], styles: DocxStyles): void {
+function addNoteLines(notes: readonly XmlNode[], lines: string[], styles: DocxStyles, meter: OutputMeter): void {
   for (const note of notes) {
     const type = attrOf(note, 'w:type')
     if (type === 'separator' || type === 'continuationSeparator' || type === 'continuationNotice') continue
-    const text = childrenOf(note).map((b) => blockText(b, styles)).filter(Boolean).join(' ').trim()
+    const text = childrenOf(note).map((b) => blockText(b, styles, meter)).filter(Boolean).join(' ').trim()
     if (!text) continue
     const author = attrOf(note, 'w:author')
     lines.push(author ? `${author}: ${text}` : text)
@@ -81,6 +83,8 @@ function addNoteLines(notes: readonly XmlNode[], lines: string[], styles: DocxSt
 class SectionWriter {
   private path: string[] = []
   private lines: string[] = []
+  /** Characters gathered in `lines`, checked against the output budget before the section is written. */
+  private pending = 0
 
   constructor(
     readonly out: SegmentBuilder,
@@ -100,6 +104,7 @@ class SectionWriter {
   flush(): void {
     this.out.text(this.lines.join('\n'), this.provenance('text'))
     this.lines = []
+    this.pending = 0
   }
 
   private provenance(modality: Provenance['modality']): Provenance {
@@ -117,17 +122,21 @@ class SectionWriter {
       while (this.path.length < style.level) this.path.push('')
       this.path.push(text)
     }
-    if (text) this.lines.push(style.list && style.level === undefined ? `- ${text}` : text)
+    if (text) {
+      this.lines.push(style.list && style.level === undefined ? `- ${text}` : text)
+      this.pending += text.length
+      this.out.meter.check(this.pending)
+    }
     this.blocks(nested)
   }
 
   private table(node: XmlNode): void {
     this.flush()
-    addGrid(this.out, toGrid(tableRows(node, this.styles)), this.provenance('table'))
+    addGrid(this.out, toGrid(tableRows(node, this.styles, this.out.meter), this.out.meter), this.provenance('table'))
   }
 }
 
-function tableRows(table: XmlNode, styles: DocxStyles): GridRow[] {
+function tableRows(table: XmlNode, styles: DocxStyles, meter: OutputMeter): GridRow[] {
   return childrenNamed(childrenOf(table), 'w:tr').map((tr) => {
     const trPr = firstNamed(childrenOf(tr), 'w:trPr')
     const before = Number(attrOf(firstNamed(childrenOf(trPr ?? {}), 'w:gridBefore') ?? {}, 'w:val') ?? 0)
@@ -138,7 +147,7 @@ function tableRows(table: XmlNode, styles: DocxStyles): GridRow[] {
         const tcPr = childrenOf(firstNamed(childrenOf(tc), 'w:tcPr') ?? {})
         const span = Number(attrOf(firstNamed(tcPr, 'w:gridSpan') ?? {}, 'w:val') ?? 1)
         const vMerge = firstNamed(tcPr, 'w:vMerge')
-        const text = childrenOf(tc).map((b) => blockText(b, styles)).filter(Boolean).join(' ')
+        const text = childrenOf(tc).map((b) => blockText(b, styles, meter)).filter(Boolean).join(' ')
         return { text, span: Number.isFinite(span) ? span : 1, continuesAbove: !!vMerge && attrOf(vMerge, 'w:val') !== 'restart' }
       })
     return { leadingEmpty: Number.isFinite(before) ? Math.min(before, 1000) : 0, cells }
@@ -146,16 +155,16 @@ function tableRows(table: XmlNode, styles: DocxStyles): GridRow[] {
 }
 
 /** All text of a block (paragraph, table, content control) on one line; used inside cells and notes. */
-function blockText(node: XmlNode, styles: DocxStyles): string {
+function blockText(node: XmlNode, styles: DocxStyles, meter: OutputMeter): string {
   const tag = tagOf(node)
   if (tag === 'w:p') {
     const nested: XmlNode[] = []
     const own = paragraphText(node, nested).trim()
-    return [own, ...nested.map((n) => blockText(n, styles))].filter(Boolean).join(' ')
+    return [own, ...nested.map((n) => blockText(n, styles, meter))].filter(Boolean).join(' ')
   }
-  if (tag === 'w:tbl') return toGrid(tableRows(node, styles)).map((r) => r.join(' ')).join(' ')
+  if (tag === 'w:tbl') return toGrid(tableRows(node, styles, meter), meter).map((r) => r.join(' ')).join(' ')
   if (tag === 'w:sdt' || tag === 'w:sdtContent' || tag === 'w:customXml' || tag === 'w:txbxContent') {
-    return childrenOf(node).map((n) => blockText(n, styles)).filter(Boolean).join(' ')
+    return childrenOf(node).map((n) => blockText(n, styles, meter)).filter(Boolean).join(' ')
   }
   return ''
 }

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { DamagedFileError, LimitExceededError } from '../errors'
 import { resolveLimits, startDeadline } from '../limits'
+import { outputMeter } from '../output-meter'
 import { nesting, parseJson } from './json'
 
 const limits = resolveLimits()
 const parse = (json: string, overrides = {}) =>
-  parseJson(new TextEncoder().encode(json), { limits: resolveLimits(overrides), deadline: startDeadline(limits.timeBudgetMs) })
+  parseJson(new TextEncoder().encode(json), { limits: resolveLimits(overrides), deadline: startDeadline(limits.timeBudgetMs), output: outputMeter(resolveLimits(overrides)) })
 
 describe('parseJson', () => {
   it('renders small documents as path: value lines under the root key path', async () => {

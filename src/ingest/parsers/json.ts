@@ -11,7 +11,7 @@ import { readTextFile, type Parser } from './parser'
 /** Rendered characters per segment (≈ 300 tokens): small siblings are grouped up to this. */
 const SEGMENT_CHARS = 1200
 
-export const parseJson: Parser = async (bytes, { limits, deadline }) => {
+export const parseJson: Parser = async (bytes, { limits, deadline, output }) => {
   const text = readTextFile(bytes, limits, 'JSON file')
   const { depth, balanced } = nesting(text)
   if (!balanced) throw new DamagedFileError('the file is not valid JSON (its brackets, braces or quotes do not pair up)')
@@ -25,7 +25,7 @@ export const parseJson: Parser = async (bytes, { limits, deadline }) => {
     const detail = libraryDetail(err)
     throw new DamagedFileError(`the file is not valid JSON${detail ? ` (${detail})` : ''}`)
   }
-  const out = segmentBuilder()
+  const out = segmentBuilder(output)
   new Flattener(out, deadline).visit(value, '$')
   return { segments: out.segments }
 }

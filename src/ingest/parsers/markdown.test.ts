@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { resolveLimits, startDeadline } from '../limits'
+import { outputMeter } from '../output-meter'
 import { parseMarkdown } from './markdown'
 
 const parse = async (md: string) =>
-  (await parseMarkdown(new TextEncoder().encode(md), { limits: resolveLimits(), deadline: startDeadline(10_000) })).segments
+  (await parseMarkdown(new TextEncoder().encode(md), { limits: resolveLimits(), deadline: startDeadline(10_000), output: outputMeter(resolveLimits()) })).segments
 
 describe('parseMarkdown', () => {
   it('gives each section its heading path', async () => {

@@ -11,9 +11,9 @@ const SETEXT = /^ {0,3}(=+|-+)[ \t]*$/
 const FENCE = /^ {0,3}(`{3,}|~{3,})/
 const TABLE_SEPARATOR = /^ {0,3}\|?[ \t]*:?-+:?[ \t]*(\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$/
 
-export const parseMarkdown: Parser = async (bytes, { limits }) => {
+export const parseMarkdown: Parser = async (bytes, { limits, output }) => {
   const lines = readTextFile(bytes, limits, 'Markdown file').split('\n')
-  const out = segmentBuilder()
+  const out = segmentBuilder(output)
   const path: string[] = []
   let body: string[] = []
   let fence: string | undefined

@@ -2,11 +2,12 @@ import { strToU8, zipSync } from 'fflate'
 import { describe, expect, it } from 'vitest'
 import { DamagedFileError, LimitExceededError } from '../errors'
 import { resolveLimits, startDeadline, type Limits } from '../limits'
+import { outputMeter } from '../output-meter'
 import { parseDocx } from './docx'
 import { parsePptx } from './pptx'
 import { parseXlsx } from './xlsx'
 
-const ctx = (overrides: Partial<Limits> = {}) => ({ limits: resolveLimits(overrides), deadline: startDeadline(10_000) })
+const ctx = (overrides: Partial<Limits> = {}) => ({ limits: resolveLimits(overrides), deadline: startDeadline(10_000), output: outputMeter(resolveLimits(overrides)) })
 const W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 const REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships'
 const rels = (items: [string, string, string][]) =>

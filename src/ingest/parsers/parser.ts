@@ -1,9 +1,10 @@
 /**
- * @module The shape every format parser has, and what it is handed: caps, a deadline and, for
- * paged formats, the page range this message reads.
+ * @module The shape every format parser has, and what it is handed: caps, a deadline, the meter
+ * of what it produces and, for paged formats, the page range this message reads.
  */
 import { LimitExceededError } from '../errors'
 import { formatBytes, type Deadline, type Limits } from '../limits'
+import type { OutputMeter } from '../output-meter'
 import type { ParseResult } from '../segment'
 import { decodeUtf8Text, normalizeNewlines } from '../utf8'
 import type { PageRange } from './pdf'
@@ -11,6 +12,8 @@ import type { PageRange } from './pdf'
 export type ParseContext = {
   limits: Limits
   deadline: Deadline
+  /** Counts what the parser produces (text, segments) against the output budget; give it to `segmentBuilder`. */
+  output: OutputMeter
   /** PDF only: the pages to read; absent means the whole file (if it fits in one message). */
   pages?: PageRange
 }

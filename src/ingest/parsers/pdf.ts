@@ -6,14 +6,15 @@ import { getDocumentProxy } from 'unpdf'
 import { DamagedFileError, isIngestError, LimitExceededError, libraryDetail } from '../errors'
 import { formatCount, startDeadline, withinDeadline, type Deadline, type Limits } from '../limits'
 import type { ParseResult } from '../segment'
+import { unmetered, type OutputMeter } from '../output-meter'
 import { segmentBuilder } from '../segment-builder'
 
 export type PageRange = { from: number; to: number }
 
 export type PdfDocument = {
   readonly pageCount: number
-  /** Text of pages `from..to` (1-based, inclusive), one segment per page with text. */
-  readPages(range: PageRange, deadline?: Deadline): Promise<ParseResult>
+  /** Text of pages `from..to` (1-based, inclusive), one segment per page with text, counted by `meter`. */
+  readPages(range: PageRange, deadline?: Deadline, meter?: OutputMeter): Promise<ParseResult>
   close(): Promise<void>
 }
 
@@ -58,15 +59,15 @@ export async function openPdf(bytes: Uint8Array, limits: Limits, deadline?: Dead
 
   return {
     pageCount,
-    async readPages(range, deadline = startDeadline(limits.timeBudgetMs)) {
+    async readPages(range, deadline = startDeadline(limits.timeBudgetMs), meter = unmetered()) {
       const { from, to } = checkRange(range, pageCount, limits.maxPagesPerMessage)
-      const out = segmentBuilder()
+      const out = segmentBuilder(meter)
       const textlessPages: number[] = []
       for (let page = from; page <= to; page++) {
         deadline.check()
         let text: string
         try {
-          text = await withinDeadline(pageText(pdf, page), deadline, limits.timeBudgetMs)
+          text = await withinDeadline(pageText(pdf, page, meter), deadline, limits.timeBudgetMs)
         } catch (err) {
           await pdf.destroy().catch(() => {})
           throw pdfError(err, page)
@@ -89,10 +90,10 @@ export async function pdfPageCount(bytes: Uint8Array, limits: Limits): Promise<n
 }
 
 /** Reads a page range (default: the whole PDF, if it fits in one message). */
-export async function parsePdf(bytes: Uint8Array, limits: Limits, deadline: Deadline, range?: PageRange): Promise<ParseResult> {
+export async function parsePdf(bytes: Uint8Array, limits: Limits, deadline: Deadline, range?: PageRange, meter?: OutputMeter): Promise<ParseResult> {
   const pdf = await openPdf(bytes, limits, deadline)
   try {
-    return await pdf.readPages(range ?? { from: 1, to: pdf.pageCount }, deadline)
+    return await pdf.readPages(range ?? { from: 1, to: pdf.pageCount }, deadline, meter)
   } finally {
     await pdf.close()
   }
@@ -120,15 +121,26 @@ function checkRange(range: PageRange, pageCount: number, perMessage: number): Pa
   return { from, to: last }
 }
 
-async function pageText(pdf: PdfProxy, pageNumber: number): Promise<string> {
+async function pageText(pdf: PdfProxy, pageNumber: number, meter: OutputMeter): Promise<string> {
   const page = await pdf.getPage(pageNumber)
   try {
-    const content = await page.getTextContent()
+    // Streamed, not `getTextContent()`: a small content stream can inflate to millions of text runs,
+    // and reading them as they come lets the budget stop the page before pdf.js has gathered them all.
+    const reader = page.streamTextContent().getReader()
     let text = ''
-    for (const item of content.items) {
-      if (!('str' in item)) continue
-      text += item.str
-      if (item.hasEOL) text += '\n'
+    try {
+      for (let next = await reader.read(); !next.done; next = await reader.read()) {
+        for (const item of next.value.items) {
+          if (!('str' in item)) continue
+          text += item.str
+          if (item.hasEOL) text += '\n'
+        }
+        meter.check(text.length)
+      }
+    } finally {
+      // Not cancelled: pdf.js would still enqueue into a cancelled stream and throw. Unread, it waits
+      // on backpressure until the document is destroyed.
+      reader.releaseLock()
     }
     return tidyPageText(text)
   } finally {

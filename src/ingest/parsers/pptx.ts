@@ -31,7 +31,7 @@ import { addDocumentProperties } from './doc-properties'
 import type { Parser } from './parser'
 import { addGrid, toGrid, type GridRow } from './table-grid'
 
-export const parsePptx: Parser = async (bytes, { limits, deadline }) => {
+export const parsePptx: Parser = async (bytes, { limits, deadline, output }) => {
   const pkg = openPackage(bytes, 'the presentation', limits, deadline)
   const main = mainPartOf(pkg, 'ppt/presentation.xml')
   const rels = relationshipsOf(pkg, main)
@@ -45,7 +45,7 @@ export const parsePptx: Parser = async (bytes, { limits, deadline }) => {
       `the presentation has ${formatCount(slides.length)} slides, more than the ${formatCount(limits.maxPages)} Cairn reads in one file`,
     )
   }
-  const out = segmentBuilder()
+  const out = segmentBuilder(output)
   const pictures: EmbeddedPicture[] = []
   slides.forEach((slide, i) => {
     deadline.check()
@@ -96,7 +96,7 @@ function readSlide(pkg: OoxmlPackage, part: string, page: number, out: SegmentBu
       const chartRef = findDeep(childrenOf(shape), 'c:chart')
       if (table) {
         flush()
-        addGrid(out, toGrid(tableRows(table)), provenance('table'))
+        addGrid(out, toGrid(tableRows(table), out.meter), provenance('table'))
       } else if (chartRef) {
         const chart = rels.get(attrOf(chartRef, 'r:id') ?? '')
         const content = chart ? readChart(pkg, chart.target) : undefined

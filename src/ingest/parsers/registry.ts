@@ -22,11 +22,13 @@
  * a segment headed "Document properties" (for pptx, on slide 1). Table segments carry their
  * header and rows so that the chunker repeats the header in every chunk.
  *
- * Every parser runs under `Limits` and a deadline and fails only with `IngestError`s.
+ * Every parser runs under `Limits`, a deadline and an output meter (what it produces, counted as it
+ * produces it) and fails only with `IngestError`s.
  */
 import { DamagedFileError, isIngestError } from '../errors'
 import type { FileKind } from '../file-type'
 import { resolveLimits, startDeadline, type Deadline, type Limits } from '../limits'
+import { outputMeter, type OutputSubject } from '../output-meter'
 import type { ParseResult } from '../segment'
 import { parseCsv } from './csv'
 import { parseDocx } from './docx'
@@ -41,7 +43,7 @@ import { parseXlsx } from './xlsx'
 export type TextKind = Exclude<FileKind, 'png' | 'jpeg' | 'wav' | 'mp3'>
 
 const PARSERS: Record<TextKind, Parser> = {
-  pdf: (bytes, ctx) => parsePdf(bytes, ctx.limits, ctx.deadline, ctx.pages),
+  pdf: (bytes, ctx) => parsePdf(bytes, ctx.limits, ctx.deadline, ctx.pages, ctx.output),
   docx: parseDocx,
   pptx: parsePptx,
   xlsx: parseXlsx,
@@ -91,7 +93,8 @@ export async function parseDocument(bytes: Uint8Array, kind: FileKind, options: 
   const limits = resolveLimits(options.limits)
   const deadline = options.deadline ?? startDeadline(limits.timeBudgetMs)
   try {
-    const ctx = options.pages ? { limits, deadline, pages: options.pages } : { limits, deadline }
+    const output = outputMeter(limits, OUTPUT_SUBJECTS[textKind])
+    const ctx = options.pages ? { limits, deadline, output, pages: options.pages } : { limits, deadline, output }
     return { status: 'parsed', result: await parser(bytes, ctx) }
   } catch (err) {
     if (isIngestError(err)) throw err
@@ -116,4 +119,16 @@ function describeKind(kind: TextKind): string {
     text: 'text file',
   }
   return names[kind]
+}
+
+/** What a file over its output budget is called, and what its owner can do (`output-meter.ts`). */
+const OUTPUT_SUBJECTS: Record<TextKind, OutputSubject> = {
+  pdf: { what: 'PDF', advice: 'split it into smaller PDFs and upload them again' },
+  docx: { what: 'document', advice: 'split it into smaller documents and upload them again' },
+  pptx: { what: 'presentation', advice: 'split it into smaller decks and upload them again' },
+  xlsx: { what: 'spreadsheet', advice: 'split it, or export the sheets you need as CSV and upload those' },
+  csv: { what: 'CSV file', advice: 'split it into smaller files and upload them again' },
+  markdown: { what: 'Markdown file', advice: 'split it into smaller files and upload them again' },
+  json: { what: 'JSON file', advice: 'split it into smaller files, or upload the part you need' },
+  text: { what: 'text file', advice: 'split it into smaller files and upload them again' },
 }

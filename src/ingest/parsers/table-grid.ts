@@ -3,6 +3,7 @@
  * across its columns and a vertically merged one repeats down its rows, so every row reads whole.
  */
 import { tableBlock, tableLine } from '../markdown-table'
+import type { OutputMeter } from '../output-meter'
 import type { Provenance } from '../segment'
 import type { SegmentBuilder } from '../segment-builder'
 
@@ -16,17 +17,22 @@ export type GridCell = {
 
 export type GridRow = { leadingEmpty: number; cells: GridCell[] }
 
-export function toGrid(rows: readonly GridRow[]): string[][] {
+/** The grid, its characters checked against `meter` as spans and merges copy them (a spanned cell is written once per column). */
+export function toGrid(rows: readonly GridRow[], meter: OutputMeter): string[][] {
   const grid: string[][] = []
+  let produced = 0
   for (const row of rows) {
     const line: string[] = Array.from({ length: row.leadingEmpty }, () => '')
     for (const cell of row.cells) {
       const span = Math.max(1, Math.min(cell.span, 1000))
       for (let k = 0; k < span; k++) {
         const col = line.length
-        line.push(cell.continuesAbove ? (grid[grid.length - 1]?.[col] ?? '') : cell.text)
+        const text = cell.continuesAbove ? (grid[grid.length - 1]?.[col] ?? '') : cell.text
+        line.push(text)
+        produced += text.length
       }
     }
+    meter.check(produced)
     grid.push(line)
   }
   return grid

@@ -5,8 +5,8 @@
 import { segmentBuilder } from '../segment-builder'
 import { readTextFile, type Parser } from './parser'
 
-export const parseText: Parser = async (bytes, { limits }) => {
-  const out = segmentBuilder()
+export const parseText: Parser = async (bytes, { limits, output }) => {
+  const out = segmentBuilder(output)
   out.text(readTextFile(bytes, limits, 'text file'), { modality: 'text' })
   return { segments: out.segments }
 }

@@ -5,6 +5,7 @@
  */
 import { LimitExceededError } from '../errors'
 import { formatCount, type Limits } from '../limits'
+import type { OutputMeter } from '../output-meter'
 import { tableBlock, tableLine } from '../markdown-table'
 import { segmentBuilder, type SegmentBuilder } from '../segment-builder'
 import {
@@ -29,7 +30,7 @@ import { cellKey, cellPosition, findRegions, MAX_COLUMN, type CellMap, type Regi
 
 const MAX_ROW = 1_048_576
 
-export const parseXlsx: Parser = async (bytes, { limits, deadline }) => {
+export const parseXlsx: Parser = async (bytes, { limits, deadline, output }) => {
   const pkg = openPackage(bytes, 'the spreadsheet', limits, deadline)
   const main = mainPartOf(pkg, 'xl/workbook.xml')
   const rels = relationshipsOf(pkg, main)
@@ -38,7 +39,7 @@ export const parseXlsx: Parser = async (bytes, { limits, deadline }) => {
   const date1904 = ['1', 'true'].includes(attrOf(findDeep(workbook, 'workbookPr') ?? {}, 'date1904') ?? '')
   const cells = cellReader(pkg, relOfType('sharedStrings'), relOfType('styles'), date1904)
 
-  const out = segmentBuilder()
+  const out = segmentBuilder(output)
   addDocumentProperties(pkg, out)
   for (const sheet of childrenNamed(childrenOf(findDeep(workbook, 'sheets') ?? {}), 'sheet')) {
     const rel = rels.get(attrOf(sheet, 'r:id') ?? '')
@@ -46,13 +47,19 @@ export const parseXlsx: Parser = async (bytes, { limits, deadline }) => {
     if (!rel || relType(rel) !== 'worksheet') continue
     deadline.check()
     const name = attrOf(sheet, 'name') ?? rel.target
-    addSheet(out, name, readSheetCells(pkg, rel.target, name, cells, limits))
+    addSheet(out, name, readSheetCells(pkg, rel.target, name, cells, limits, output))
   }
   return { segments: out.segments }
 }
 
-function readSheetCells(pkg: OoxmlPackage, part: string, sheet: string, reader: CellReader, limits: Limits): CellMap {
+/**
+ * A sheet's cells, their characters counted as they are read: one shared string may fill any number
+ * of cells (and a merged range copies its value into every cell it covers), so what a sheet expands
+ * to is known only here, long before its rows are written out.
+ */
+function readSheetCells(pkg: OoxmlPackage, part: string, sheet: string, reader: CellReader, limits: Limits, output: OutputMeter): CellMap {
   const cells: CellMap = new Map()
+  const produced = { chars: 0 }
   let rowNumber = 0
   let rowCount = 0
   const readRows = (rows: XmlNode[]) => {
@@ -70,6 +77,8 @@ function readSheetCells(pkg: OoxmlPackage, part: string, sheet: string, reader: 
       const value = reader.value(cell).trim()
       if (!value) continue
       cells.set(cellKey(rowNumber, col), value)
+      produced.chars += value.length
+      output.check(produced.chars)
       filled = true
       if (cells.size > limits.maxCellsPerSheet) throw tooManyCells(sheet, limits)
     }
@@ -80,7 +89,10 @@ function readSheetCells(pkg: OoxmlPackage, part: string, sheet: string, reader: 
     }
   }
   const rest = readXmlPartInBatches(pkg, part, 'sheetData', readRows) ?? []
-  fillMergedCells(rest, cells, sheet, limits)
+  fillMergedCells(rest, cells, sheet, limits, (chars) => {
+    produced.chars += chars
+    output.check(produced.chars)
+  })
   return cells
 }
 
@@ -91,7 +103,7 @@ const MAX_MERGE_CELLS = 10_000
  * A merged range shows its top-left value across the whole range; copying it keeps every row
  * whole, as spans are in docx and pptx tables.
  */
-function fillMergedCells(root: XmlNode[], cells: CellMap, sheet: string, limits: Limits): void {
+function fillMergedCells(root: XmlNode[], cells: CellMap, sheet: string, limits: Limits, count: (chars: number) => void): void {
   for (const merge of childrenNamed(childrenOf(findDeep(root, 'mergeCells') ?? {}), 'mergeCell')) {
     const [from, to] = (attrOf(merge, 'ref') ?? '').split(':')
     if (!from || !to) continue
@@ -100,6 +112,7 @@ function fillMergedCells(root: XmlNode[], cells: CellMap, sheet: string, limits:
     if ((bottom - top + 1) * (right - left + 1) > MAX_MERGE_CELLS) continue
     const value = cells.get(cellKey(top, left))
     if (!value) continue
+    count(value.length * ((bottom - top + 1) * (right - left + 1) - 1))
     for (let row = top; row <= bottom; row++) {
       for (let col = left; col <= right; col++) cells.set(cellKey(row, col), value)
     }

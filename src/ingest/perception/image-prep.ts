@@ -10,6 +10,7 @@
  */
 import { encode as encodeJpeg } from 'jpeg-js'
 import { LimitExceededError } from '../errors'
+import { DEFAULT_LIMITS } from '../limits'
 import { boxScale } from './box-scale'
 import { jpegOrientation, orient } from './exif-orientation'
 import { decodeJpeg, readJpegHeader } from './jpeg-decode'
@@ -18,8 +19,8 @@ import { encodePng, type Raster } from './png-encode'
 
 export const MAX_VISION_SIDE = 1568
 export const MAX_VISION_BYTES = 4 * 1024 * 1024
-/** PNGs are read a row at a time, so only time bounds them: ~150 MP is a few seconds of CPU. */
-export const MAX_PNG_MEGAPIXELS = 150
+/** PNGs are read a row at a time, so only time bounds them: ~150 MP is a few seconds of CPU (the budget lives in `limits.ts`). */
+export const MAX_PNG_MEGAPIXELS = DEFAULT_LIMITS.maxPngMegapixels
 const JPEG_QUALITY = 85
 
 export type PreparedImage = {

@@ -5,12 +5,13 @@
  */
 import { decode } from 'jpeg-js'
 import { DamagedFileError, LimitExceededError } from '../errors'
+import { DEFAULT_LIMITS } from '../limits'
 import type { Raster } from './png-encode'
 
 export type JpegHeader = { width: number; height: number; components: number; progressive: boolean }
 
-/** jpeg-js keeps coefficients and pixels together (~6 bytes a pixel): 16 MP stays under ~100 MB. */
-export const MAX_JPEG_MEGAPIXELS = 16
+/** jpeg-js keeps coefficients and pixels together (~6 bytes a pixel): 16 MP stays under ~100 MB (the budget lives in `limits.ts`). */
+export const MAX_JPEG_MEGAPIXELS = DEFAULT_LIMITS.maxJpegMegapixels
 const MAX_DECODE_MB = 110
 
 const damaged = (why: string) => new DamagedFileError(`the JPEG image is damaged: ${why}`)

@@ -7,6 +7,7 @@ import { env } from 'cloudflare:test'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { call, callJson, createOrgWithWorkspace, uploadForm, waitForIngest, waitForIngestAll } from './api-client'
 import { fixtureBytes, fixtureList } from './fixtures'
+import { amplifyingFiles } from '../support/amplifying-files.mjs'
 
 type World = Awaited<ReturnType<typeof createOrgWithWorkspace>>
 let w: World
@@ -97,4 +98,31 @@ describe('hostile files through the pipeline', () => {
     for (const d of done.slice(1)) expect(['error', 'processed'], d.filename).toContain(d.status)
     expect(done[3].status).toBe('error')
   }, 300_000)
+
+  it('files that expand past the output budget end error with a sentence, leave nothing behind, and disturb no other file', async () => {
+    const amplifying = amplifyingFiles()
+    const form = uploadForm([['good.md', '# Launch vehicles\n\nThe Ariane 6 stands 63 m tall.'], ...amplifying], { workspace: w.ws })
+    const files = await callJson('POST', '/files', { token: w.writer.token, form })
+    expect(files).toHaveLength(amplifying.length + 1)
+    const done = await waitForIngestAll(w.writer.token, w.ws, files.map((f: { id: string }) => f.id))
+    const outcomes = Object.fromEntries(done.slice(1).map((d) => [d.filename, d]))
+    expect(done[0]!.status).toBe('processed')
+    // Over the budget: a sentence that names the kind of file and what to do.
+    for (const name of ['shared-string.xlsx', 'merged-cells.xlsx', 'repeated-runs.docx', 'spanned-table.docx', 'repeated-text.pptx', 'huge-array.json', 'expanding.pdf']) {
+      expect(outcomes[name]!.status, name).toBe('error')
+      expect(outcomes[name]!.status_details, name).toMatch(/expands to more than 12 million characters of text.*; (split|export)/)
+    }
+    expect(outcomes['shared-string.xlsx']!.status_details).toMatch(/^the spreadsheet .*export the sheets you need as CSV/i)
+    // Within it once its header is not repeated, and its paths are cut: read whole.
+    expect(outcomes['long-header.csv']!.status).toBe('processed')
+    expect(outcomes['deep-key-path.json']!.status).toBe('processed')
+    for (const d of done.filter((x) => x.status === 'error')) {
+      const left = await env.DB.prepare('SELECT (SELECT count(*) FROM chunks WHERE file_id = ?1) + (SELECT count(*) FROM file_parts WHERE file_id = ?1) AS n').bind(d.id).first<{ n: number }>()
+      expect(left!.n, d.filename).toBe(0)
+    }
+    const hit = await env.DB.prepare("SELECT count(*) AS n FROM chunks_fts JOIN chunks ON chunks.rowid = chunks_fts.rowid WHERE chunks_fts MATCH 'ariane' AND chunks.file_id = ?")
+      .bind(done[0]!.id)
+      .first<{ n: number }>()
+    expect(hit!.n).toBe(1)
+  }, 600_000)
 })

@@ -82,12 +82,12 @@ export function repeatedTextPptx({ slides = 200, slideChars = 80_000 } = {}) {
 }
 
 /** A one-column CSV whose header is `headerChars` long, over `rows` short rows: the header would repeat in every chunk. */
-export function longHeaderCsv({ headerChars = 1_000_000, rows = 100_000 } = {}) {
+export function longHeaderCsv({ headerChars = 1_000_000, rows = 90_000 } = {}) {
   return strToU8(`${'h'.repeat(headerChars)}\n${'1\n'.repeat(rows)}`)
 }
 
-/** A flat array of `items` zeros: two bytes each in the file, a `[123456]: 0` line each in the text. */
-export function hugeArrayJson({ items = 3_500_000 } = {}) {
+/** A flat array of `items` zeros (3.8 MB): two bytes each in the file, a `[123456]: 0` line each in the text. */
+export function hugeArrayJson({ items = 1_900_000 } = {}) {
   return strToU8(`[${'0,'.repeat(items - 1)}0]`)
 }
 

@@ -137,10 +137,10 @@ async function pageText(pdf: PdfProxy, pageNumber: number, meter: OutputMeter): 
         }
         meter.check(text.length)
       }
-    } finally {
-      // Not cancelled: pdf.js would still enqueue into a cancelled stream and throw. Unread, it waits
-      // on backpressure until the document is destroyed.
-      reader.releaseLock()
+    } catch (err) {
+      // pdf.js needs a reason to cancel (without one its stream errors and the document never closes).
+      await reader.cancel(err instanceof Error ? err : new Error('stopped')).catch(() => {})
+      throw err
     }
     return tidyPageText(text)
   } finally {

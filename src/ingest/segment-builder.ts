@@ -69,10 +69,24 @@ function boundedProvenance(p: Provenance): Provenance {
   const longKeyPath = p.keyPath !== undefined && p.keyPath.length > MAX_KEY_PATH_CHARS
   if (!longHeading && !longKeyPath) return p
   const bounded = { ...p }
-  if (longHeading) bounded.heading = p.heading!.map((h) => (h.length > MAX_HEADING_CHARS ? `${h.slice(0, MAX_HEADING_CHARS - 1)}…` : h))
-  // The end of a key path says where in the array or object the text is; keep both ends.
-  if (longKeyPath) bounded.keyPath = `${p.keyPath!.slice(0, MAX_KEY_PATH_CHARS / 2 - 1)}…${p.keyPath!.slice(-MAX_KEY_PATH_CHARS / 2)}`
+  if (longHeading) bounded.heading = p.heading!.map((h) => (h.length > MAX_HEADING_CHARS ? ownCopy(`${h.slice(0, MAX_HEADING_CHARS - 1)}…`) : h))
+  if (longKeyPath) bounded.keyPath = cutKeyPath(p.keyPath!)
   return bounded
+}
+
+/** A key path cut to `MAX_KEY_PATH_CHARS`, keeping both ends: the end says where in the array or object the text is. */
+export function cutKeyPath(path: string): string {
+  if (path.length <= MAX_KEY_PATH_CHARS) return path
+  return ownCopy(`${path.slice(0, MAX_KEY_PATH_CHARS / 2 - 1)}…${path.slice(-MAX_KEY_PATH_CHARS / 2)}`)
+}
+
+/**
+ * A copy that shares no memory with the string it was cut from. V8 keeps a slice as a view of its
+ * parent, so a 300-character heading cut from a 1 MB paragraph would keep the megabyte alive for as
+ * long as the segment lives.
+ */
+function ownCopy(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string
 }
 
 /** Characters a segment's provenance adds: each chunk of the segment carries its heading and key path. */

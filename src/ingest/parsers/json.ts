@@ -5,7 +5,7 @@
  */
 import { DamagedFileError, LimitExceededError, libraryDetail } from '../errors'
 import { formatCount, type Deadline } from '../limits'
-import { segmentBuilder, type SegmentBuilder } from '../segment-builder'
+import { cutKeyPath, segmentBuilder, type SegmentBuilder } from '../segment-builder'
 import { readTextFile, type Parser } from './parser'
 
 /** Rendered characters per segment (≈ 300 tokens): small siblings are grouped up to this. */
@@ -94,7 +94,8 @@ class Flattener {
       const size = this.size(entry[1]) + entry[0].length
       if (size > SEGMENT_CHARS) {
         flush()
-        this.visit(entry[1], path + entry[0])
+        // Cut as it grows: 500 levels of long keys would otherwise build a million-character path per group.
+        this.visit(entry[1], cutKeyPath(path + entry[0]))
         continue
       }
       if (groupSize + size > SEGMENT_CHARS) flush()

@@ -72,6 +72,7 @@ async function main() {
       ...process.env,
       PYTHONPATH: path.join(root, 'scripts', 'fuzz'),
       SCHEMATHESIS_HOOKS: 'cairn_hooks',
+      PYTHONDONTWRITEBYTECODE: '1',
       CAIRN_FUZZ_USER_TOKEN: server.userToken,
       CAIRN_FUZZ_ADMIN_TOKEN: server.adminToken,
       CAIRN_FUZZ_USER_ID: server.userId,

@@ -5,7 +5,9 @@
  * envelope, and any answer the document does not describe. The hooks are in scripts/fuzz/cairn_hooks.py.
  *
  * Options: --max-examples N (per operation and phase), --seed N | --seed random, --self-test (the
- * envelope check then fails on every 4xx: proves the custom check runs), --timeout-minutes N.
+ * envelope check then fails on every 4xx: proves the custom check runs), --timeout-minutes N, --keep
+ * (keep the report and server log even on success); after a `--`, arguments for `st run` itself
+ * (`npm run fuzz:api -- --keep -- --include-path /files`).
  */
 import { mkdirSync, mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs'
 import os from 'node:os'
@@ -17,9 +19,13 @@ import { ensureSchemathesis, runSchemathesis, summarizeJunit } from './lib/schem
 import { seedFuzzData } from './lib/fuzz-seed.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const args = process.argv.slice(2)
+const argv = process.argv.slice(2)
+const split = argv.indexOf('--')
+const args = split === -1 ? argv : argv.slice(0, split)
+const stExtra = split === -1 ? [] : argv.slice(split + 1)
+const keep = args.includes('--keep')
 const selfTest = args.includes('--self-test')
-const maxExamples = Number(optionValue(args, '--max-examples') ?? process.env.FUZZ_MAX_EXAMPLES ?? 30)
+const maxExamples = Number(optionValue(args, '--max-examples') ?? process.env.FUZZ_MAX_EXAMPLES ?? 50)
 // A fixed seed by default, so CI replays the same cases and a red run is red again; `--seed random` explores.
 const seedOption = optionValue(args, '--seed') ?? process.env.FUZZ_SEED ?? '20261203'
 const timeoutMs = Number(optionValue(args, '--timeout-minutes') ?? 20) * 60_000
@@ -58,6 +64,8 @@ async function main() {
       '--checks', 'all',
       '--exclude-checks', EXCLUDED_CHECKS.join(','),
       '--max-examples', String(maxExamples),
+      // Past an operation's first failure too, so a known one does not hide the next.
+      '--continue-on-failure',
       // One worker: with two, Python 3.11's ast module races in Hypothesis's lambda descriptions
       // ("AST constructor recursion depth mismatch"), and this machine has two cores for both sides anyway.
       '--workers', '1',
@@ -67,6 +75,7 @@ async function main() {
       '--report', 'junit',
       '--report-dir', reportDir,
       ...(seedOption === 'random' ? [] : ['--seed', seedOption]),
+      ...stExtra,
     ]
     const env = {
       ...process.env,
@@ -77,10 +86,12 @@ async function main() {
       CAIRN_FUZZ_ADMIN_TOKEN: server.adminToken,
       CAIRN_FUZZ_USER_ID: server.userId,
       CAIRN_FUZZ_FILE_IDS: seed.fileIds.join(','),
+      CAIRN_FUZZ_PROTECTED_FILE_IDS: seed.protectedFileIds.join(','),
       CAIRN_FUZZ_WORKSPACE_IDS: seed.workspaceIds.join(','),
       CAIRN_FUZZ_PROTECTED_WORKSPACE_IDS: seed.protectedWorkspaceIds.join(','),
       CAIRN_FUZZ_MEMBER_IDS: seed.memberIds.join(','),
       CAIRN_FUZZ_COMPLETION_IDS: seed.completionIds.join(','),
+      CAIRN_FUZZ_PROTECTED_COMPLETION_IDS: seed.protectedCompletionIds.join(','),
       CAIRN_FUZZ_PROTECTED_TOKEN_IDS: seed.protectedTokenIds.join(','),
       CAIRN_FUZZ_SELF_TEST: selfTest ? '1' : '0',
     }
@@ -103,8 +114,8 @@ async function main() {
     return fired ? 0 : 1
   }
   const ok = code === 0
-  console.log(`${ok ? 'Passed' : 'FAILED'}: ${maxExamples} examples per operation, seed ${seedOption}, ${minutes} min.${ok ? '' : ` Report and server log: ${workDir}`}`)
-  if (ok) rmSync(workDir, { recursive: true, force: true })
+  console.log(`${ok ? 'Passed' : 'FAILED'}: ${maxExamples} examples per operation, seed ${seedOption}, ${minutes} min.${ok && !keep ? '' : ` Report and server log: ${workDir}`}`)
+  if (ok && !keep) rmSync(workDir, { recursive: true, force: true })
   return ok ? 0 : 1
 }
 

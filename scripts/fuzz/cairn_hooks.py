@@ -12,6 +12,7 @@ import os
 from functools import partial
 
 import schemathesis
+from filter_strategy import expressions
 from hypothesis import strategies as st
 
 def _ids(name: str) -> list[str]:
@@ -22,9 +23,12 @@ USER_TOKEN = os.environ["CAIRN_FUZZ_USER_TOKEN"]
 ADMIN_TOKEN = os.environ["CAIRN_FUZZ_ADMIN_TOKEN"]
 USER_ID = os.environ["CAIRN_FUZZ_USER_ID"]
 FILE_IDS = _ids("CAIRN_FUZZ_FILE_IDS")
+# Files that stay for the whole run, so the routes after DELETE /files/{file_id} still find one.
+PROTECTED_FILE_IDS = set(_ids("CAIRN_FUZZ_PROTECTED_FILE_IDS"))
 WORKSPACE_IDS = _ids("CAIRN_FUZZ_WORKSPACE_IDS")
 MEMBER_IDS = _ids("CAIRN_FUZZ_MEMBER_IDS")
 COMPLETION_IDS = _ids("CAIRN_FUZZ_COMPLETION_IDS")
+PROTECTED_COMPLETION_IDS = set(_ids("CAIRN_FUZZ_PROTECTED_COMPLETION_IDS"))
 # The tokens the run authenticates with; revoking one would turn the rest of the run into 401s.
 PROTECTED_TOKEN_IDS = set(_ids("CAIRN_FUZZ_PROTECTED_TOKEN_IDS"))
 # Workspaces the user must stay admin of, or the membership routes fall back to 403 for the rest of the run.
@@ -63,27 +67,57 @@ REAL_IDS = {"file_id": FILE_IDS, "workspace_id": WORKSPACE_IDS, "completion_id":
 
 
 @schemathesis.hook
-def flatmap_path_parameters(context, path_parameters):
-    if not isinstance(path_parameters, dict):
-        return st.just(path_parameters)
-    options = [st.just(path_parameters)]
+def flatmap_case(context, case):
+    """Some valid cases become ones that reach deeper: real ids, real members, well-formed filters.
+
+    Only positive cases: a negative one made valid here would be "accepted invalid data" by mistake.
+    """
+    meta = case.meta
+    if meta is None or meta.generation.mode.is_negative:
+        return st.just(case)
+    options = [st.just(case)]
     for name, ids in REAL_IDS.items():
-        if name in path_parameters and ids:
-            options.append(st.sampled_from(ids).map(partial(_with, path_parameters, name)))
+        if name in (case.path_parameters or {}) and ids:
+            options.append(st.sampled_from(ids).map(partial(_with_path_parameter, case, name)))
+    method, path = case.method.upper(), case.operation.path
+    if method == "GET" and path == "/files":
+        # Alone: an unknown cursor, purpose or workspace would answer before the filter is ever run.
+        # Three parts in four: the generated query has the coverage phase to itself.
+        listings = st.builds(partial(_with_listing, case), expressions, st.sampled_from(["asc", "desc"]))
+        options += [listings, listings, listings]
+    if method == "POST" and path == "/chat/completions":
+        # Mostly questions with words in them: an empty one is refused before the filter is compiled.
+        texts = st.one_of(st.sampled_from(["What do ducks eat?", "logic", "typewriter offices", "patent claims"]), st.text(min_size=1, max_size=40))
+        questions = st.builds(partial(_with_question, case), st.sampled_from(["l0-retrieval", "l0"]), texts, expressions, st.integers(1, 100), st.booleans())
+        options += [questions, questions]
+    if method in ("POST", "PUT") and path == "/workspaces/{workspace_id}/user" and isinstance(case.body, dict) and MEMBER_IDS:
+        options.append(st.sampled_from(MEMBER_IDS).map(partial(_with_member, case)))
     return st.one_of(options)
 
 
-@schemathesis.hook("flatmap_body").apply_to(path_regex=r"^/workspaces/\{workspace_id\}/user$")
-def real_members(context, body):
-    """Membership changes name a real user of the org now and then, or they never get past the 404."""
-    if not isinstance(body, dict) or not MEMBER_IDS:
-        return st.just(body)
-    return st.one_of(st.just(body), st.sampled_from(MEMBER_IDS).map(partial(_with, body, "user")))
+# Named functions, not lambdas: Hypothesis would parse this file's source to describe a lambda.
+# Each derives a new case: assigning a container marks it for schemathesis to validate again.
+def _with_path_parameter(case, name, value):
+    derived = case.derive(keep_auth=True)
+    derived.path_parameters = {**case.path_parameters, name: value}
+    return derived
 
 
-def _with(mapping, key, value):
-    # A named function, not a lambda: Hypothesis would parse this file's source to describe a lambda.
-    return {**mapping, key: value}
+def _with_listing(case, expression, order):
+    return case.derive(query={"metadata": expression, "order": order}, keep_auth=True)
+
+
+def _with_question(case, model, text, expression, top_k, stream):
+    derived = case.derive(keep_auth=True)
+    content = [{"type": "text", "text": text}, {"type": "filter", "filter": expression, "top_k": top_k}]
+    derived.body = {"model": model, "stream": stream, "messages": [{"role": "user", "content": content}]}
+    return derived
+
+
+def _with_member(case, user):
+    derived = case.derive(keep_auth=True)
+    derived.body = {**case.body, "user": user}
+    return derived
 
 
 @schemathesis.hook
@@ -92,6 +126,10 @@ def filter_case(context, case):
     path_parameters = case.path_parameters or {}
     method = case.method.upper()
     if method == "DELETE" and path_parameters.get("token_id") in PROTECTED_TOKEN_IDS:
+        return False
+    if method == "DELETE" and path_parameters.get("file_id") in PROTECTED_FILE_IDS:
+        return False
+    if method == "DELETE" and path_parameters.get("completion_id") in PROTECTED_COMPLETION_IDS:
         return False
     workspace = path_parameters.get("workspace_id")
     if workspace in PROTECTED_WORKSPACE_IDS:

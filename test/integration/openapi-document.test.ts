@@ -50,7 +50,7 @@ describe('the errors every route can give', () => {
     const person = await createPerson(unique('org'))
     const res = await call('GET', `/models/${'m'.repeat(101)}`, { token: person.token })
     expect(res.status).toBe(422)
-    expect((await res.json()).error).toMatchObject({ param: 'model', type: 'invalid_request_error' })
+    expect(((await res.json()) as { error: unknown }).error).toMatchObject({ param: 'model', type: 'invalid_request_error' })
   })
 })
 

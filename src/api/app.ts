@@ -9,6 +9,7 @@ import { requestId } from 'hono/request-id'
 import { timing } from 'hono/timing'
 import { buildDeps } from '../deps'
 import { authenticate } from './auth'
+import { documentGuardErrors } from './documented-errors'
 import { ApiError, errorResponse } from './errors'
 import { bodyGuards } from './request-guards'
 import { routeTable } from './route-table'
@@ -49,6 +50,7 @@ export function createApp() {
   registerFileRoutes(app)
   registerChatRoutes(app)
   registerCompletionRoutes(app)
+  documentGuardErrors(app)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

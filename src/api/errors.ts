@@ -71,6 +71,15 @@ function toApiError(err: unknown): ApiError {
     if (status === 400 && /json/i.test(err.message)) {
       return new ApiError(400, 'The request body is not valid JSON. Send a JSON object with Content-Type: application/json.', 'invalid_json')
     }
+    if (status === 400 && /^Malformed FormData/i.test(err.message)) {
+      // Hono's reason follows its prefix ("FormData part had invalid headers."); the client needs both.
+      const reason = err.message.replace(/^Malformed FormData request\.?\s*/i, '').trim()
+      return new ApiError(
+        400,
+        `The multipart body could not be read${reason ? ` (${reason.replace(/\.$/, '')})` : ''}. Send multipart/form-data with one "file" part per file, each with a filename.`,
+        'invalid_multipart',
+      )
+    }
     if (status === 413) {
       return new ApiError(413, err.message || 'The request body is too large.', 'body_too_large')
     }

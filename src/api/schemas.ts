@@ -25,12 +25,15 @@ export const ErrorSchema = z
 const errorContent = { 'application/json': { schema: ErrorSchema } }
 
 /** The error responses a route can give, for its OpenAPI description. */
-export function errorResponses(...statuses: Array<401 | 403 | 404 | 409 | 422 | 503>) {
+export function errorResponses(...statuses: Array<400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503>) {
   const descriptions = {
+    400: 'The body could not be read: malformed JSON or multipart',
     401: 'Missing or unknown bearer token',
     403: 'The token may not do this',
     404: 'No such resource in your org',
     409: 'Conflicts with the current state',
+    413: 'The body is larger than the route accepts',
+    415: 'The body is not of a media type the route accepts',
     422: 'Validation error; `param` names the field',
     503: 'A part of the deployment this needs is missing or failing',
   } as const
@@ -38,6 +41,19 @@ export function errorResponses(...statuses: Array<401 | 403 | 404 | 409 | 422 | 
     [K in (typeof statuses)[number]]: { description: string; content: typeof errorContent }
   }
 }
+
+/**
+ * One event of a `text/event-stream` answer, as clients parse it (the shape OpenAPI 3.2 gives SSE items):
+ * tools that validate streams check each event against this, not the stream as one string.
+ */
+export const ServerSentEvent = z
+  .object({
+    data: z.string().openapi({ description: 'A `chat.completion.chunk` as JSON, or `[DONE]` to end the stream' }),
+    event: z.string().optional(),
+    id: z.string().optional(),
+    retry: z.number().int().optional(),
+  })
+  .openapi('ServerSentEvent')
 
 export const bearerSecurity = [{ bearerAuth: [] }]
 

@@ -20,7 +20,8 @@ export function paramPath(path: readonly PropertyKey[]): string {
 function describe(issue: Issue, param: string): string {
   if (param === '') return `The request body is invalid: ${issue.message}. Send a JSON object with the documented fields.`
   const name = param
-  if (issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined) return `${name} is required.`
+  // Zod leaves the judged input off its issues, so its own wording is what tells a missing field from a wrong one.
+  if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) return `${name} is required.`
   if (issue.code === 'unrecognized_keys') return `${name}: unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}.`
   return `${name}: ${issue.message}`
 }

@@ -47,6 +47,22 @@ describe('JSON bodies', () => {
     await expectError(await call(method, path, { token: token(), body: 'a string' }), 422, null)
   })
 
+  it('a field of the wrong type is named as wrong, not as missing', async () => {
+    const messages = [{ role: 'user', content: 'hi' }]
+    const error = await expectError(await call('POST', '/chat/completions', { token: w.admin.token, body: { model: 5, messages } }), 422, 'model')
+    expect(error.message).not.toMatch(/required/)
+    expect(error.message).toMatch(/expected string, received number/)
+    await expectError(await call('POST', '/chat/completions', { token: w.admin.token, body: { messages } }), 422, 'model', /^model is required\.$/)
+    await expectError(await call('POST', '/users', { token: ADMIN, body: { email: 'a@example.com', org: 7 } }), 422, 'org', /expected string, received number/)
+  })
+
+  it('an unreadable multipart body is 400 saying what to send', async () => {
+    const rawBody = '--x\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\nbroken header\r\n\r\nhello\r\n--x--\r\n'
+    const headers = { 'content-type': 'multipart/form-data; boundary=x' }
+    const error = await expectError(await call('POST', '/files', { token: w.admin.token, rawBody, headers }), 400, null, /multipart body could not be read.*"file" part/)
+    expect(error.code).toBe('invalid_multipart')
+  })
+
   it('an oversized body is 413 before it is read', async () => {
     const huge = JSON.stringify({ id: 'x', name: 'y'.repeat(17 * 1024 * 1024) })
     await expectError(await call('POST', '/workspaces', { token: w.admin.token, rawBody: huge, headers: { 'content-type': 'application/json' } }), 413, null, /larger than/)

@@ -12,7 +12,7 @@ import type { Question } from '../../search/question'
 import { authorizeWorkspace } from '../../tenancy/workspace-access'
 import { requireUser, type UserPrincipal } from '../auth'
 import { ApiError, invalid, notFound } from '../errors'
-import { bearerSecurity, errorResponses } from '../schemas'
+import { bearerSecurity, errorResponses, ServerSentEvent } from '../schemas'
 import type { App, AppContext } from '../context'
 import type { ChatBody } from './chat'
 
@@ -108,7 +108,7 @@ const streamRoute = createRoute({
   security: bearerSecurity,
   request: { params: z.object({ completion_id: z.string().max(100).openapi({ example: 'chatcmpl-0123456789abcdef0123456789abcdef' }) }) },
   responses: {
-    200: { description: 'The run as Server-Sent Events', content: { 'text/event-stream': { schema: z.string() } } },
+    200: { description: 'The run as Server-Sent Events', content: { 'text/event-stream': { schema: ServerSentEvent } } },
     ...errorResponses(401, 403, 404),
   },
 })

@@ -14,7 +14,7 @@ import { authorizeWorkspace } from '../../tenancy/workspace-access'
 import { requireUser } from '../auth'
 import { ApiError, invalid } from '../errors'
 import { answerWithRun, completionId, registerRunStreamRoute } from './chat-run'
-import { bearerSecurity, errorResponses, WorkspaceId } from '../schemas'
+import { bearerSecurity, errorResponses, ServerSentEvent, WorkspaceId } from '../schemas'
 import { MODELS } from './models'
 import type { App, AppContext } from '../context'
 
@@ -138,7 +138,7 @@ const route = createRoute({
   responses: {
     200: {
       description: 'For `l0`, the answer with its citations and reasoning trace; for `l0-retrieval`, the top_k elements',
-      content: { 'application/json': { schema: z.union([AgentCompletion, ChatCompletion]) }, 'text/event-stream': { schema: z.string() } },
+      content: { 'application/json': { schema: z.union([AgentCompletion, ChatCompletion]) }, 'text/event-stream': { schema: ServerSentEvent } },
     },
     ...errorResponses(401, 403, 404, 422),
   },

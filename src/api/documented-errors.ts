@@ -1,0 +1,35 @@
+/**
+ * @module The errors every route can give because of the middleware in front of it, added to each
+ * route's OpenAPI description from what the route declares, so the document never misses one.
+ */
+import type { OpenAPIHono } from '@hono/zod-openapi'
+import { errorResponses } from './schemas'
+
+type RouteDefinition = {
+  type: string
+  route?: {
+    security?: unknown[]
+    request?: { body?: unknown; params?: unknown; query?: unknown; headers?: unknown }
+    responses: Record<string, unknown>
+  }
+}
+
+/**
+ * Which guard answers what: the bearer check 401 on secured routes; body guards 400 (unreadable JSON
+ * or multipart), 413 (too large) and 415 (wrong media type) on routes with a body; validation 422
+ * wherever there is a body, path or query to validate. A route's own description of a status wins.
+ */
+export function documentGuardErrors(app: OpenAPIHono<any>): void {
+  for (const definition of app.openAPIRegistry.definitions as RouteDefinition[]) {
+    const route = definition.type === 'route' ? definition.route : undefined
+    if (!route) continue
+    const { request } = route
+    const statuses: Array<400 | 401 | 413 | 415 | 422> = []
+    if (route.security && route.security.length > 0) statuses.push(401)
+    if (request?.body) statuses.push(400, 413, 415, 422)
+    else if (request?.params || request?.query || request?.headers) statuses.push(422)
+    for (const [status, response] of Object.entries(errorResponses(...statuses))) {
+      route.responses[status] ??= response
+    }
+  }
+}

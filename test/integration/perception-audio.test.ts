@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest'
 import { audioPieces } from '../../src/ingest/perception/audio-pieces'
-import { DamagedFileError } from '../../src/ingest/errors'
+import { DamagedFileError, LimitExceededError } from '../../src/ingest/errors'
+import { perceiveAudio } from '../../src/ingest/perception/audio-file'
 import { fixtureBytes } from './fixtures'
 import { longWav, readWav } from './perception-support'
 
@@ -71,5 +72,32 @@ describe('MP3 pieces', () => {
     const wav = await longWav(2)
     expect(() => audioPieces(wav.subarray(0, 30).slice(), 'wav', 10)).toThrow(/no format or data chunk|no RIFF/)
     expect(() => audioPieces(noise, 'wav', 20_000)).toThrow('the WAV recording has no RIFF/WAVE header')
+  })
+})
+
+describe('the recording length budget', () => {
+  it('refuses a recording longer than six hours before any model call', async () => {
+    // A WAV that says one byte plays one second: 25 MB of samples is 290 days of sound.
+    const data = 25 * 1024 * 1024
+    const wav = new Uint8Array(44 + data)
+    const view = new DataView(wav.buffer)
+    wav.set(new TextEncoder().encode('RIFF'), 0)
+    view.setUint32(4, 36 + data, true)
+    wav.set(new TextEncoder().encode('WAVEfmt '), 8)
+    view.setUint32(16, 16, true)
+    view.setUint16(20, 1, true) // PCM
+    view.setUint16(22, 1, true) // mono
+    view.setUint32(24, 1, true) // 1 sample a second
+    view.setUint32(28, 1, true) // 1 byte a second
+    view.setUint16(32, 1, true) // block align
+    view.setUint16(34, 8, true) // 8 bits
+    wav.set(new TextEncoder().encode('data'), 36)
+    view.setUint32(40, data, true)
+    let calls = 0
+    const speech = { modelId: 'counting-speech', transcribe: async () => (calls++, { text: '', segments: [], language: null, durationSeconds: null }) }
+    const err = await perceiveAudio(speech, wav, 'wav').catch((e) => e)
+    expect(err).toBeInstanceOf(LimitExceededError)
+    expect(err.reason).toMatch(/^the recording is longer than the 6 hours Cairn transcribes from one file; cut it/)
+    expect(calls).toBe(0)
   })
 })

@@ -8,6 +8,8 @@
  */
 import type { SpeechToText, Transcript, TranscriptSegment } from '../../models/ports'
 import type { Segment } from '../segment'
+import { LimitExceededError } from '../errors'
+import { DEFAULT_LIMITS } from '../limits'
 import { audioPieces } from './audio-pieces'
 import type { Perceived } from './image-file'
 
@@ -26,6 +28,11 @@ export async function perceiveAudio(speech: SpeechToText | null, bytes: Uint8Arr
   if (!speech) return { segments: [], note: NO_SPEECH_MODEL }
   const spans: TranscriptSegment[] = []
   const pieces = audioPieces(bytes, kind, MAX_AUDIO_PIECE_BYTES)
+  // Known before any model call: where the last piece starts (a low-bitrate upload can hold days of sound).
+  const hours = DEFAULT_LIMITS.maxAudioSeconds / 3600
+  if (pieces[pieces.length - 1]!.startSeconds >= DEFAULT_LIMITS.maxAudioSeconds) {
+    throw new LimitExceededError(`the recording is longer than the ${hours} hours Cairn transcribes from one file; cut it into shorter recordings and upload them again`)
+  }
   for (const [i, piece] of pieces.entries()) {
     const transcript = await speech.transcribe({ audio: piece.bytes, mediaType: MEDIA_TYPES[kind] })
     const end = pieces[i + 1]?.startSeconds ?? piece.startSeconds + (transcript.durationSeconds ?? 0)

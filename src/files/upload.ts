@@ -97,6 +97,9 @@ export async function storeUploads(deps: Deps, request: UploadRequest, uploads: 
       partsTotal: null,
       chunkCount: 0,
       ...NO_PERCEPTION,
+      progressAt: null,
+      recoveries: 0,
+      recoveredAt: null,
     }
   })
   const stored: string[] = []

@@ -56,7 +56,8 @@ export const files = sqliteTable(
     /** Milliseconds: when the sweep last queued the file again. */
     recoveredAt: integer('recovered_at'),
   },
-  (t) => [index('files_workspace_idx').on(t.orgId, t.workspaceId, t.createdAtMs)],
+  // By status: the ingest sweep looks for files still `uploaded` or `processing` every half minute.
+  (t) => [index('files_workspace_idx').on(t.orgId, t.workspaceId, t.createdAtMs), index('files_status_idx').on(t.status)],
 )
 
 /** One row per finished part; the file is done when their count reaches `parts_total`, however often a part is redelivered. */

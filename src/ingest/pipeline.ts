@@ -3,6 +3,8 @@
  * messages), parse its part, let models perceive what text extraction cannot (page renders and
  * vision for PDFs, images, recordings), chunk it, embed the chunks, store them and count the part.
  * Damaged files end in `error` with a plain sentence; anything else is thrown for the queue to retry.
+ * Each message stamps the file's progress as it works (progress.ts), so the ingest sweep can tell a
+ * file whose message was lost from one still being read.
  */
 import { eq } from 'drizzle-orm'
 import { files } from '../db/schema'

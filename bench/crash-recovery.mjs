@@ -7,7 +7,7 @@
  * compares each file's chunk count with a clean run of the same files on a fresh state.
  * Run: npm run bench:recovery
  */
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -21,6 +21,13 @@ const logDir = mkdtempSync(path.join(tmpdir(), 'cairn-recovery-log-'))
 const GOAL_MS = 5 * 60 * 1000
 /** Past the goal, the run gives up waiting and reports what is still not terminal. */
 const GIVE_UP_MS = 10 * 60 * 1000
+/** The runs' state folders (a copy of the 22 MB PDF each), removed at the end. */
+const stateDirs = []
+const stateDir = (name) => {
+  const dir = mkdtempSync(path.join(tmpdir(), `cairn-recovery-${name}-`))
+  stateDirs.push(dir)
+  return dir
+}
 
 const SMALL = [
   'markdown/duck.md',
@@ -104,7 +111,7 @@ async function uploadAll(cairn, files) {
 }
 
 async function cleanRun(files) {
-  const cairn = await start(mkdtempSync(path.join(tmpdir(), 'cairn-recovery-clean-')), 'clean')
+  const cairn = await start(stateDir('clean'), 'clean')
   try {
     const began = performance.now()
     const ids = await uploadAll(cairn, files)
@@ -116,7 +123,7 @@ async function cleanRun(files) {
 }
 
 async function crashRun(files) {
-  const persistTo = mkdtempSync(path.join(tmpdir(), 'cairn-recovery-crash-'))
+  const persistTo = stateDir('crash')
   const first = await start(persistTo, 'crash-before')
   const ids = await uploadAll(first, files)
   // Under way: the big file is processing with some of its parts done and some not.
@@ -129,7 +136,10 @@ async function crashRun(files) {
       atKill = { bigPagesDone: done, bigPagesTotal: total, smallTerminal: rest.filter(terminal).length, smallUploaded: rest.filter((f) => f.status === 'uploaded').length }
       break
     }
-    if (terminal(big)) throw new Error('the big file finished before the runtime could be killed; nothing to recover')
+    if (terminal(big)) {
+      stopCairn(first.child)
+      throw new Error('the big file finished before the runtime could be killed; nothing to recover')
+    }
     await new Promise((r) => setTimeout(r, 25))
   }
   const killed = killCairn(first.child, persistTo)
@@ -172,7 +182,14 @@ async function main() {
   if (!allTerminal || same !== files.length) process.exitCode = 1
 }
 
-main().catch((err) => {
-  console.error(err)
-  process.exit(1)
-})
+main()
+  .catch((err) => {
+    console.error(err)
+    process.exitCode = 1
+  })
+  .finally(async () => {
+    // Give the stopped runtimes a moment to let go of their files.
+    await new Promise((r) => setTimeout(r, 3000))
+    for (const dir of stateDirs) rmSync(dir, { recursive: true, force: true })
+    process.exit()
+  })

@@ -42,6 +42,10 @@ export default defineConfig({
                 // The test Worker carries the ingest Worker's PageRenderer too (test-worker.ts).
                 PAGE_RENDERER: { name: kCurrentWorker, entrypoint: 'PageRenderer' },
               },
+              // The test Worker carries the ingest Worker's IngestWatch too, in place of wrangler.toml's script_name.
+              durableObjects: { INGEST_WATCH: { className: 'IngestWatch', useSQLite: true } },
+              // A second database, empty of files, for the watch's tests (watch-env.ts).
+              d1Databases: { WATCH_DB: 'watch-test-db' },
               // As in workers/ingest/wrangler.toml, but quick: the test Worker consumes its own queue.
               queueConsumers: {
                 'cairn-ingest': { maxBatchSize: 25, maxBatchTimeout: 0.1, maxRetries: 2, retryDelay: 0, deadLetterQueue: 'cairn-ingest-dlq' },

@@ -20,6 +20,8 @@ export type Secrets = {
   PAGES_PER_MESSAGE?: string
   /** PDF pages per file a vision model may read (scans and figures); 0 turns page reading off. */
   VISION_PAGES_PER_FILE?: string
+  /** Seconds without progress after which a file still `uploaded` or `processing` is queued again (ingest Worker). */
+  INGEST_STALL_SECONDS?: string
 }
 
 /** The generated `Env` (whose remote-only `AI` and `VECTORS` are optional) plus the undeclared vars. */
@@ -44,6 +46,8 @@ export type Config = {
   pagesPerMessage: number | null
   /** PDF pages per file sent to the vision model; bounds what perception spends on one file. */
   visionPagesPerFile: number
+  /** Milliseconds without progress after which the ingest sweep treats a file as stalled. */
+  ingestStallMs: number
 }
 
 /**
@@ -73,6 +77,14 @@ const ROLE_VARS: Record<ModelRole, keyof Secrets> = {
 const DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024
 /** Enough for a short scanned document or a figure-heavy paper; a 300-page scan reads its first 20. */
 const DEFAULT_VISION_PAGES_PER_FILE = 20
+/**
+ * A working message stamps its file as it goes, but a queued one does not: it may wait behind a big
+ * upload or back off between retries (up to 5 minutes), so deployed a file is stalled only after 20
+ * quiet minutes. `npm start` sets 120 s, where a stopped runtime has lost its queue for sure.
+ */
+const DEFAULT_INGEST_STALL_SECONDS = 20 * 60
+/** A working message stamps its file every 30 s (HEARTBEAT_MS); a threshold must leave room for a late beat. */
+const MIN_INGEST_STALL_SECONDS = 60
 
 export function readConfig(env: AppEnv): Config {
   const { provider, note } = chooseProvider(env)
@@ -94,6 +106,7 @@ export function readConfig(env: AppEnv): Config {
     maxFileBytes: positiveInt(env.MAX_FILE_BYTES) ?? DEFAULT_MAX_FILE_BYTES,
     pagesPerMessage: positiveInt(env.PAGES_PER_MESSAGE),
     visionPagesPerFile: env.VISION_PAGES_PER_FILE?.trim() === '0' ? 0 : (positiveInt(env.VISION_PAGES_PER_FILE) ?? DEFAULT_VISION_PAGES_PER_FILE),
+    ingestStallMs: Math.max(MIN_INGEST_STALL_SECONDS, positiveInt(env.INGEST_STALL_SECONDS) ?? DEFAULT_INGEST_STALL_SECONDS) * 1000,
   }
 }
 

@@ -8,6 +8,7 @@ import type { QueueJob } from './ingest/jobs'
 import { buildModels } from './models'
 import type { Models } from './models/ports'
 import type { PageRendering } from './ingest/perception/page-pictures'
+import { INGEST_WATCH_NAME, type IngestWatchPort } from './ingest/watch'
 import { d1VectorStore } from './search/vector-d1'
 import type { VectorStore } from './search/vector-store'
 import { vectorizeStore } from './search/vector-vectorize'
@@ -26,6 +27,8 @@ export type Deps = {
   vectors: VectorStore
   /** Draws PDF pages no one has drawn yet: the ingest Worker over the `PAGE_RENDERER` binding, when bound. */
   pageRendering: PageRendering | null
+  /** The Durable Object whose alarm sweeps stalled ingestion (`IngestWatch`), when bound. */
+  ingestWatch: IngestWatchPort | null
 }
 
 // Bindings are the same object for the isolate's life; build the deps once per env.
@@ -45,7 +48,13 @@ export function buildDeps(env: AppEnv): Deps {
     vectors: env.VECTORS ? vectorizeStore(env.VECTORS) : d1VectorStore(env.DB),
     // An RPC stub: its methods are the entrypoint's, which implements PageRendering.
     pageRendering: env.PAGE_RENDERER ? (env.PAGE_RENDERER as unknown as PageRendering) : null,
+    ingestWatch: env.INGEST_WATCH ? ingestWatchOf(env.INGEST_WATCH) : null,
   }
   cache.set(env, deps)
   return deps
+}
+
+/** A stub belongs to the request that made it, and deps outlive requests: one per call. */
+function ingestWatchOf(namespace: DurableObjectNamespace): IngestWatchPort {
+  return { ensure: () => (namespace.getByName(INGEST_WATCH_NAME) as unknown as IngestWatchPort).ensure() }
 }

@@ -11,6 +11,7 @@ import { formatBytes } from '../ingest/limits'
 import type { Deps } from '../deps'
 import type { IngestJob } from '../ingest/jobs'
 import { newExtractionRequest } from '../ingest/metadata-extraction'
+import { armIngestWatch } from '../ingest/watch'
 
 export type Upload = { name: string; bytes: Uint8Array }
 export type UploadRequest = {
@@ -97,8 +98,13 @@ export async function storeUploads(deps: Deps, request: UploadRequest, uploads: 
       partsTotal: null,
       chunkCount: 0,
       ...NO_PERCEPTION,
+      progressAt: null,
+      recoveries: 0,
+      recoveredAt: null,
     }
   })
+  // Armed before the rows exist, so no file is ever `uploaded` without a watch that would find it stalled.
+  await armIngestWatch(deps)
   const stored: string[] = []
   try {
     for (const [i, row] of rows.entries()) {

@@ -67,7 +67,7 @@ function chunkInserts(d1: D1Database, file: FileRef, part: number, chunks: Chunk
  * `note` is kept with the part; when this part completes the file, every part's note becomes its
  * `status_details` (`finishNoteSql`), after "No text was found" for a `document` without chunks and
  * before a sentence on the file's unread pages when `perception` (a PDF part's) says some could not
- * be read.
+ * be read. A stored part is progress: it stamps the file's `progress_at` and clears its `recoveries`.
  */
 export async function storePart(
   d1: D1Database,
@@ -99,10 +99,12 @@ export async function storePart(
            pages_seen = (SELECT coalesce(sum(pages_seen), 0) FROM file_parts WHERE file_id = ?1),
            pages_skipped = (SELECT coalesce(sum(pages_skipped), 0) FROM file_parts WHERE file_id = ?1),
            status_details = CASE WHEN (SELECT count(*) FROM file_parts WHERE file_id = ?1) >= parts_total THEN ${finishNoteSql('?1', '?2', '?3', '?4')} ELSE status_details END,
-           status = CASE WHEN (SELECT count(*) FROM file_parts WHERE file_id = ?1) >= parts_total THEN 'processed' ELSE status END
+           status = CASE WHEN (SELECT count(*) FROM file_parts WHERE file_id = ?1) >= parts_total THEN 'processed' ELSE status END,
+           progress_at = ?5,
+           recoveries = 0
          WHERE id = ?1 AND status = 'processing'`,
       )
-      .bind(file.id, document ? 1 : 0, p ? (p.visionConfigured ? 1 : 0) : null, p?.budget ?? null),
+      .bind(file.id, document ? 1 : 0, p ? (p.visionConfigured ? 1 : 0) : null, p?.budget ?? null, Date.now()),
     d1.prepare('SELECT status FROM files WHERE id = ?1').bind(file.id),
   ]
   const results = await d1.batch<{ status: string }>(statements)

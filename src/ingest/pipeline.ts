@@ -3,6 +3,8 @@
  * messages), parse its part, let models perceive what text extraction cannot (page renders and
  * vision for PDFs, images, recordings), chunk it, embed the chunks, store them and count the part.
  * Damaged files end in `error` with a plain sentence; anything else is thrown for the queue to retry.
+ * Each message stamps the file's progress as it works (progress.ts), so the ingest sweep can tell a
+ * file whose message was lost from one still being read.
  */
 import { eq } from 'drizzle-orm'
 import { files } from '../db/schema'
@@ -13,12 +15,14 @@ import { storePart } from './chunk-store'
 import { embedChunks } from './embed-step'
 import { isIngestError } from './errors'
 import { failFile } from './fail-file'
+import { queueUnfinishedParts } from './fan-out'
 import type { FileKind } from './file-type'
 import type { IngestJob } from './jobs'
 import { resolveLimits, type Limits } from './limits'
 import { parseDocument } from './parsers/registry'
 import { pdfPageCount, planPageRanges, type PageRange } from './parsers/pdf'
 import { perceiveMedia, type MediaKind } from './perception/media-file'
+import { touchProgress, withHeartbeat } from './progress'
 import type { PartPerception } from './perception/part-note'
 import { startPdfPerception } from './perception/pdf-perception'
 import { readSlidePictures } from './perception/slide-pictures'
@@ -36,14 +40,20 @@ export async function ingest(deps: IngestDeps, job: IngestJob, options: IngestOp
   // Deleted, failed, or (for a redelivered planning message) already done: nothing to do.
   if (!file || file.status === 'error') return
   if (job.part === undefined && file.status === 'processed') return
+  // A part with its row was stored whole: its chunks, vectors and renders were written before the
+  // row, in one batch with the chunks. A redelivery, or the sweep queuing a part twice, skips it.
+  if (job.part !== undefined && (await partFinished(deps.d1, file.id, job.part))) return
   const limits = resolveLimits({ ...(deps.config.pagesPerMessage ? { maxPagesPerMessage: deps.config.pagesPerMessage } : {}), ...options.limits })
   try {
-    if (job.part === undefined) await planAndStart(deps, file, limits)
-    else await runPart(deps, file, job.part, job.pages, limits)
+    await withHeartbeat(deps.d1, file.id, () => (job.part === undefined ? planAndStart(deps, file, limits) : runPart(deps, file, job.part, job.pages, limits)))
   } catch (err) {
     if (!isIngestError(err)) throw err
     await failFile(deps, file.id, err.reason)
   }
+}
+
+async function partFinished(d1: D1Database, fileId: string, part: number): Promise<boolean> {
+  return (await d1.prepare('SELECT 1 FROM file_parts WHERE file_id = ?1 AND part = ?2').bind(fileId, part).first()) !== null
 }
 
 async function readBytes(deps: IngestDeps, file: FileRow): Promise<Uint8Array | null> {
@@ -53,7 +63,7 @@ async function readBytes(deps: IngestDeps, file: FileRow): Promise<Uint8Array | 
 
 /** The first message of a file: mark it processing, size it up, and either fan out or parse it whole. */
 async function planAndStart(deps: IngestDeps, file: FileRow, limits: Limits): Promise<void> {
-  await deps.d1.prepare("UPDATE files SET status = 'processing' WHERE id = ?1 AND status IN ('uploaded', 'processing')").bind(file.id).run()
+  await deps.d1.prepare("UPDATE files SET status = 'processing', progress_at = ?2 WHERE id = ?1 AND status IN ('uploaded', 'processing')").bind(file.id, Date.now()).run()
   const bytes = await readBytes(deps, file)
   if (!bytes) return
   if (file.kind !== 'pdf') {
@@ -65,9 +75,9 @@ async function planAndStart(deps: IngestDeps, file: FileRow, limits: Limits): Pr
   const ranges = planPageRanges(pageCount, limits.maxPagesPerMessage)
   await setPlan(deps, file.id, Math.max(ranges.length, 1), pageCount, pageBudget(deps))
   if (ranges.length <= 1) return parseAndStore(deps, file, bytes, 0, ranges[0], limits)
-  // Each range is its own message, so no invocation holds the whole document's text or CPU.
-  const jobs = ranges.map((pages, part) => ({ body: { fileId: file.id, orgId: file.orgId, workspaceId: file.workspaceId, part, pages } satisfies IngestJob }))
-  for (let i = 0; i < jobs.length; i += 100) await deps.ingestQueue.sendBatch(jobs.slice(i, i + 100))
+  // Each range is its own message, so no invocation holds the whole document's text or CPU. A
+  // planning message delivered again (a retry, the sweep) sends only the parts still missing.
+  await queueUnfinishedParts(deps, file, ranges)
 }
 
 const pageBudget = (deps: IngestDeps) => (deps.models.vision ? deps.config.visionPagesPerFile : 0)
@@ -77,6 +87,7 @@ async function setPlan(deps: IngestDeps, fileId: string, parts: number, pages: n
 }
 
 async function runPart(deps: IngestDeps, file: FileRow, part: number, pages: PageRange | undefined, limits: Limits): Promise<void> {
+  await touchProgress(deps.d1, file.id)
   const bytes = await readBytes(deps, file)
   if (!bytes) return
   await parseAndStore(deps, file, bytes, part, pages, limits)

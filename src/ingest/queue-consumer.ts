@@ -10,6 +10,7 @@ import { failFile } from './fail-file'
 import { isExtractMetadataJob, type QueueJob } from './jobs'
 import { abandonExtraction, extractMetadata, queueMetadataExtraction } from './metadata-extraction-job'
 import { ingest } from './pipeline'
+import { armIngestWatch } from './watch'
 
 const DEAD_LETTER_REASON =
   'Cairn could not process this file after several attempts (a temporary failure kept recurring). Upload it again; if it fails again, the file may be too large or complex to index.'
@@ -30,6 +31,8 @@ export async function consumeIngestBatch(batch: MessageBatch<QueueJob>, env: App
     }
     return
   }
+  // While messages flow the watch stays armed, so work they leave unfinished is found again.
+  await armIngestWatch(deps)
   for (const message of batch.messages) {
     const job = message.body
     try {

@@ -1,26 +1,99 @@
 /**
- * @module The ingest sweeper, run by the ingest Worker's cron trigger: a file still `uploaded` long
- * after its upload means its queue message never arrived (the send failed after the row was written,
- * or the message was lost), so it is queued again. Re-queuing is safe: the pipeline ignores a message
- * for a file that has moved on, and every write it makes is idempotent.
+ * @module The ingest sweep: a file still `uploaded` or `processing` whose progress clock stopped
+ * (`progress_at`, see progress.ts) has stalled — its message was lost (a local runtime that stops
+ * takes its in-memory queue with it) or the runtime died under it — so its unfinished work is queued
+ * again: a fanned-out PDF's parts without a `file_parts` row, else the file's planning message. Run by
+ * the `IngestWatch` alarm, and deployed by the cron trigger too. Re-queuing is safe: finished parts
+ * are skipped and every write is idempotent. A file that stalls again after a message worked on it
+ * counts a recovery; at the fourth such stall without a part finished it fails, so a file that kills
+ * the runtime every time cannot loop forever.
  */
 import type { Deps } from '../deps'
+import { removeChunks } from './chunk-store'
+import { failFile } from './fail-file'
+import { pagesPerMessage, queueUnfinishedParts } from './fan-out'
 import type { IngestJob } from './jobs'
+import { planPageRanges } from './parsers/pdf'
 
-/** How long a file may wait for its first message before the sweeper queues it again. */
-export const STALLED_AFTER_MS = 10 * 60 * 1000
+export type SweepDeps = Pick<Deps, 'd1' | 'ingestQueue' | 'vectors' | 'config'>
 
-/** Files re-queued per sweep at most (one queue batch). */
+/** Recoveries without a part finished that a file is allowed; the next stall fails it. */
+export const MAX_RECOVERIES = 3
+
+export const GAVE_UP_REASON =
+  'Cairn stopped while indexing this file three times; it may be too large or complex to index. Upload it again, or split it.'
+
+/** Files handled per sweep at most; the rest wait for the next one. */
 const PER_SWEEP = 100
 
-/** Queues stalled files again; returns how many. */
-export async function sweepStalledUploads(deps: Pick<Deps, 'd1' | 'ingestQueue'>, now = Date.now()): Promise<number> {
+/** What a sweep did: files queued again, messages sent for them, files failed. */
+export type SweepReport = { requeued: number; messages: number; failed: number }
+
+type StalledFile = {
+  id: string
+  org_id: string
+  workspace_id: string
+  status: 'uploaded' | 'processing'
+  pages_total: number | null
+  parts_total: number | null
+  recoveries: number
+  /** 1 when a message started on the file since it was last queued again: that attempt stopped. */
+  attempted: number
+}
+
+/** The moment a file last showed life: progress, else its upload; or the sweep queuing it again. */
+const LAST_SIGN_OF_LIFE = 'max(coalesce(progress_at, created_at_ms), coalesce(recovered_at, 0))'
+const IN_FLIGHT = "status IN ('uploaded', 'processing')"
+
+/** Whether any file is still waiting for, or in the middle of, ingestion. */
+export async function ingestionInFlight(d1: D1Database): Promise<boolean> {
+  return (await d1.prepare(`SELECT 1 FROM files WHERE ${IN_FLIGHT} LIMIT 1`).first()) !== null
+}
+
+/** Queues the unfinished work of every stalled file again, or fails those past `MAX_RECOVERIES`. */
+export async function sweepStalledFiles(deps: SweepDeps, now = Date.now()): Promise<SweepReport> {
+  const cutoff = now - deps.config.ingestStallMs
   const { results } = await deps.d1
-    .prepare("SELECT id, org_id, workspace_id FROM files WHERE status = 'uploaded' AND created_at_ms < ? ORDER BY created_at_ms LIMIT ?")
-    .bind(now - STALLED_AFTER_MS, PER_SWEEP)
-    .all<{ id: string; org_id: string; workspace_id: string }>()
-  if (results.length === 0) return 0
-  await deps.ingestQueue.sendBatch(results.map((f) => ({ body: { fileId: f.id, orgId: f.org_id, workspaceId: f.workspace_id } satisfies IngestJob })))
-  console.warn(`re-queued ${results.length} file(s) whose ingest message never arrived`)
-  return results.length
+    .prepare(
+      `SELECT id, org_id, workspace_id, status, pages_total, parts_total, recoveries,
+         coalesce(progress_at, 0) > coalesce(recovered_at, 0) AS attempted
+       FROM files WHERE ${IN_FLIGHT} AND ${LAST_SIGN_OF_LIFE} < ?1 ORDER BY created_at_ms LIMIT ?2`,
+    )
+    .bind(cutoff, PER_SWEEP)
+    .all<StalledFile>()
+  const report: SweepReport = { requeued: 0, messages: 0, failed: 0 }
+  for (const file of results) {
+    // The claim is conditional, so a part finishing meanwhile, or a second sweep (cron and alarm), wins.
+    const claim = await deps.d1
+      .prepare(`UPDATE files SET recovered_at = ?2, recoveries = recoveries + ?3 WHERE id = ?1 AND ${IN_FLIGHT} AND ${LAST_SIGN_OF_LIFE} < ?4`)
+      .bind(file.id, now, file.attempted ? 1 : 0, cutoff)
+      .run()
+    if (claim.meta.changes !== 1) continue
+    if (file.attempted && file.recoveries >= MAX_RECOVERIES) {
+      await failFile(deps, file.id, GAVE_UP_REASON)
+      report.failed += 1
+      continue
+    }
+    report.requeued += 1
+    report.messages += await requeue(deps, file)
+  }
+  if (results.length > 0) console.warn(`ingest sweep: ${report.requeued} stalled file(s) queued again (${report.messages} messages), ${report.failed} failed`)
+  return report
+}
+
+/** Sends the stalled file's missing work; returns how many messages. */
+async function requeue(deps: SweepDeps, file: StalledFile): Promise<number> {
+  const ref = { id: file.id, orgId: file.org_id, workspaceId: file.workspace_id }
+  if (file.status === 'processing' && file.pages_total !== null && file.parts_total !== null && file.parts_total > 1) {
+    const ranges = planPageRanges(file.pages_total, pagesPerMessage(deps.config))
+    if (ranges.length === file.parts_total) {
+      const sent = await queueUnfinishedParts(deps, ref, ranges)
+      if (sent > 0) return sent
+    } else {
+      // Pages per message changed since planning, so the finished parts' ranges are unknown: start over.
+      await removeChunks(deps.d1, file.id)
+    }
+  }
+  await deps.ingestQueue.send({ fileId: file.id, orgId: file.org_id, workspaceId: file.workspace_id } satisfies IngestJob)
+  return 1
 }

@@ -4,5 +4,7 @@ declare namespace Cloudflare {
     ADMIN_TOKEN: string
     /** `../shared/fixtures`, served by the test runner: `env.FIXTURES.fetch('http://fixtures/samples/…')`. */
     FIXTURES: Fetcher
+    /** An empty database the ingest watch's tests point its sweep at (watch-env.ts). */
+    WATCH_DB: D1Database
   }
 }

@@ -7,7 +7,6 @@ import { createExecutionContext, createMessageBatch, env, getQueueResult } from 
 import { beforeAll, describe, expect, it } from 'vitest'
 import { callJson, createOrgWithWorkspace, uploadText, waitForIngest } from './api-client'
 import { consumeIngestBatch, retryDelaySeconds } from '../../src/ingest/queue-consumer'
-import { STALLED_AFTER_MS, sweepStalledUploads } from '../../src/ingest/sweeper'
 import type { IngestJob } from '../../src/ingest/jobs'
 
 type World = Awaited<ReturnType<typeof createOrgWithWorkspace>>
@@ -59,29 +58,5 @@ describe('ingest queue consumer', () => {
     expect(failed.status_details).toMatch(/could not process this file after several attempts/)
     const left = await env.DB.prepare('SELECT count(*) AS n FROM chunks WHERE file_id = ?').bind(file.id).first<{ n: number }>()
     expect(left!.n).toBe(0)
-  })
-})
-
-describe('the sweeper', () => {
-  it('queues again a file whose message never arrived, and leaves recent and finished files alone', async () => {
-    const w = await createOrgWithWorkspace()
-    const file = await uploadText(w.writer.token, w.ws, 'stalled.txt', 'A sweeper finds files nobody processed.')
-    await waitForIngest(w.writer.token, file.id)
-    // As if the upload's message had been lost: the row says uploaded, and long ago.
-    await env.DB.prepare("UPDATE files SET status = 'uploaded', created_at_ms = created_at_ms - ? WHERE id = ?").bind(STALLED_AFTER_MS + 1000, file.id).run()
-    await env.DB.prepare("DELETE FROM file_parts WHERE file_id = ?").bind(file.id).run()
-    const recent = await uploadText(w.writer.token, w.ws, 'recent.txt', 'Just uploaded.')
-    await waitForIngest(w.writer.token, recent.id)
-    await env.DB.prepare("UPDATE files SET status = 'uploaded' WHERE id = ?").bind(recent.id).run()
-
-    const sent: unknown[] = []
-    const queued = await sweepStalledUploads({ d1: env.DB, ingestQueue: { sendBatch: async (m: Iterable<{ body: unknown }>) => void sent.push(...[...m].map((x) => x.body)) } as unknown as Queue<IngestJob> })
-    expect(queued).toBeGreaterThanOrEqual(1)
-    expect(sent).toContainEqual({ fileId: file.id, orgId: w.writer.orgId, workspaceId: w.ws })
-    expect(sent.some((b) => (b as IngestJob).fileId === recent.id)).toBe(false)
-
-    // Through the real queue, the file is processed again.
-    await sweepStalledUploads({ d1: env.DB, ingestQueue: env.INGEST_QUEUE as Queue<IngestJob> })
-    expect((await waitForIngest(w.writer.token, file.id)).status).toBe('processed')
   })
 })

@@ -1,6 +1,6 @@
 /**
  * The Worker the integration tests run: the API Worker's handlers plus the ingest Worker's queue
- * consumer and page renderer, so an upload travels through the real local queue to the consumer,
+ * consumer, page renderer and ingest watch, so an upload travels through the real local queue to the consumer,
  * and a page is drawn over a real service binding, as in `npm start` where the two Workers share
  * one runtime.
  */
@@ -11,6 +11,8 @@ import type { AppEnv } from '../../src/config'
 import { CompletionRun as ApiCompletionRun } from '../../src/index'
 import type { RunInput } from '../../src/agent/run-types'
 import { runEnvFor } from './run-env'
+import { IngestWatch as IngestWatchObject } from '../../src/ingest/ingest-watch'
+import { watchEnv } from './watch-env'
 
 /** The ingest Worker's page renderer, which the API's PAGE_RENDERER binding reaches (vitest.config.mts). */
 export { PageRenderer } from '../../src/ingest/perception/page-renderer'
@@ -19,6 +21,13 @@ export { PageRenderer } from '../../src/ingest/perception/page-renderer'
 export class CompletionRun extends ApiCompletionRun {
   protected override appEnv(input: RunInput): AppEnv {
     return { ...super.appEnv(input), ...runEnvFor(input.workspaceId) } as AppEnv
+  }
+}
+
+/** The ingest Worker's watch, which the API's INGEST_WATCH binding reaches (vitest.config.mts), on the bindings a test chose (watch-env.ts). */
+export class IngestWatch extends IngestWatchObject {
+  protected override appEnv(): AppEnv {
+    return { ...super.appEnv(), ...watchEnv() } as AppEnv
   }
 }
 

@@ -1,15 +1,19 @@
 /**
- * @module The ingest Worker's entry: wires the queue consumer, the sweeper's cron trigger and the
- * page renderer the API Worker calls. Its code lives in `src/ingest`.
+ * @module The ingest Worker's entry: wires the queue consumer, the ingest sweep (the cron trigger,
+ * and the IngestWatch Durable Object whose alarm runs it where crons do not fire) and the page
+ * renderer the API Worker calls. Its code lives in `src/ingest`.
  */
 import type { AppEnv } from '../../src/config'
 import { buildDeps } from '../../src/deps'
 import { consumeIngestBatch } from '../../src/ingest/queue-consumer'
 import type { IngestJob } from '../../src/ingest/jobs'
-import { sweepStalledUploads } from '../../src/ingest/sweeper'
+import { sweepStalledFiles } from '../../src/ingest/sweeper'
+import { armIngestWatch } from '../../src/ingest/watch'
 
 /** Draws PDF pages for the API Worker (its `PAGE_RENDERER` binding). */
 export { PageRenderer } from '../../src/ingest/perception/page-renderer'
+/** Sweeps stalled ingestion every 30 s while files are in flight. */
+export { IngestWatch } from '../../src/ingest/ingest-watch'
 
 export default {
   async fetch(): Promise<Response> {
@@ -17,6 +21,9 @@ export default {
   },
   queue: consumeIngestBatch,
   async scheduled(_controller: ScheduledController, env: Env): Promise<void> {
-    await sweepStalledUploads(buildDeps(env as unknown as AppEnv))
+    const deps = buildDeps(env as unknown as AppEnv)
+    await sweepStalledFiles(deps)
+    // A watch whose alarm was lost (it gave up its retries) is set again.
+    await armIngestWatch(deps)
   },
 } satisfies ExportedHandler<Env, IngestJob>

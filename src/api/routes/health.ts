@@ -34,7 +34,7 @@ const route = createRoute({
 async function databaseState(d1: D1Database): Promise<'ok' | 'unavailable' | 'migrations_pending'> {
   try {
     // A column the latest migration adds; its absence means they have not (all) run.
-    await d1.prepare('SELECT note FROM file_parts LIMIT 0').run()
+    await d1.prepare('SELECT recovered_at FROM files LIMIT 0').run()
     return 'ok'
   } catch (err) {
     return /no such (column|table)/.test(err instanceof Error ? err.message : String(err)) ? 'migrations_pending' : 'unavailable'

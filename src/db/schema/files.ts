@@ -46,8 +46,18 @@ export const files = sqliteTable(
     perceptionPromptTokens: integer('perception_prompt_tokens').notNull().default(0),
     perceptionCompletionTokens: integer('perception_completion_tokens').notNull().default(0),
     perceptionAudioSeconds: real('perception_audio_seconds').notNull().default(0),
+    /**
+     * Milliseconds: the last sign of life of the file's ingestion (a message started on it, was still
+     * working, or finished a part). A file `uploaded`/`processing` whose progress is old has stalled.
+     */
+    progressAt: integer('progress_at'),
+    /** Times the sweep queued the file again since a part last finished; past three the file fails. */
+    recoveries: integer('recoveries').notNull().default(0),
+    /** Milliseconds: when the sweep last queued the file again. */
+    recoveredAt: integer('recovered_at'),
   },
-  (t) => [index('files_workspace_idx').on(t.orgId, t.workspaceId, t.createdAtMs)],
+  // By status: the ingest sweep looks for files still `uploaded` or `processing` every half minute.
+  (t) => [index('files_workspace_idx').on(t.orgId, t.workspaceId, t.createdAtMs), index('files_status_idx').on(t.status)],
 )
 
 /** One row per finished part; the file is done when their count reaches `parts_total`, however often a part is redelivered. */

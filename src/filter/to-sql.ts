@@ -8,8 +8,10 @@
  *   a[k][0]  the JSON path into the metadata, `$."tags"[0]` (unused for columns);
  *   a[k][1]  the literal(s) keyed by the SQLite JSON type they may meet: `{"integer":5,"real":5}`,
  *            `{"text":"x"}`, `{"true":true,"false":true}`; for `in` lists of values under the same keys;
- *            for `like` the pattern;
- *   a[k][2]  the types of value for which the condition can hold at all (`array` plus some scalar types).
+ *            for `like` the pattern, or null when it is longer than D1's LIKE accepts;
+ *   a[k][2]  the types of value for which the condition can hold at all (`array` plus some scalar types);
+ *   a[k][3]  for a long `like` pattern only: how to match it in pieces (like-plan.ts), and
+ *   a[k][4]  the column its target reads (0 for the metadata).
  * Looking a value's type up in these maps is what makes a comparison between types false, and what
  * keeps `true` from equalling `1` (SQLite reads JSON `true` as the integer 1).
  *
@@ -21,12 +23,13 @@
  * eligibility map, false for null, missing, objects and mismatched scalars. Every condition yields
  * 0 or 1, never NULL, so `NOT` keeps filter.md's two-valued meaning.
  *
- * Wrapper. `EXISTS(SELECT 1 FROM(SELECT <tree> AS r FROM(SELECT ? AS a)_fa)_fr WHERE _fr.r)`: the one
- * parameter is bound once, in a FROM subquery, and every condition reads it as `_fa.a`.
+ * Wrapper. `EXISTS(WITH RECURSIVE _fa(a) AS(SELECT ?),<like CTEs> SELECT 1 FROM(SELECT <tree> AS r FROM _fa)_fr
+ * WHERE _fr.r)`: the one parameter is bound once, and every condition reads it as `_fa.a`. The CTEs
+ * (to-sql-like.ts) match like patterns longer than D1's LIKE accepts; they run only when one is asked.
  *
  * Limits. D1 binds at most 100 parameters per statement; this binds exactly one, whatever the size of
- * the filter. 256 conditions of the largest kind compile to under 64 KB, inside D1's 100 KB statement
- * limit. SQLite refuses expressions more than 100 levels deep, and counts a subquery's expression once
+ * the filter. 256 conditions of the largest kind (`not like`) compile to under 72 KB, inside D1's 100 KB
+ * statement limit. SQLite refuses expressions more than 100 levels deep, and counts a subquery's expression once
  * more for every expression it sits in; the tree is therefore evaluated in a FROM subquery (whose depth
  * no enclosing expression counts) and joined up as a balanced tree (see `balance`). The deepest filter
  * the language allows (64 levels of nesting, then 190 conditions side by side) leaves about 12 levels
@@ -34,6 +37,8 @@
  */
 import type { ConditionNode, FilterNode, Scalar, Target } from './ast'
 import { isNegative } from './evaluate'
+import { likePlan } from './like-plan'
+import { LIKE_ALIASES, likeMatchesCte, likeRowMatches } from './to-sql-like'
 
 /** SQL expressions for what a filter can test, e.g. `{ id: 'f.id', …, metadata: 'f.metadata', page: 'c.page' }`. */
 export type SqlColumns = {
@@ -84,6 +89,7 @@ const ARGS = '_fa'
 const ROW = '_fe'
 const RESULT = '_fr'
 const A = `${ARGS}.a`
+const RESERVED = [ARGS, ROW, RESULT, ...LIKE_ALIASES]
 
 const NUMBER_TYPES = ['integer', 'real'] as const
 const SCALAR_TYPES = ['integer', 'real', 'text', 'true', 'false'] as const
@@ -97,7 +103,10 @@ export function compileToSql(node: FilterNode, columns: SqlColumns): CompiledSql
   checkColumns(columns)
   const args: unknown[] = []
   const expression = compileNode(node, columns, args)
-  return { sql: `EXISTS(SELECT 1 FROM(SELECT ${expression.sql} AS r FROM(SELECT ? AS a)${ARGS})${RESULT} WHERE ${RESULT}.r)`, params: [JSON.stringify(args)] }
+  return {
+    sql: `EXISTS(WITH RECURSIVE ${ARGS}(a) AS(SELECT ?),${likeMatchesCte(columns, ARGS)} SELECT 1 FROM(SELECT ${expression.sql} AS r FROM ${ARGS})${RESULT} WHERE ${RESULT}.r)`,
+    params: [JSON.stringify(args)],
+  }
 }
 
 type Compiled = { sql: string; height: number }
@@ -145,7 +154,7 @@ function balance(operands: Compiled[], op: 'AND' | 'OR'): Compiled {
 
 function compileCondition(node: ConditionNode, columns: SqlColumns, args: unknown[]): string {
   const k = args.length
-  args.push([jsonPath(node.target), literals(node), eligibleTypes(node)])
+  args.push([jsonPath(node.target), literals(node), eligibleTypes(node), ...likeEntry(node)])
   const { type, rows } = subject(node.target, columns, k)
   if (node.kind === 'isNull') return `(coalesce(${type},'null')${node.negated ? '<>' : '='}'null')`
   const eligible = `coalesce(${A}->>('$[${k}][2].'||${type}),0)`
@@ -173,7 +182,7 @@ function rowMatches(node: Exclude<ConditionNode, { kind: 'isNull' }>, k: number)
     case 'in':
       return `${ROW}.value IN(SELECT value FROM json_each(${A},'$[${k}][1].'||${ROW}.type))`
     case 'like':
-      return `${ROW}.type='text' AND ${ROW}.value LIKE ${A}->>'$[${k}][1]' ESCAPE '\\'`
+      return `${ROW}.type='text' AND ${likeRowMatches(`${ROW}.value`, A, k)}`
   }
 }
 
@@ -193,8 +202,10 @@ function literals(node: ConditionNode): unknown {
   switch (node.kind) {
     case 'isNull':
       return 0
-    case 'like':
-      return node.pattern
+    case 'like': {
+      const plan = likePlan(node.pattern)
+      return typeof plan === 'string' ? plan : null
+    }
     case 'compare': {
       // Booleans are compared only by = and !=: an ordering meets no type at all.
       if (typeof node.value === 'boolean' && node.op !== '=' && node.op !== '!=') return {}
@@ -206,6 +217,17 @@ function literals(node: ConditionNode): unknown {
       return lists
     }
   }
+}
+
+/**
+ * A long like pattern's plan and the column its target reads (0 for metadata): the shared CTE of
+ * to-sql-like.ts matches it, and must find the condition's values itself.
+ */
+function likeEntry(node: ConditionNode): unknown[] {
+  if (node.kind !== 'like') return []
+  const plan = likePlan(node.pattern)
+  if (typeof plan === 'string') return []
+  return [plan, node.target.kind === 'metadata' ? 0 : node.target.name]
 }
 
 /** The types a value may have for the condition to hold; lists (`array`) always may. */
@@ -225,8 +247,8 @@ function eligibleTypes(node: ConditionNode): unknown {
 
 function checkColumns(columns: SqlColumns) {
   for (const [name, expression] of Object.entries(columns)) {
-    if (typeof expression === 'string' && new RegExp(`\\b(${ARGS}|${ROW}|${RESULT})\\b`).test(expression)) {
-      throw new Error(`compileToSql: the column expression for ${name} uses ${ARGS}, ${ROW} or ${RESULT}, which the compiled SQL binds itself`)
+    if (typeof expression === 'string' && new RegExp(`\\b(${RESERVED.join('|')})\\b`).test(expression)) {
+      throw new Error(`compileToSql: the column expression for ${name} uses one of ${RESERVED.join(', ')}, which the compiled SQL binds itself`)
     }
   }
 }

@@ -101,3 +101,22 @@ describe('JSON depth and size', () => {
     }
   })
 })
+
+describe('empty filters', () => {
+  it('an empty or blank filter part is 422 naming it; null or absent is no filter', async () => {
+    for (const filter of ['', '   ', '\n\t']) {
+      await expectError(await ask({ type: 'filter', filter }), 422, 'messages[0].content[0].filter', /empty/)
+    }
+    expect((await retrieved(`metadata.title like "%"`)).sort()).toEqual([titled, other].sort())
+    for (const part of [{ type: 'filter', filter: null }, { type: 'filter', top_k: 2 }]) {
+      const res = await ask(part)
+      expect(res.status, await res.clone().text()).toBe(200)
+    }
+  })
+
+  it('an empty or blank metadata filter in GET /files is 422 naming metadata', async () => {
+    for (const value of ['', '%20%20', '%0A']) {
+      await expectError(await call('GET', `/files?workspace=${w.ws}&metadata=${value}`, { token: w.reader.token }), 422, 'metadata', /empty/)
+    }
+  })
+})

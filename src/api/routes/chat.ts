@@ -21,7 +21,14 @@ import type { App, AppContext } from '../context'
 const TextPart = z.object({ type: z.literal('text'), text: z.string() })
 const FilterPart = z.object({
   type: z.literal('filter'),
-  filter: z.string().nullable().optional().openapi({ description: 'A filter expression over the files (and `page`, `modality`)', example: "metadata.author == 'hegel'" }),
+  filter: z
+    .string()
+    .nullable()
+    .optional()
+    .openapi({
+      description: 'A filter expression over the files (and `page`, `modality`). Absent or null: every file is searched. An empty or blank expression is a 422 naming this field.',
+      example: "metadata.author == 'hegel'",
+    }),
   top_k: z.number().int().min(1).max(MAX_TOP_K).nullable().optional().openapi({ description: `How many elements l0-retrieval returns (default 5, at most ${MAX_TOP_K})` }),
 })
 const ImagePart = z.object({ type: z.literal('image_url'), image_url: z.object({ url: z.string(), detail: z.string().optional() }) })

@@ -23,12 +23,16 @@
  * eligibility map, false for null, missing, objects and mismatched scalars. Every condition yields
  * 0 or 1, never NULL, so `NOT` keeps filter.md's two-valued meaning.
  *
- * Wrapper. `EXISTS(WITH RECURSIVE _fa(a) AS(SELECT ?),<like CTEs> SELECT 1 FROM(SELECT <tree> AS r FROM _fa)_fr
- * WHERE _fr.r)`: the one parameter is bound once, and every condition reads it as `_fa.a`. The CTEs
- * (to-sql-like.ts) match like patterns longer than D1's LIKE accepts; they run only when one is asked.
+ * Wrapper. `EXISTS(WITH RECURSIVE _fp(a) AS(SELECT ?),<like CTE> SELECT 1 FROM(SELECT <tree> AS r
+ * FROM(SELECT a,<long like matches> AS m FROM _fp)_fa)_fr WHERE _fr.r)`: the one parameter is bound
+ * once, and every condition reads it as `_fa.a`. The CTE (to-sql-like.ts) matches like patterns longer
+ * than D1's LIKE accepts, and `_fa.m` holds what it found, read where no condition's depth counts it.
+ * `m` is computed only when the parameter ends in a 1, which it does when a pattern is long. `OFFSET 0`
+ * keeps SQLite from flattening that subquery, which would copy `m`'s subquery, CTE and
+ * all, into every condition that reads it.
  *
  * Limits. D1 binds at most 100 parameters per statement; this binds exactly one, whatever the size of
- * the filter. 256 conditions of the largest kind (`not like`) compile to under 72 KB, inside D1's 100 KB
+ * the filter. 256 conditions of the largest kind (`not like`) compile to under 76 KB, inside D1's 100 KB
  * statement limit. SQLite refuses expressions more than 100 levels deep, and counts a subquery's expression once
  * more for every expression it sits in; the tree is therefore evaluated in a FROM subquery (whose depth
  * no enclosing expression counts) and joined up as a balanced tree (see `balance`). The deepest filter
@@ -38,7 +42,7 @@
 import type { ConditionNode, FilterNode, Scalar, Target } from './ast'
 import { isNegative } from './evaluate'
 import { likePlan } from './like-plan'
-import { LIKE_ALIASES, likeMatchesCte, likeRowMatches } from './to-sql-like'
+import { LIKE_ALIASES, LIKE_MATCHES, longLikeMatched, likeWalkCte } from './to-sql-like'
 
 /** SQL expressions for what a filter can test, e.g. `{ id: 'f.id', …, metadata: 'f.metadata', page: 'c.page' }`. */
 export type SqlColumns = {
@@ -85,11 +89,12 @@ export type CompiledSql = {
 }
 
 /** The aliases the compiled SQL introduces; column expressions must not use them. */
+const PARAM = '_fp'
 const ARGS = '_fa'
 const ROW = '_fe'
 const RESULT = '_fr'
 const A = `${ARGS}.a`
-const RESERVED = [ARGS, ROW, RESULT, ...LIKE_ALIASES]
+const RESERVED = [PARAM, ARGS, ROW, RESULT, ...LIKE_ALIASES]
 
 const NUMBER_TYPES = ['integer', 'real'] as const
 const SCALAR_TYPES = ['integer', 'real', 'text', 'true', 'false'] as const
@@ -103,8 +108,13 @@ export function compileToSql(node: FilterNode, columns: SqlColumns): CompiledSql
   checkColumns(columns)
   const args: unknown[] = []
   const expression = compileNode(node, columns, args)
+  // A trailing 1 (after the conditions' entries, which are lists) asks for the long-pattern CTE;
+  // without it the CTE never runs, so filters without long patterns pay nothing for it.
+  if (args.some((entry) => Array.isArray(entry) && entry.length > 3)) args.push(1)
   return {
-    sql: `EXISTS(WITH RECURSIVE ${ARGS}(a) AS(SELECT ?),${likeMatchesCte(columns, ARGS)} SELECT 1 FROM(SELECT ${expression.sql} AS r FROM ${ARGS})${RESULT} WHERE ${RESULT}.r)`,
+    sql:
+      `EXISTS(WITH RECURSIVE ${PARAM}(a) AS(SELECT ?),${likeWalkCte(columns, PARAM)} ` +
+      `SELECT 1 FROM(SELECT ${expression.sql} AS r FROM(SELECT a,CASE WHEN a->>'$[#-1]'=1 THEN ${LIKE_MATCHES} END AS m FROM ${PARAM} LIMIT -1 OFFSET 0)${ARGS})${RESULT} WHERE ${RESULT}.r)`,
     params: [JSON.stringify(args)],
   }
 }
@@ -158,7 +168,10 @@ function compileCondition(node: ConditionNode, columns: SqlColumns, args: unknow
   const { type, rows } = subject(node.target, columns, k)
   if (node.kind === 'isNull') return `(coalesce(${type},'null')${node.negated ? '<>' : '='}'null')`
   const eligible = `coalesce(${A}->>('$[${k}][2].'||${type}),0)`
-  return `(${eligible} AND ${isNegative(node) ? 'NOT ' : ''}EXISTS(SELECT 1 FROM ${rows}${ROW} WHERE ${rowMatches(node, k)}))`
+  // A long like pattern is matched beside the parameter; its answer joins the rows' as a second SELECT,
+  // which adds no depth to the condition (an OR would).
+  const long = node.kind === 'like' ? ` UNION ALL SELECT 1 WHERE ${longLikeMatched(`${ARGS}.m`, k)}` : ''
+  return `(${eligible} AND ${isNegative(node) ? 'NOT ' : ''}EXISTS(SELECT 1 FROM ${rows}${ROW} WHERE ${rowMatches(node, k)}${long}))`
 }
 
 /** The value's type (a JSON type, or `typeof` for a column) and the value as rows with `type` and `value`. */
@@ -182,7 +195,8 @@ function rowMatches(node: Exclude<ConditionNode, { kind: 'isNull' }>, k: number)
     case 'in':
       return `${ROW}.value IN(SELECT value FROM json_each(${A},'$[${k}][1].'||${ROW}.type))`
     case 'like':
-      return `${ROW}.type='text' AND ${likeRowMatches(`${ROW}.value`, A, k)}`
+      // For a long pattern the literal is null, so LIKE matches no row here.
+      return `${ROW}.type='text' AND ${ROW}.value LIKE ${A}->>'$[${k}][1]' ESCAPE '\\'`
   }
 }
 

@@ -1,15 +1,16 @@
 /**
- * @module Guards on the request before validation: the body's media type (415) and size (413),
- * each judged from what the route declares, so a client gets a precise 4xx and never a 500.
+ * @module Guards on the request before validation: the body's media type (415), size (413) and, for
+ * JSON, nesting depth (422), each judged from what the route declares, so a client gets a precise 4xx
+ * and never a 500.
  */
 import { createMiddleware } from 'hono/factory'
 import { bodyLimit } from 'hono/body-limit'
-import { ApiError } from './errors'
+import { JSON_LIMITS, jsonTextDepth } from '../json-limits'
+import { ApiError, invalid } from './errors'
 import type { AppContext } from './context'
 import type { RouteTable } from './route-table'
 
-/** JSON bodies are questions and metadata; images inlined as data URLs are the largest. */
-export const MAX_JSON_BODY_BYTES = 16 * 1024 * 1024
+export const MAX_JSON_BODY_BYTES = JSON_LIMITS.bodyBytes
 
 const hasBody = (req: Request) => {
   const length = req.headers.get('content-length')
@@ -53,6 +54,13 @@ export function bodyGuards(table: RouteTable) {
       )
     }
     if (type === 'multipart/form-data') return uploadLimit(c.get('deps').config.maxFileBytes)(c, next)
-    return jsonLimit(c, next)
+    return jsonLimit(c, async () => {
+      // Before anything parses it: validators and serializers recurse, and would overflow the stack.
+      // The text is cached by the request, so the validator reads it again without a second download.
+      if (jsonTextDepth(await c.req.text(), JSON_LIMITS.bodyDepth) > JSON_LIMITS.bodyDepth) {
+        throw invalid(`The request body is nested more than ${JSON_LIMITS.bodyDepth} levels deep (objects and lists inside one another); send a flatter JSON body.`, null, 'json_too_deep')
+      }
+      await next()
+    })
   })
 }

@@ -5,11 +5,12 @@
  */
 import type { files } from '../db/schema'
 import { extractionView, readExtractionState } from '../ingest/metadata-extraction'
+import { JSON_LIMITS } from '../json-limits'
 
 export type FileRow = typeof files.$inferSelect
 
 /** Serialized metadata per file; enough for tags and attributes, small enough for every listing. */
-export const MAX_METADATA_BYTES = 16 * 1024
+export const MAX_METADATA_BYTES = JSON_LIMITS.metadataBytes
 
 /** A new file's perception columns, before any part has run. */
 export const NO_PERCEPTION = {

@@ -3,8 +3,6 @@
  * makes the next character literal, ASCII letters match either case and every other character only itself.
  */
 
-import { MAX_LIKE_PATTERN_BYTES } from './limits'
-
 type Item = { kind: 'any' } | { kind: 'one' } | { kind: 'char'; code: number }
 
 /** Folds what SQLite folds, ASCII A–Z, and nothing else (so `É` never matches `é`). */
@@ -56,13 +54,15 @@ function matches(pattern: readonly Item[], value: readonly number[]): boolean {
   return p === pattern.length
 }
 
-/** What would be right instead, for a pattern SQLite would refuse or could never match; undefined when it is fine. */
+/**
+ * What would be right instead, for a pattern that could never match; undefined when it is fine.
+ * Length is no fault: the SQL compiler matches patterns longer than D1's LIKE accepts in pieces.
+ */
 export function likePatternFault(pattern: string): string | undefined {
   for (let i = 0; i < pattern.length; i++) {
     if (pattern[i] !== '\\') continue
     if (i + 1 === pattern.length) return 'a character after the last backslash of the like pattern (a backslash makes the next character literal)'
     i++
   }
-  if (new TextEncoder().encode(pattern).length > MAX_LIKE_PATTERN_BYTES) return `a like pattern of at most ${MAX_LIKE_PATTERN_BYTES} bytes of UTF-8`
   return undefined
 }

@@ -1,6 +1,6 @@
 /**
- * @module The bounds on a filter expression: the four of filter.md, and two that keep compiled
- * queries inside SQLite's own limits, so a valid filter can never make a store fail.
+ * @module The bounds on a filter expression: the four of filter.md, and SQLite's own limits that the
+ * compiled queries must respect, so a valid filter can never make a store fail.
  */
 
 export const FILTER_LIMITS = {
@@ -20,5 +20,8 @@ export const FILTER_LIMITS = {
  */
 export const MAX_PATH_INDEX = 2_147_483_647
 
-/** SQLite refuses LIKE patterns longer than this many UTF-8 bytes (SQLITE_MAX_LIKE_PATTERN_LENGTH). */
-export const MAX_LIKE_PATTERN_BYTES = 50_000
+/**
+ * D1 refuses LIKE patterns longer than this many UTF-8 bytes (its SQLITE_LIMIT_LIKE_PATTERN_LENGTH).
+ * Longer patterns are not refused: the SQL compiler matches them in pieces of at most this size.
+ */
+export const MAX_LIKE_PATTERN_BYTES = 50

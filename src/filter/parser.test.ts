@@ -236,7 +236,8 @@ describe('errors', () => {
   })
 
   it('cover an empty expression, stray tokens and unclosed groups', () => {
-    expect(errorOf('').message).toBe('filter: expected a condition (a name such as metadata.author), "not" or "(", found end of input at column 1')
+    expect(errorOf('').message).toBe('filter: expected a condition (a name such as metadata.author), "not" or "(", found an empty expression at column 1')
+    expect(errorOf(' \n ').message).toMatch(/found an empty expression at column 4$/)
     expect(errorOf('   ').column).toBe(4)
     expect(errorOf('a = 1 b = 2').message).toBe('filter: expected "and", "or" or the end of the expression, found "b" at column 7')
     expect(errorOf('(a = 1').message).toBe('filter: expected "and", "or" or ")" to close the "(" at column 1, found end of input at column 7')

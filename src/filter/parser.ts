@@ -45,7 +45,8 @@ class Parser {
   parse(): FilterNode {
     this.checkLength()
     this.advance()
-    if (this.kind() === 'eof') this.fail(CONDITION_START)
+    // filter.md: an empty expression is an error, whitespace alone included.
+    if (this.kind() === 'eof') throw new FilterSyntaxError(CONDITION_START, 'an empty expression', this.token.start, this.text)
     const node = this.parseOr()
     if (this.kind() !== 'eof') this.fail('"and", "or" or the end of the expression')
     return node

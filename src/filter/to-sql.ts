@@ -8,8 +8,10 @@
  *   a[k][0]  the JSON path into the metadata, `$."tags"[0]` (unused for columns);
  *   a[k][1]  the literal(s) keyed by the SQLite JSON type they may meet: `{"integer":5,"real":5}`,
  *            `{"text":"x"}`, `{"true":true,"false":true}`; for `in` lists of values under the same keys;
- *            for `like` the pattern;
- *   a[k][2]  the types of value for which the condition can hold at all (`array` plus some scalar types).
+ *            for `like` the pattern, or null when it is longer than D1's LIKE accepts;
+ *   a[k][2]  the types of value for which the condition can hold at all (`array` plus some scalar types);
+ *   a[k][3]  for a long `like` pattern only: how to match it in pieces (like-plan.ts), and
+ *   a[k][4]  the column its target reads (0 for the metadata).
  * Looking a value's type up in these maps is what makes a comparison between types false, and what
  * keeps `true` from equalling `1` (SQLite reads JSON `true` as the integer 1).
  *
@@ -21,12 +23,17 @@
  * eligibility map, false for null, missing, objects and mismatched scalars. Every condition yields
  * 0 or 1, never NULL, so `NOT` keeps filter.md's two-valued meaning.
  *
- * Wrapper. `EXISTS(SELECT 1 FROM(SELECT <tree> AS r FROM(SELECT ? AS a)_fa)_fr WHERE _fr.r)`: the one
- * parameter is bound once, in a FROM subquery, and every condition reads it as `_fa.a`.
+ * Wrapper. `EXISTS(WITH RECURSIVE _fp(a) AS(SELECT ?),<like CTE> SELECT 1 FROM(SELECT <tree> AS r
+ * FROM(SELECT a,<long like matches> AS m FROM _fp)_fa)_fr WHERE _fr.r)`: the one parameter is bound
+ * once, and every condition reads it as `_fa.a`. The CTE (to-sql-like.ts) matches like patterns longer
+ * than D1's LIKE accepts, and `_fa.m` holds what it found, read where no condition's depth counts it.
+ * `m` is computed only when the parameter ends in a 1, which it does when a pattern is long. `OFFSET 0`
+ * keeps SQLite from flattening that subquery, which would copy `m`'s subquery, CTE and
+ * all, into every condition that reads it.
  *
  * Limits. D1 binds at most 100 parameters per statement; this binds exactly one, whatever the size of
- * the filter. 256 conditions of the largest kind compile to under 64 KB, inside D1's 100 KB statement
- * limit. SQLite refuses expressions more than 100 levels deep, and counts a subquery's expression once
+ * the filter. 256 conditions of the largest kind (`not like`) compile to under 76 KB, inside D1's 100 KB
+ * statement limit. SQLite refuses expressions more than 100 levels deep, and counts a subquery's expression once
  * more for every expression it sits in; the tree is therefore evaluated in a FROM subquery (whose depth
  * no enclosing expression counts) and joined up as a balanced tree (see `balance`). The deepest filter
  * the language allows (64 levels of nesting, then 190 conditions side by side) leaves about 12 levels
@@ -34,6 +41,8 @@
  */
 import type { ConditionNode, FilterNode, Scalar, Target } from './ast'
 import { isNegative } from './evaluate'
+import { likePlan } from './like-plan'
+import { LIKE_ALIASES, LIKE_MATCHES, longLikeMatched, likeWalkCte } from './to-sql-like'
 
 /** SQL expressions for what a filter can test, e.g. `{ id: 'f.id', …, metadata: 'f.metadata', page: 'c.page' }`. */
 export type SqlColumns = {
@@ -80,10 +89,12 @@ export type CompiledSql = {
 }
 
 /** The aliases the compiled SQL introduces; column expressions must not use them. */
+const PARAM = '_fp'
 const ARGS = '_fa'
 const ROW = '_fe'
 const RESULT = '_fr'
 const A = `${ARGS}.a`
+const RESERVED = [PARAM, ARGS, ROW, RESULT, ...LIKE_ALIASES]
 
 const NUMBER_TYPES = ['integer', 'real'] as const
 const SCALAR_TYPES = ['integer', 'real', 'text', 'true', 'false'] as const
@@ -97,7 +108,15 @@ export function compileToSql(node: FilterNode, columns: SqlColumns): CompiledSql
   checkColumns(columns)
   const args: unknown[] = []
   const expression = compileNode(node, columns, args)
-  return { sql: `EXISTS(SELECT 1 FROM(SELECT ${expression.sql} AS r FROM(SELECT ? AS a)${ARGS})${RESULT} WHERE ${RESULT}.r)`, params: [JSON.stringify(args)] }
+  // A trailing 1 (after the conditions' entries, which are lists) asks for the long-pattern CTE;
+  // without it the CTE never runs, so filters without long patterns pay nothing for it.
+  if (args.some((entry) => Array.isArray(entry) && entry.length > 3)) args.push(1)
+  return {
+    sql:
+      `EXISTS(WITH RECURSIVE ${PARAM}(a) AS(SELECT ?),${likeWalkCte(columns, PARAM)} ` +
+      `SELECT 1 FROM(SELECT ${expression.sql} AS r FROM(SELECT a,CASE WHEN a->>'$[#-1]'=1 THEN ${LIKE_MATCHES} END AS m FROM ${PARAM} LIMIT -1 OFFSET 0)${ARGS})${RESULT} WHERE ${RESULT}.r)`,
+    params: [JSON.stringify(args)],
+  }
 }
 
 type Compiled = { sql: string; height: number }
@@ -145,11 +164,14 @@ function balance(operands: Compiled[], op: 'AND' | 'OR'): Compiled {
 
 function compileCondition(node: ConditionNode, columns: SqlColumns, args: unknown[]): string {
   const k = args.length
-  args.push([jsonPath(node.target), literals(node), eligibleTypes(node)])
+  args.push([jsonPath(node.target), literals(node), eligibleTypes(node), ...likeEntry(node)])
   const { type, rows } = subject(node.target, columns, k)
   if (node.kind === 'isNull') return `(coalesce(${type},'null')${node.negated ? '<>' : '='}'null')`
   const eligible = `coalesce(${A}->>('$[${k}][2].'||${type}),0)`
-  return `(${eligible} AND ${isNegative(node) ? 'NOT ' : ''}EXISTS(SELECT 1 FROM ${rows}${ROW} WHERE ${rowMatches(node, k)}))`
+  // A long like pattern is matched beside the parameter; its answer joins the rows' as a second SELECT,
+  // which adds no depth to the condition (an OR would).
+  const long = node.kind === 'like' ? ` UNION ALL SELECT 1 WHERE ${longLikeMatched(`${ARGS}.m`, k)}` : ''
+  return `(${eligible} AND ${isNegative(node) ? 'NOT ' : ''}EXISTS(SELECT 1 FROM ${rows}${ROW} WHERE ${rowMatches(node, k)}${long}))`
 }
 
 /** The value's type (a JSON type, or `typeof` for a column) and the value as rows with `type` and `value`. */
@@ -173,6 +195,7 @@ function rowMatches(node: Exclude<ConditionNode, { kind: 'isNull' }>, k: number)
     case 'in':
       return `${ROW}.value IN(SELECT value FROM json_each(${A},'$[${k}][1].'||${ROW}.type))`
     case 'like':
+      // For a long pattern the literal is null, so LIKE matches no row here.
       return `${ROW}.type='text' AND ${ROW}.value LIKE ${A}->>'$[${k}][1]' ESCAPE '\\'`
   }
 }
@@ -193,8 +216,10 @@ function literals(node: ConditionNode): unknown {
   switch (node.kind) {
     case 'isNull':
       return 0
-    case 'like':
-      return node.pattern
+    case 'like': {
+      const plan = likePlan(node.pattern)
+      return typeof plan === 'string' ? plan : null
+    }
     case 'compare': {
       // Booleans are compared only by = and !=: an ordering meets no type at all.
       if (typeof node.value === 'boolean' && node.op !== '=' && node.op !== '!=') return {}
@@ -206,6 +231,17 @@ function literals(node: ConditionNode): unknown {
       return lists
     }
   }
+}
+
+/**
+ * A long like pattern's plan and the column its target reads (0 for metadata): the shared CTE of
+ * to-sql-like.ts matches it, and must find the condition's values itself.
+ */
+function likeEntry(node: ConditionNode): unknown[] {
+  if (node.kind !== 'like') return []
+  const plan = likePlan(node.pattern)
+  if (typeof plan === 'string') return []
+  return [plan, node.target.kind === 'metadata' ? 0 : node.target.name]
 }
 
 /** The types a value may have for the condition to hold; lists (`array`) always may. */
@@ -225,8 +261,8 @@ function eligibleTypes(node: ConditionNode): unknown {
 
 function checkColumns(columns: SqlColumns) {
   for (const [name, expression] of Object.entries(columns)) {
-    if (typeof expression === 'string' && new RegExp(`\\b(${ARGS}|${ROW}|${RESULT})\\b`).test(expression)) {
-      throw new Error(`compileToSql: the column expression for ${name} uses ${ARGS}, ${ROW} or ${RESULT}, which the compiled SQL binds itself`)
+    if (typeof expression === 'string' && new RegExp(`\\b(${RESERVED.join('|')})\\b`).test(expression)) {
+      throw new Error(`compileToSql: the column expression for ${name} uses one of ${RESERVED.join(', ')}, which the compiled SQL binds itself`)
     }
   }
 }

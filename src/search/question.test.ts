@@ -25,9 +25,17 @@ describe('readQuestion', () => {
     expect(q.filter).toMatchObject({ kind: 'compare', op: '=' })
   })
 
-  it('accepts a filter part with only top_k, or an empty filter', () => {
+  it('accepts a filter part with only top_k, or a null filter', () => {
     expect(readQuestion([user([{ type: 'filter', top_k: 100 }, { type: 'text', text: 'x' }])])).toMatchObject({ topK: 100, filter: null })
-    expect(readQuestion([user([{ type: 'filter', filter: '  ', top_k: null }, { type: 'text', text: 'x' }])])).toMatchObject({ topK: 5, filter: null })
+    expect(readQuestion([user([{ type: 'filter', filter: null, top_k: null }, { type: 'text', text: 'x' }])])).toMatchObject({ topK: 5, filter: null })
+  })
+
+  it('refuses an empty or blank filter expression, naming it (filter.md: an empty expression is an error)', () => {
+    for (const filter of ['', '  ', '\n']) {
+      const err = fault([user([{ type: 'text', text: 'x' }, { type: 'filter', filter }])])
+      expect(err).toMatchObject({ param: 'messages[0].content[1].filter', code: 'invalid_filter' })
+      expect(err.message).toMatch(/found an empty expression/)
+    }
   })
 
   it('asks the last user message, joining its text parts', () => {

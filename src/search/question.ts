@@ -80,7 +80,8 @@ export function readQuestion(messages: readonly ChatMessage[]): Question {
         topK = top_k
         topKGiven = true
       }
-      if (typeof expression === 'string' && expression.trim() !== '') {
+      // An absent or null filter searches every file; an empty expression is an error (filter.md).
+      if (typeof expression === 'string') {
         filter = parseQuestionFilter(expression, `${where}[${j}].filter`)
         filterText = expression
       }

@@ -31,8 +31,18 @@ const COLUMNS = {
   modality: 'f.modality',
 }
 
+/** Values longer than SQLite's 50-byte LIKE pattern limit, for the like patterns cut from them. */
+const LONG_VALUES = [
+  'The Phenomenology of Spirit, 100% by Hegel_G.W.F. (back\\slash) and the Science of Logic, 1812-1816',
+  'Ärger über Éclairs: éé ÄÖÜ ß 😀 and 😀😀 at the end of a long line of text, Ünd mehr',
+  `${'ab'.repeat(40)}c${'ab'.repeat(10)}`,
+  `${'a_%\\'.repeat(20)}tail`,
+  `prefix ${'x'.repeat(60)} middle ${'y'.repeat(60)} suffix`,
+  'é'.repeat(30),
+]
+
 /** Rows that make the edge cases certain to be present, whatever the seed draws. */
-const HAND_PICKED: { metadata: unknown; page?: number | null }[] = [
+const HAND_PICKED: { metadata: unknown; page?: number | null; filename?: string }[] = [
   { metadata: {} },
   { metadata: { tags: [] } },
   { metadata: { tags: ['logic', 1, true, null, ['logic'], { a: 'logic' }] } },
@@ -44,6 +54,7 @@ const HAND_PICKED: { metadata: unknown; page?: number | null }[] = [
   { metadata: { o: { a: { b: [1, [2], { c: 3 }] } }, tags: [[1, 2], [3]] } },
   { metadata: { metadata: { a: 1 }, status: 'processed', id: 'x' } },
   { metadata: [1, 2, 3] },
+  ...LONG_VALUES.map((value, i) => ({ metadata: { a: value, tags: ['x', value.toUpperCase(), LONG_VALUES[(i + 1) % LONG_VALUES.length]!] }, filename: value })),
 ]
 
 const records: FilterRecord[] = []
@@ -59,7 +70,7 @@ beforeAll(async () => {
     const { record, metadataText: randomText } = randomRecord(rng, i)
     const picked = HAND_PICKED[i - ROWS]
     const metadataText = picked ? JSON.stringify(picked.metadata) : randomText
-    const row = picked ? { ...record, metadata: picked.metadata } : record
+    const row = picked ? { ...record, metadata: picked.metadata, filename: picked.filename ?? record.filename } : record
     records.push(row)
     inserts.push(
       env.DB.prepare(`INSERT INTO ${TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).bind(
@@ -138,7 +149,8 @@ describe('the SQL compiler selects what the evaluator selects', () => {
   })
 
   it('on the deepest filters the language allows, inside SQLite\'s limit of 100 levels of expression', async () => {
-    const leaf = (i: number) => `metadata.o.k${i % 7} not in ["a", ${i % 5}]`
+    // `not in` and `not like` compile to the deepest conditions.
+    const leaf = (i: number) => (i % 2 ? `metadata.o.k${i % 7} not in ["a", ${i % 5}]` : `metadata.o.k${i % 7} not like "%${i % 5}"`)
     const innermost = (n: number) => `(${Array.from({ length: n }, (_, i) => `not ${leaf(i)}`).join(' or ')})`
     let ors = innermost(190)
     for (let level = 0; level < 62; level++) ors = `(${leaf(level)} or ${ors})`
@@ -150,4 +162,47 @@ describe('the SQL compiler selects what the evaluator selects', () => {
     await compare(trees, SEED)
     await compare(trees, SEED, { inSubquery: true })
   })
+
+  it('on like patterns longer than SQLite\'s 50-byte limit: literals, _, %, escapes, ASCII case and non-ASCII', async () => {
+    const rng = new Random(SEED + 1)
+    const trees: FilterNode[] = []
+    for (let i = 0; i < 600; i++) {
+      const condition = () => `${rng.pick(['metadata.a', 'metadata.tags', 'filename', 'metadata.b'])} ${rng.chance(0.3) ? 'not like' : 'like'} ${quoted(longPatternFrom(rng, rng.pick(LONG_VALUES)))}`
+      const other = () => rng.pick(['a like "%b%"', 'tags = "x"', 'not a is null', condition()])
+      const text = rng.chance(0.4) ? `(${condition()}) ${rng.pick(['and', 'or'])} not (${other()})` : condition()
+      trees.push(parseFilter(text, { chunkAttributes: true }))
+    }
+    let matched = 0
+    for (let done = 0; done < trees.length; done += BATCH) await compare(trees.slice(done, done + BATCH), SEED + 1)
+    await compare(trees.slice(0, BATCH), SEED + 1, { inSubquery: true })
+    for (const tree of trees) if (records.some((record) => evaluateFilter(tree, record))) matched++
+    // Patterns cut from the values must often match, or agreeing would prove little.
+    expect(matched).toBeGreaterThan(trees.length / 3)
+  }, 60_000)
 })
+
+const quoted = (text: string) => `"${text.replace(/["\\]/g, (c) => `\\${c}`)}"`
+
+/**
+ * A like pattern cut from a value: characters kept (escaped where they are wildcards), some turned into
+ * `_`, runs turned into `%`, ASCII letters in either case, and now and then a change that breaks the match.
+ */
+function longPatternFrom(rng: Random, value: string): string {
+  const chars = Array.from(value)
+  let out = rng.chance(0.3) ? '%' : ''
+  for (let i = rng.chance(0.3) ? rng.int(0, 10) : 0; i < chars.length; i++) {
+    const c = chars[i]!
+    const r = rng.next()
+    if (r < 0.08) out += '_'
+    else if (r < 0.11) {
+      out += '%'
+      i += rng.int(0, 6)
+    } else if (r < 0.115) out += rng.pick(['q', 'É', 'é', '\\\\'])
+    else out += c === '%' || c === '_' || c === '\\' ? `\\${c}` : rng.chance(0.2) ? (rng.chance(0.5) ? c.toUpperCase() : c.toLowerCase()) : c
+    if (i > 20 && rng.chance(0.01)) {
+      out += '%'
+      i = chars.length - rng.int(0, 25)
+    }
+  }
+  return rng.chance(0.3) ? `${out}%` : out
+}

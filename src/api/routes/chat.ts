@@ -21,7 +21,14 @@ import type { App, AppContext } from '../context'
 const TextPart = z.object({ type: z.literal('text'), text: z.string() })
 const FilterPart = z.object({
   type: z.literal('filter'),
-  filter: z.string().nullable().optional().openapi({ description: 'A filter expression over the files (and `page`, `modality`)', example: "metadata.author == 'hegel'" }),
+  filter: z
+    .string()
+    .nullable()
+    .optional()
+    .openapi({
+      description: 'A filter expression over the files (and `page`, `modality`). Absent or null: every file is searched. An empty or blank expression is a 422 naming this field.',
+      example: "metadata.author == 'hegel'",
+    }),
   top_k: z.number().int().min(1).max(MAX_TOP_K).nullable().optional().openapi({ description: `How many elements l0-retrieval returns (default 5, at most ${MAX_TOP_K})` }),
 })
 const ImagePart = z.object({ type: z.literal('image_url'), image_url: z.object({ url: z.string(), detail: z.string().optional() }) })
@@ -132,7 +139,7 @@ const route = createRoute({
   tags: ['Chat'],
   summary: 'Ask a question (l0) or search (l0-retrieval)',
   description:
-    'OpenAI\'s request shape plus `workspace`. The last user message\'s text is the question; a `{"type": "filter", "filter", "top_k"}` part narrows the files searched.\n\n`l0` (alias `activeloop-l0`) runs the agent: it searches, reads and reasons in rounds bounded by `reasoning_effort`, then answers with `[n]` markers, each checked against its passage; `annotations` and `metadata.relevant_docs` give the sources. With `stream: true` the trace streams as `delta.reasoning_content`, the answer as `delta.content`, and the last chunk carries `delta.annotations` and `metadata.relevant_docs`; `GET /chat/completions/{id}/stream` replays a run. `store: true` keeps the completion. Without a reasoning model, `l0` quotes the best passages.\n\n`l0-retrieval` answers at once: `choices` are the top_k chunks, best first (with `stream: true`, one chunk, then `[DONE]`); Server-Timing reports the search phases.',
+    'OpenAI\'s request shape plus `workspace`. The last user message\'s text is the question; a `{"type": "filter", "filter", "top_k"}` part narrows the files searched.\n\n`l0` (alias `activeloop-l0`) runs the agent: it searches, reads and reasons in rounds bounded by `reasoning_effort`, then answers with `[n]` markers, each checked against its passage; `annotations` and `metadata.relevant_docs` give the sources. With `stream: true` the trace streams as `delta.reasoning_content`, the answer as `delta.content`, and the last chunk carries `delta.annotations` and `metadata.relevant_docs`; `GET /chat/completions/{id}/stream` replays a run. `store: true` keeps the completion. A JSON body may be at most 16 MB (413) and 64 levels of objects and lists deep (422). Without a reasoning model, `l0` quotes the best passages.\n\n`l0-retrieval` answers at once: `choices` are the top_k chunks, best first (with `stream: true`, one chunk, then `[DONE]`); Server-Timing reports the search phases.',
   security: bearerSecurity,
   request: { body: { required: true, content: { 'application/json': { schema: ChatRequest } } } },
   responses: {

@@ -9,6 +9,8 @@ import { files } from '../../db/schema'
 import { compileToSql, FilterSyntaxError, parseFilter, tableColumns } from '../../filter'
 import { fileObject, MAX_METADATA_BYTES, type FileRow } from '../../files/file-object'
 import { deleteFiles } from '../../files/file-deletion'
+import { metadataFault } from '../../files/metadata-limits'
+import { JSON_LIMITS, jsonTextDepth, metadataTooDeep } from '../../json-limits'
 import { MAX_FILES_PER_UPLOAD, storeUploads, UploadRefusedError, type Upload } from '../../files/upload'
 import { MAX_INSTRUCTIONS_LENGTH, newExtractionRequest } from '../../ingest/metadata-extraction'
 import { queueMetadataExtraction } from '../../ingest/metadata-extraction-job'
@@ -68,7 +70,11 @@ const FilePart = z.any().openapi({ type: 'string', format: 'binary' })
 const UploadForm = z.object({
   file: z.union([FilePart, z.array(FilePart)]).openapi({ description: 'One or more files (repeat the field)' }),
   purpose: z.string().min(1).max(64).optional().openapi({ example: 'user_data' }),
-  metadata: z.string().max(MAX_METADATA_BYTES).optional().openapi({ description: 'A JSON object, as a string, applied to every file' }),
+  metadata: z
+    .string()
+    .max(MAX_METADATA_BYTES)
+    .optional()
+    .openapi({ description: `A JSON object, as a string, applied to every file: at most ${MAX_METADATA_BYTES / 1024} KB and ${JSON_LIMITS.metadataDepth} levels of nesting (the object itself counting as one)` }),
   instructions: z
     .string()
     .max(MAX_INSTRUCTIONS_LENGTH)
@@ -103,7 +109,10 @@ const routes = {
         limit: z.coerce.number().int().min(1).max(10_000).default(10_000),
         order: z.enum(['asc', 'desc']).default('desc'),
         purpose: z.string().max(64).optional(),
-        metadata: z.string().optional().openapi({ description: 'A filter expression (see the filter language in the docs), e.g. `metadata.author == "hegel" and bytes > 1000`' }),
+        metadata: z.string().optional().openapi({
+          description:
+            'A filter expression (see the filter language in the docs), e.g. `metadata.author == "hegel" and bytes > 1000`. An empty or blank expression is a 422; leave the parameter out to list every file.',
+        }),
       }),
     },
     responses: {
@@ -146,7 +155,7 @@ const routes = {
     tags: ['Files'],
     summary: "Update a file's metadata",
     description:
-      'Shallow merge; a `null` value removes that key. The key `instructions` (a string) is not stored: it asks the reasoning model to read the file and set metadata keys from its content. The other keys are merged at once; the model\'s keys arrive later (after the file is processed, if it is not yet), never overwriting keys of the same request. `metadata_extraction` on the file shows `pending`, then `done` or `failed` with a sentence. 422 `model_not_configured` when no reasoning model is configured.',
+      `Shallow merge; a \`null\` value removes that key. The merged metadata may be at most ${MAX_METADATA_BYTES / 1024} KB as JSON and ${JSON_LIMITS.metadataDepth} levels deep (the object itself counting as one); beyond either, 422 naming \`metadata\`. The key \`instructions\` (a string) is not stored: it asks the reasoning model to read the file and set metadata keys from its content. The other keys are merged at once; the model's keys arrive later (after the file is processed, if it is not yet), never overwriting keys of the same request. \`metadata_extraction\` on the file shows \`pending\`, then \`done\` or \`failed\` with a sentence. 422 \`model_not_configured\` when no reasoning model is configured.`,
     security: bearerSecurity,
     request: { params: FileIdParam, query: WorkspaceQuery, body: { required: true, content: json(z.record(z.string(), z.unknown())) } },
     responses: { 200: { description: 'The file', content: json(FileObject) }, ...errorResponses(401, 403, 404, 422) },
@@ -212,6 +221,7 @@ function extractionRequest(row: FileRow, instructions: unknown, keep: string[], 
 
 function parseMetadataField(value: string | undefined): Record<string, unknown> {
   if (value === undefined || value.trim() === '') return {}
+  if (jsonTextDepth(value, JSON_LIMITS.metadataDepth) > JSON_LIMITS.metadataDepth) throw invalid(metadataTooDeep('metadata'), 'metadata')
   let parsed: unknown
   try {
     parsed = JSON.parse(value)
@@ -219,6 +229,8 @@ function parseMetadataField(value: string | undefined): Record<string, unknown> 
     throw invalid('metadata must be a JSON object written as a string, e.g. {"author": "hegel"}.', 'metadata')
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid('metadata must be a JSON object, e.g. {"author": "hegel"}.', 'metadata')
+  const fault = metadataFault(parsed as Record<string, unknown>, 'metadata')
+  if (fault) throw invalid(fault, 'metadata')
   return parsed as Record<string, unknown>
 }
 
@@ -322,8 +334,9 @@ export function registerFileRoutes(app: App): void {
       if (value === null) delete merged[key]
       else merged[key] = value
     }
+    const fault = metadataFault(merged, 'metadata')
+    if (fault) throw invalid(fault, 'metadata')
     const text = JSON.stringify(merged)
-    if (new TextEncoder().encode(text).length > MAX_METADATA_BYTES) throw invalid(`metadata would be larger than ${MAX_METADATA_BYTES / 1024} KB.`, 'metadata')
     const changes = extraction === null ? { metadata: text } : { metadata: text, instructions: extraction }
     let updated = await deps.db.update(files).set(changes).where(eq(files.id, row.id)).returning().get()
     if (!updated) throw notFound(`No file "${row.id}".`, 'file_id')

@@ -10,8 +10,9 @@
  *
  * Each run gets a fresh Cairn on a fresh state. Throughout, `/health` is polled and must stay 200; no
  * request may answer 5xx; every file must be refused at upload or reach `processed` / `error` within
- * 15 minutes; the good files must be found by `l0-retrieval`. Memory is the sum of VmRSS over
- * `npm start` and every process under it (node, wrangler and workerd), sampled every 100 ms.
+ * 15 minutes; the good files must be found by `l0-retrieval`. Memory is VmRSS sampled every 100 ms:
+ * of workerd (the runtime both Workers share, where a file's parse lives) and of the sum over
+ * `npm start` and every process under it (node, wrangler, esbuild and workerd).
  * Run: npm run bench:hostile
  */
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
@@ -133,7 +134,8 @@ function report(r, baseline) {
   const tally = {}
   for (const f of r.done.files) tally[f.status] = (tally[f.status] ?? 0) + 1
   console.log(`\n## ${r.label}: ${r.files} files`)
-  console.log(`peak RSS ${mb(r.memory.peakKb)} (workerd ${mb(r.memory.peakWorkerdKb)})${baseline ? `, ${(r.memory.peakKb / baseline.memory.peakKb).toFixed(2)}× the baseline` : ''}`)
+  const ratio = baseline ? `, ${(r.memory.peakWorkerdKb / baseline.memory.peakWorkerdKb).toFixed(2)}× the baseline's` : ''
+  console.log(`peak RSS of the runtime (workerd, both Workers) ${mb(r.memory.peakWorkerdKb)}${ratio}; of everything npm start runs (node, wrangler, esbuild, workerd) ${mb(r.memory.peakKb)}`)
   console.log(`refused at upload ${r.refused.length}; ${JSON.stringify(tally)}; all terminal in ${(r.done.ms / 1000).toFixed(1)} s${r.done.open ? `; STILL OPEN: ${r.done.open.join(', ')}` : ''}`)
   console.log(`/health: ${r.health.checks} checks, ${r.health.bad} not 200; alive at the end: ${r.alive === 200 ? 'yes' : `no (${r.alive})`}; 5xx answers: ${r.fivexx.length}${r.fivexx.length ? ` (${r.fivexx.slice(0, 5).join('; ')})` : ''}`)
   if (r.found.length) console.log(`good files found by l0-retrieval: ${r.found.map(([n, ok]) => `${n} ${ok ? 'yes' : 'NO'}`).join(', ')}`)
@@ -154,7 +156,9 @@ async function main() {
   const everything = [...hostileFixtures(), ...amplifyingFiles().map(([name, bytes]) => ({ name, bytes })), ...good]
   const all = await run('every hostile fixture + the amplifying files + three good files, together', everything, goodNames)
   report(all, baseline)
-  const failed = [shared, all].some((r) => r.alive !== 200 || r.health.bad > 0 || r.fivexx.length > 0 || r.done.open) || all.found.some(([, ok]) => !ok)
+  // The issue's goal: the runtime stays under 1 GB while it ingests everything.
+  const failed =
+    [shared, all].some((r) => r.alive !== 200 || r.health.bad > 0 || r.fivexx.length > 0 || r.done.open || r.memory.peakWorkerdKb > 1024 * 1024) || all.found.some(([, ok]) => !ok)
   process.exit(failed ? 1 : 0)
 }
 

@@ -124,24 +124,16 @@ function checkRange(range: PageRange, pageCount: number, perMessage: number): Pa
 async function pageText(pdf: PdfProxy, pageNumber: number, meter: OutputMeter): Promise<string> {
   const page = await pdf.getPage(pageNumber)
   try {
-    // Streamed, not `getTextContent()`: a small content stream can inflate to millions of text runs,
-    // and reading them as they come lets the budget stop the page before pdf.js has gathered them all.
-    const reader = page.streamTextContent().getReader()
+    // Whole, not streamed: cancelling pdf.js's text stream part-way left the local runtime unable to
+    // serve D1 afterwards. A page that inflates past the budget is refused once it is read.
+    const content = await page.getTextContent()
     let text = ''
-    try {
-      for (let next = await reader.read(); !next.done; next = await reader.read()) {
-        for (const item of next.value.items) {
-          if (!('str' in item)) continue
-          text += item.str
-          if (item.hasEOL) text += '\n'
-        }
-        meter.check(text.length)
-      }
-    } catch (err) {
-      // pdf.js needs a reason to cancel (without one its stream errors and the document never closes).
-      await reader.cancel(err instanceof Error ? err : new Error('stopped')).catch(() => {})
-      throw err
+    for (const item of content.items) {
+      if (!('str' in item)) continue
+      text += item.str
+      if (item.hasEOL) text += '\n'
     }
+    meter.check(text.length)
     return tidyPageText(text)
   } finally {
     page.cleanup()

@@ -32,8 +32,8 @@ export function chunkSegments(segments: readonly Segment[], options: ChunkOption
   for (const group of groupByBoundary(segments)) {
     const [only] = group
     // A loop, not push(...): a 100,000-row table makes more pieces than a call can take arguments.
-    // A header heavier than half a chunk is not repeated (a 1 MB header in every chunk would be gigabytes): the table is chunked as text.
-    const repeatsHeader = group.length === 1 && only?.table && weightOf(only.table.header) <= max / 2
+    // A header heavier than a whole chunk is not repeated (a 1 MB header in every chunk would be gigabytes): the table is chunked as text.
+    const repeatsHeader = group.length === 1 && only?.table && weightOf(only.table.header) <= max
     for (const piece of repeatsHeader ? tableChunks(only, max) : textChunks(group, max, overlap)) pieces.push(piece)
   }
   const counters = new Map<string, number>()

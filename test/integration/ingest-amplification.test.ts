@@ -111,7 +111,7 @@ describe('files of the same shapes inside the budget are read whole', () => {
 })
 
 describe('the chunker', () => {
-  it('repeats a table header only when it is lighter than half a chunk', async () => {
+  it('repeats a table header only when it fits in a chunk', async () => {
     const outcome = await parseDocument(longHeaderCsv({ headerChars: 100_000, rows: 20_000 }), 'csv')
     if (outcome.status !== 'parsed') throw new Error('expected a parse')
     const chunks = chunkSegments(outcome.result.segments, { fileId: 'file-header' })

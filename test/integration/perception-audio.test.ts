@@ -35,7 +35,7 @@ describe('WAV pieces', () => {
       offset += samples.length
     }
     expect(join(pieces.map((p) => readWav(p.bytes).samples))).toEqual(whole.samples)
-  })
+  }, 30_000)
 
   it('a recording that fits is one piece, the upload itself', async () => {
     const wav = await fixtureBytes('samples/audio/jfk.wav')

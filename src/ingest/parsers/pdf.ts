@@ -124,8 +124,9 @@ function checkRange(range: PageRange, pageCount: number, perMessage: number): Pa
 async function pageText(pdf: PdfProxy, pageNumber: number, meter: OutputMeter): Promise<string> {
   const page = await pdf.getPage(pageNumber)
   try {
-    // Whole, not streamed: cancelling pdf.js's text stream part-way left the local runtime unable to
-    // serve D1 afterwards. A page that inflates past the budget is refused once it is read.
+    // Whole, not streamed: with pdf.js's text stream (cancelled at the budget, or read to its end)
+    // the local runtime stopped answering anything afterwards. A page that inflates past the budget
+    // is refused once it is read.
     const content = await page.getTextContent()
     let text = ''
     for (const item of content.items) {

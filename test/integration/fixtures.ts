@@ -4,7 +4,9 @@
 import { env } from 'cloudflare:test'
 
 export async function fixtureBytes(relativePath: string): Promise<Uint8Array> {
-  const res = await env.FIXTURES.fetch(`http://fixtures/${relativePath.split('/').map(encodeURIComponent).join('/')}`)
+  const url = `http://fixtures/${relativePath.split('/').map(encodeURIComponent).join('/')}`
+  // The binding to the Node side can drop a connection on a busy machine ("Network connection lost"); once more is enough.
+  const res = await env.FIXTURES.fetch(url).catch(() => env.FIXTURES.fetch(url))
   if (!res.ok) throw new Error(`fixture ${relativePath}: ${res.status} ${await res.text()}`)
   return new Uint8Array(await res.arrayBuffer())
 }

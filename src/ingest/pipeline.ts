@@ -15,7 +15,7 @@ import { storePart } from './chunk-store'
 import { embedChunks } from './embed-step'
 import { isIngestError } from './errors'
 import { failFile } from './fail-file'
-import { queueUnfinishedParts } from './fan-out'
+import { pagesPerMessage, queueUnfinishedParts } from './fan-out'
 import type { FileKind } from './file-type'
 import type { IngestJob } from './jobs'
 import { resolveLimits, type Limits } from './limits'
@@ -43,7 +43,8 @@ export async function ingest(deps: IngestDeps, job: IngestJob, options: IngestOp
   // A part with its row was stored whole: its chunks, vectors and renders were written before the
   // row, in one batch with the chunks. A redelivery, or the sweep queuing a part twice, skips it.
   if (job.part !== undefined && (await partFinished(deps.d1, file.id, job.part))) return
-  const limits = resolveLimits({ ...(deps.config.pagesPerMessage ? { maxPagesPerMessage: deps.config.pagesPerMessage } : {}), ...options.limits })
+  // The same pages per message the sweep recomputes ranges with (fan-out.ts).
+  const limits = resolveLimits({ maxPagesPerMessage: pagesPerMessage(deps.config), ...options.limits })
   try {
     await withHeartbeat(deps.d1, file.id, () => (job.part === undefined ? planAndStart(deps, file, limits) : runPart(deps, file, job.part, job.pages, limits)))
   } catch (err) {

@@ -90,7 +90,7 @@ function ownCopy(text: string): string {
 }
 
 /** Characters a segment's provenance adds: each chunk of the segment carries its heading and key path. */
-export function provenanceChars(p: Provenance): number {
+function provenanceChars(p: Provenance): number {
   let n = (p.keyPath?.length ?? 0) + (p.sheet?.length ?? 0)
   for (const h of p.heading ?? []) n += h.length
   return n

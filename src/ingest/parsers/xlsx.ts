@@ -59,7 +59,7 @@ export const parseXlsx: Parser = async (bytes, { limits, deadline, output }) => 
  */
 function readSheetCells(pkg: OoxmlPackage, part: string, sheet: string, reader: CellReader, limits: Limits, output: OutputMeter): CellMap {
   const cells: CellMap = new Map()
-  const produced = { chars: 0 }
+  let produced = 0
   let rowNumber = 0
   let rowCount = 0
   const readRows = (rows: XmlNode[]) => {
@@ -77,8 +77,8 @@ function readSheetCells(pkg: OoxmlPackage, part: string, sheet: string, reader: 
       const value = reader.value(cell).trim()
       if (!value) continue
       cells.set(cellKey(rowNumber, col), value)
-      produced.chars += value.length
-      output.check(produced.chars)
+      produced += value.length
+      output.check(produced)
       filled = true
       if (cells.size > limits.maxCellsPerSheet) throw tooManyCells(sheet, limits)
     }
@@ -90,8 +90,8 @@ function readSheetCells(pkg: OoxmlPackage, part: string, sheet: string, reader: 
   }
   const rest = readXmlPartInBatches(pkg, part, 'sheetData', readRows) ?? []
   fillMergedCells(rest, cells, sheet, limits, (chars) => {
-    produced.chars += chars
-    output.check(produced.chars)
+    produced += chars
+    output.check(produced)
   })
   return cells
 }

@@ -1,7 +1,7 @@
 /**
  * @module Hybrid retrieval, the heart of `l0-retrieval` and the agent's search tool: the lexical arm
  * and any further arms (semantic, visual) run in parallel, are fused by reciprocal rank, optionally
- * reranked, and cut to top_k.
+ * reranked, spread over pages (page-diversity.ts), and cut to top_k.
  *
  * A further arm only has to name chunks: `{ chunkId, score }` best first. Its hits are then loaded
  * through the same scope as the lexical arm's (org, workspace, processed files, filter), so an arm
@@ -10,12 +10,13 @@
 import type { FilterNode } from '../filter'
 import { loadHits, type ChunkHit, type SearchScope } from './chunk-hits'
 import { lexicalSearch } from './lexical'
+import { onePerPageFirst } from './page-diversity'
 import { reciprocalRankFusion } from './rank-fusion'
 
 export const DEFAULT_TOP_K = 5
 export const MAX_TOP_K = 100
 
-/** Candidates each arm contributes when there is more than one list to fuse, or a reranker. */
+/** Candidates each arm contributes: to fuse, to rerank, and to spread over pages. */
 export const FUSION_DEPTH = 50
 
 export type RetrieveRequest = {
@@ -74,8 +75,8 @@ export async function retrieve(deps: { d1: D1Database }, request: RetrieveReques
   const time = options.time ?? untimed
   const arms = options.arms ?? []
   const scope: SearchScope = { orgId: request.orgId, workspaceId: request.workspaceId, filter: request.filter ?? null }
-  // With a single list and no reranker, fusion keeps its order: no candidate beyond top_k can matter.
-  const depth = arms.length > 0 || options.rerank ? Math.max(topK, FUSION_DEPTH) : topK
+  // Candidates beyond top_k matter even to a single list: they fill the places of a page's repeats.
+  const depth = Math.max(topK, FUSION_DEPTH)
   const armRequest: ArmRequest = { ...scope, query: request.query, limit: depth }
 
   const lists = await Promise.all([
@@ -100,7 +101,8 @@ export async function retrieve(deps: { d1: D1Database }, request: RetrieveReques
         .sort((a, b) => b.score - a.score)
     })
   }
-  return ranked.slice(0, topK)
+  // Ten results that are five chunks of one page would hide the other pages that compete.
+  return onePerPageFirst(ranked).slice(0, topK)
 }
 
 function ranksByPhase(phases: readonly string[], ranks: ReadonlyArray<number | null>): Record<string, number> {

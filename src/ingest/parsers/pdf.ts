@@ -1,5 +1,5 @@
 /**
- * @module PDF text per page through unpdf (pdf.js). Opening is cheap and gives the page count,
+ * @module PDF text per page through unpdf (pdf.js), each page titled by its first lines (page-titles.ts). Opening is cheap and gives the page count,
  * so big PDFs are fanned out into page ranges, each read on its own within the page and time caps.
  */
 import { getDocumentProxy } from 'unpdf'
@@ -8,6 +8,7 @@ import { formatCount, startDeadline, withinDeadline, type Deadline, type Limits 
 import type { ParseResult } from '../segment'
 import { unmetered, type OutputMeter } from '../output-meter'
 import { segmentBuilder } from '../segment-builder'
+import { titleBlocks, titledPages } from './page-titles'
 
 export type PageRange = { from: number; to: number }
 
@@ -63,7 +64,10 @@ export async function openPdf(bytes: Uint8Array, limits: Limits, deadline?: Dead
       const { from, to } = checkRange(range, pageCount, limits.maxPagesPerMessage)
       const out = segmentBuilder(meter)
       const textlessPages: number[] = []
-      for (let page = from; page <= to; page++) {
+      // Whole blocks of pages are read so that a page's title does not depend on the range (page-titles.ts).
+      const blocks = titleBlocks(from, to, pageCount)
+      const texts: string[] = []
+      for (let page = blocks.from; page <= blocks.to; page++) {
         deadline.check()
         let text: string
         try {
@@ -72,9 +76,14 @@ export async function openPdf(bytes: Uint8Array, limits: Limits, deadline?: Dead
           await pdf.destroy().catch(() => {})
           throw pdfError(err, page)
         }
-        if (text.replace(/\s/g, '').length < TEXTLESS_CHARS) textlessPages.push(page)
+        if (page >= from && page <= to && text.replace(/\s/g, '').length < TEXTLESS_CHARS) textlessPages.push(page)
+        texts.push(text)
+      }
+      const titles = titledPages(blocks.from, texts)
+      for (let page = from; page <= to; page++) {
+        const i = page - blocks.from
         out.restartOffsets()
-        out.text(text, { page, modality: 'text' })
+        out.text(texts[i]!, { page, modality: 'text', ...(titles[i] ? { heading: [titles[i]!] } : {}) })
       }
       return { segments: out.segments, pageCount, textlessPages }
     },

@@ -75,6 +75,23 @@ describe('PDF page ranges', () => {
   })
 })
 
+describe('PDF page titles', () => {
+  it("titles a filing's statement pages by their headings, not by the running head, however the pages are split", async () => {
+    const bytes = () => fixtureBytes('docqa/financebench/pdfs/AMAZON_2017_10K.pdf')
+    const read = async (from: number, to: number) => {
+      const outcome = await parseDocument(await bytes(), 'pdf', { pages: { from, to } })
+      if (outcome.status !== 'parsed') throw new Error(outcome.reason)
+      return new Map(outcome.result.segments.map((s) => [s.provenance.page, s.provenance.heading?.join(' > ') ?? null]))
+    }
+    const block = await read(36, 40)
+    expect(block.get(38)).toMatch(/CONSOLIDATED STATEMENTS OF OPERATIONS/)
+    expect(block.get(40)).toMatch(/CONSOLIDATED BALANCE SHEETS/)
+    for (const heading of block.values()) expect(heading ?? '').not.toMatch(/Table of Contents/i)
+    // One page read alone is titled as when its block is read.
+    expect((await read(40, 40)).get(40)).toBe(block.get(40))
+  }, 60_000)
+})
+
 describe('unpdf speed in workerd (a figure, not asserted)', () => {
   it('logs pages per second over the sample PDFs', async () => {
     const names = ['2305.03393v1-pg9', 'multi_page', 'normal_4pages', 'redp5110_sampled', 'right_to_left_01', 'tracemonkey']

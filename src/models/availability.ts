@@ -50,9 +50,13 @@ export function probeModel(role: ModelRole, modelId: string, call: (signal: Abor
   if (running) return running
   const probe = call(AbortSignal.timeout(PROBE_TIMEOUT_MS))
     .then(() => noteAnswer(role, modelId))
-    .catch((error: unknown) => noteFailure(role, modelId, error))
+    // The probe's own deadline says more than "The operation was aborted" would.
+    .catch((error: unknown) => noteFailure(role, modelId, isTimeout(error) ? `no answer within ${PROBE_TIMEOUT_MS} ms` : error))
     .then(() => seen.get(k)!)
     .finally(() => probing.delete(k))
   probing.set(k, probe)
   return probe
 }
+
+/** `AbortSignal.timeout`'s reason: a DOMException, which is not an `Error` everywhere. */
+export const isTimeout = (error: unknown) => typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'TimeoutError'

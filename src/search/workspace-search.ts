@@ -8,7 +8,7 @@
  * retries again; `/health` reports the same state.
  */
 import type { Deps } from '../deps'
-import { noteAnswer, noteFailure, recentlyFailed } from '../models/availability'
+import { isTimeout, noteAnswer, noteFailure, recentlyFailed } from '../models/availability'
 import { ModelCallError } from '../models/retry'
 import { rerankWith } from './rerank'
 import { retrieve, type PhaseTimer, type RetrievedChunk, type RetrieveRequest, type SearchArm } from './retrieve'
@@ -56,6 +56,3 @@ export function searchWorkspace(deps: WorkspaceSearchDeps, request: RetrieveRequ
     ...(time ? { time } : {}),
   })
 }
-
-/** `AbortSignal.timeout`'s reason: a DOMException, which is not an `Error` everywhere. */
-const isTimeout = (err: unknown) => typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'TimeoutError'

@@ -76,8 +76,9 @@ describe('buildModels serves a role with its own endpoint there, beside the prov
     expect(size({ EMBEDDING_MODEL: 'something-local' })).toBeNull()
   })
 
-  it('gives no embedder when the endpoint’s model is not named', () => {
-    const models = buildModels(readConfig(envOf({ MODEL_PROVIDER: 'none', EMBEDDING_BASE_URL: 'http://127.0.0.1:1/v1' })), {})
+  it('gives no embedder when the endpoint’s model is not named, and the reranker whose model is', () => {
+    const models = buildModels(readConfig(envOf({ MODEL_PROVIDER: 'none', EMBEDDING_BASE_URL: 'http://127.0.0.1:1/v1', RERANK_BASE_URL: 'http://127.0.0.1:1/v1', RERANK_MODEL: 'bge-reranker-base' })), {})
     expect(models.embedding).toBeNull()
+    expect(models.rerank?.modelId).toBe('bge-reranker-base')
   })
 })

@@ -187,6 +187,7 @@ describe('GET /health reports how search runs', () => {
     const search = await health(localEnv({ EMBEDDING_BASE_URL: CLOSED, EMBEDDING_MODEL: embedding, RERANK_BASE_URL: CLOSED, RERANK_MODEL: rerank }))
     expect(search).toEqual({ mode: 'lexical', semantic: 'unavailable', rerank: 'unavailable', warning: expect.stringContaining(`The embedding model "${embedding}" does not answer`) })
     expect((search as { warning: string }).warning).toMatch(/\(no answer within 2000 ms\); search is lexical only until it does\. The rerank model ".+" does not answer/)
+    expect((search as { warning: string }).warning).not.toContain('127.0.0.1')
   })
 
   it('hybrid when the embedding endpoint answers, probing it once for many polls', async () => {

@@ -37,7 +37,7 @@ const route = createRoute({
   method: 'get',
   path: '/health',
   tags: ['Service'],
-  summary: 'Readiness and configured model roles',
+  summary: 'Readiness, configured model roles and the search mode',
   responses: {
     200: { description: 'Ready', content: { 'application/json': { schema: Health } } },
     503: { description: 'Not ready', content: { 'application/json': { schema: Health } } },
@@ -64,9 +64,11 @@ async function searchState(models: Pick<Models, 'embedding' | 'rerank'>): Promis
     rerank ? probeModel('rerank', rerank.modelId, (signal) => rerank.rerank('health check', ['health check'], { signal })) : null,
   ])
   const state = (status: ModelStatus | null) => (status === null ? 'off' : status.ok ? 'ok' : 'unavailable')
+  // /health needs no token: a private endpoint's address stays out of what it says.
+  const why = (status: ModelStatus) => (status.detail ?? 'no answer').replace(/https?:\/\/[^\s)]*[^\s):.,]/g, 'its endpoint')
   const warnings: string[] = []
-  if (embedding && semantic && !semantic.ok) warnings.push(`The embedding model "${embedding.modelId}" does not answer (${semantic.detail}); search is lexical only until it does.`)
-  if (rerank && reranked && !reranked.ok) warnings.push(`The rerank model "${rerank.modelId}" does not answer (${reranked.detail}); results keep the fused order until it does.`)
+  if (embedding && semantic && !semantic.ok) warnings.push(`The embedding model "${embedding.modelId}" does not answer (${why(semantic)}); search is lexical only until it does.`)
+  if (rerank && reranked && !reranked.ok) warnings.push(`The rerank model "${rerank.modelId}" does not answer (${why(reranked)}); results keep the fused order until it does.`)
   return {
     mode: semantic?.ok ? 'hybrid' : 'lexical',
     semantic: state(semantic),

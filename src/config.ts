@@ -15,6 +15,12 @@ export type Secrets = {
   VISION_MODEL?: string
   SPEECH_MODEL?: string
   RERANK_MODEL?: string
+  /** An OpenAI-compatible endpoint for embeddings alone, whatever MODEL_PROVIDER serves the other roles. */
+  EMBEDDING_BASE_URL?: string
+  EMBEDDING_API_KEY?: string
+  /** An endpoint serving `POST /rerank` for reranking alone. */
+  RERANK_BASE_URL?: string
+  RERANK_API_KEY?: string
   MAX_FILE_BYTES?: string
   /** Pages one ingest message reads; bigger PDFs fan out. */
   PAGES_PER_MESSAGE?: string
@@ -31,12 +37,25 @@ export const MODEL_ROLES = ['reasoning', 'embedding', 'vision', 'speech', 'reran
 export type ModelRole = (typeof MODEL_ROLES)[number]
 export type ModelProvider = 'workers-ai' | 'openai' | 'none'
 
+/** The roles that may have an endpoint of their own (`EMBEDDING_BASE_URL`, `RERANK_BASE_URL`). */
+export const ENDPOINT_ROLES = ['embedding', 'rerank'] as const
+export type EndpointRole = (typeof ENDPOINT_ROLES)[number]
+
+/** An OpenAI-compatible endpoint: its base URL (ending in `/v1` as a rule) and the bearer token it wants, if any. */
+export type Endpoint = { baseUrl: string; apiKey: string | null }
+
 export type Config = {
   adminToken: string | null
   provider: ModelProvider
-  /** Why the provider is what it is, when that differs from what was asked. */
+  /** Why the provider, or a role with its own endpoint, is not what was asked (sentences joined). */
   providerNote: string | null
   models: Record<ModelRole, string | null>
+  /**
+   * Roles served by an endpoint of their own instead of `provider`: locally, embeddings and rerank
+   * from the local model server while chat has none; deployed, Workers AI chat beside a team's own
+   * embedding server. A role listed here has its model in `models` (its variable is required).
+   */
+  roleEndpoints: Partial<Record<EndpointRole, Endpoint>>
   openAiBaseUrl: string | null
   /** Sent as a bearer token to `openAiBaseUrl`; many self-hosted servers need none. */
   openAiApiKey: string | null
@@ -64,6 +83,11 @@ export const WORKERS_AI_DEFAULTS: Record<ModelRole, string> = {
   vision: '@cf/meta/llama-4-scout-17b-16e-instruct',
   speech: '@cf/openai/whisper-large-v3-turbo',
   rerank: '@cf/baai/bge-reranker-base',
+}
+
+const ENDPOINT_VARS: Record<EndpointRole, { url: keyof Secrets; key: keyof Secrets }> = {
+  embedding: { url: 'EMBEDDING_BASE_URL', key: 'EMBEDDING_API_KEY' },
+  rerank: { url: 'RERANK_BASE_URL', key: 'RERANK_API_KEY' },
 }
 
 const ROLE_VARS: Record<ModelRole, keyof Secrets> = {
@@ -95,11 +119,27 @@ export function readConfig(env: AppEnv): Config {
     const chosen = value !== undefined ? value.trim() : provider === 'workers-ai' ? WORKERS_AI_DEFAULTS[role] : ''
     models[role] = provider === 'none' || chosen === '' ? null : chosen
   }
+  const notes = note ? [note] : []
+  const roleEndpoints: Config['roleEndpoints'] = {}
+  for (const role of ENDPOINT_ROLES) {
+    const baseUrl = env[ENDPOINT_VARS[role].url]?.trim()
+    if (!baseUrl) continue
+    // The provider's default would name a model the endpoint does not serve: the model must be named.
+    const model = env[ROLE_VARS[role]]?.trim()
+    if (!model) {
+      models[role] = null
+      notes.push(`${ENDPOINT_VARS[role].url} is set but ${ROLE_VARS[role]} is not, so the ${role} role is off`)
+      continue
+    }
+    models[role] = model
+    roleEndpoints[role] = { baseUrl, apiKey: env[ENDPOINT_VARS[role].key]?.trim() || null }
+  }
   return {
     adminToken: env.ADMIN_TOKEN?.trim() || null,
     provider,
-    providerNote: note,
+    providerNote: notes.length > 0 ? notes.join('; ') : null,
     models,
+    roleEndpoints,
     openAiBaseUrl: env.OPENAI_BASE_URL?.trim() || null,
     openAiApiKey: env.OPENAI_API_KEY?.trim() || null,
     embeddingDimensions: positiveInt(env.EMBEDDING_DIMENSIONS),

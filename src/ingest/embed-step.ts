@@ -17,7 +17,7 @@ export type EmbedDeps = Pick<Deps, 'models' | 'vectors'>
 type FileRef = { id: string; orgId: string; workspaceId: string; filename: string; purpose: string; createdAt: number }
 
 export type EmbeddedPart = {
-  /** For `status_details` when the model refused the part: it is then searchable by keywords only. */
+  /** For `status_details` when the model refused the part or could not be reached: it is then searchable by keywords only. */
   note: string | null
   /** Call with the file's status after the part was stored; removes the vectors if the file is gone. */
   settle(status: string | null): Promise<void>
@@ -54,12 +54,21 @@ export async function embedChunks(deps: EmbedDeps, file: FileRef, chunks: readon
       written.push(...slice.map((c) => c.id))
     }
   } catch (err) {
-    // A refusal that retrying cannot change (bad key, unknown model, input it rejects): keep the
-    // part for keyword search and say why semantic search will not find it. Anything else is thrown
-    // for the queue to retry.
-    if (!(err instanceof ModelCallError) || err.transient) throw err
+    // Two failures keep the part for keyword search, saying why semantic search will not find it:
+    // - a refusal that retrying cannot change (bad key, unknown model, input it rejects);
+    // - an endpoint that no attempt could connect to (refused, or lost mid-call). A configured endpoint
+    //   counts too: locally it is the model server beside `npm start`, absent when no weights could be
+    //   had or crashed, and the queue's retries (minutes) would only lead the file to the dead-letter
+    //   queue and `error`, losing its keyword index with its vectors. Found by keywords now beats found
+    //   by nothing; the note says what the file lacks, and uploading it again once the server is back
+    //   embeds it.
+    // Anything else (5xx, deadlines: a server that is there but struggling) is thrown for the queue to retry.
+    if (!(err instanceof ModelCallError) || (err.transient && !err.unreachable)) throw err
     if (written.length > 0) await deps.vectors.delete(namespace, written)
-    return { note: plainSentence(`Indexed for keyword search only: ${err.message}`), settle: nothing.settle }
+    const note = err.unreachable
+      ? `Indexed for keyword search only: nothing answered at the embedding endpoint (${err.message}). Upload the file again once it answers to make it searchable by meaning.`
+      : `Indexed for keyword search only: ${err.message}`
+    return { note: plainSentence(note), settle: nothing.settle }
   }
   return {
     note: null,

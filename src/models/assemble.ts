@@ -5,6 +5,7 @@
  */
 import { embedMany, generateText, rerank } from 'ai'
 import type { ModelRole } from '../config'
+import type { EmbeddingFacts } from './catalogue'
 import type {
   CallOptions,
   Embedder,
@@ -27,8 +28,29 @@ export type EmbeddingSpec = {
   batchSize: number
   /** Put before a search query (not before passages), as the model's card asks. */
   queryPrefix?: string
+  /** Put before every passage (never before a query), for models trained that way (e5). */
+  passagePrefix?: string
   /** Passed to every call, e.g. `{ openai: { dimensions: 256 } }`. */
   providerOptions?: Record<string, Record<string, number | string>>
+}
+
+/**
+ * An embedding model with what the catalogue knows of it: `dimensions` (EMBEDDING_DIMENSIONS) wins over
+ * the catalogue's size; `batchSize` serves when the catalogue has none.
+ */
+export function embeddingSpec(
+  model: EmbeddingModelV3,
+  facts: EmbeddingFacts | undefined,
+  given: { dimensions: number | null; batchSize: number; providerOptions?: EmbeddingSpec['providerOptions'] },
+): EmbeddingSpec {
+  return {
+    model,
+    dimensions: given.dimensions ?? facts?.dimensions ?? null,
+    batchSize: facts?.batchSize ?? given.batchSize,
+    ...(facts?.queryPrefix ? { queryPrefix: facts.queryPrefix } : {}),
+    ...(facts?.passagePrefix ? { passagePrefix: facts.passagePrefix } : {}),
+    ...(given.providerOptions ? { providerOptions: given.providerOptions } : {}),
+  }
 }
 
 /** The SDK models a provider offers for the roles that are on. */
@@ -151,22 +173,23 @@ function embedder(spec: EmbeddingSpec, policy: RetryPolicy, sink: UsageSink, con
     })
   }
 
-  async function embed(texts: readonly string[], options: CallOptions = {}): Promise<Float32Array[]> {
+  async function embedAll(texts: readonly string[], options: CallOptions): Promise<Float32Array[]> {
     const batches: string[][] = []
     for (let i = 0; i < texts.length; i += spec.batchSize) batches.push(texts.slice(i, i + spec.batchSize))
     const out = await mapLimit(batches, concurrency, (values) => batch(values, options))
     return out.flat()
   }
 
+  const passagePrefix = spec.passagePrefix ?? ''
   return {
     modelId: model.modelId,
     get dimensions() {
       return dimensions
     },
     batchSize: spec.batchSize,
-    embed,
-    async embedQuery(text, options) {
-      const [vector] = await embed([`${spec.queryPrefix ?? ''}${text}`], options)
+    embed: (texts, options = {}) => embedAll(passagePrefix ? texts.map((t) => `${passagePrefix}${t}`) : texts, options),
+    async embedQuery(text, options = {}) {
+      const [vector] = await embedAll([`${spec.queryPrefix ?? ''}${text}`], options)
       return vector!
     },
   }

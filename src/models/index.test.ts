@@ -45,3 +45,40 @@ describe('buildModels chooses the adapter once, from configuration', () => {
     expect(buildModels(readConfig(envOf({ ...base, EMBEDDING_MODEL: 'something-local' })), {}).embedding?.dimensions).toBeNull()
   })
 })
+
+describe('buildModels serves a role with its own endpoint there, beside the provider', () => {
+  const local = { EMBEDDING_BASE_URL: 'http://127.0.0.1:1/v1', EMBEDDING_MODEL: 'bge-small-en-v1.5', RERANK_BASE_URL: 'http://127.0.0.1:1/v1', RERANK_MODEL: 'ms-marco-MiniLM-L-6-v2' }
+
+  it('gives an embedder and a reranker with provider none, and nothing else', () => {
+    const models = buildModels(readConfig(envOf({ MODEL_PROVIDER: 'none', ...local })), {})
+    expect(models.provider).toBe('none')
+    expect(models.embedding).toMatchObject({ modelId: 'bge-small-en-v1.5', dimensions: 384, batchSize: 32 })
+    expect(models.rerank?.modelId).toBe('ms-marco-MiniLM-L-6-v2')
+    expect([models.reasoning, models.vision, models.speech]).toEqual([null, null, null])
+    expect(models.metered(new UsageMeter()).embedding?.modelId).toBe('bge-small-en-v1.5')
+  })
+
+  it('mixes Workers AI chat with an embedding server of one’s own', () => {
+    const config = readConfig(envOf({ EMBEDDING_BASE_URL: 'https://embed.example/v1', EMBEDDING_MODEL: 'intfloat/e5-small-v2' }, { AI: fakeAi }))
+    const models = buildModels(config, { AI: fakeAi })
+    expect(models.provider).toBe('workers-ai')
+    expect(models.reasoning?.modelId).toBe('@cf/qwen/qwen3-30b-a3b-fp8')
+    expect(models.rerank?.modelId).toBe('@cf/baai/bge-reranker-base')
+    expect(models.embedding).toMatchObject({ modelId: 'intfloat/e5-small-v2', dimensions: 384 })
+  })
+
+  it('knows the local models’ sizes, and lets EMBEDDING_DIMENSIONS say otherwise', () => {
+    const size = (vars: Record<string, string>) => buildModels(readConfig(envOf({ MODEL_PROVIDER: 'none', EMBEDDING_BASE_URL: 'http://127.0.0.1:1/v1', ...vars })), {}).embedding?.dimensions
+    expect(size({ EMBEDDING_MODEL: 'all-MiniLM-L6-v2' })).toBe(384)
+    expect(size({ EMBEDDING_MODEL: 'sentence-transformers/all-MiniLM-L6-v2' })).toBe(384)
+    expect(size({ EMBEDDING_MODEL: 'BAAI/bge-base-en-v1.5' })).toBe(768)
+    expect(size({ EMBEDDING_MODEL: 'bge-small-en-v1.5', EMBEDDING_DIMENSIONS: '256' })).toBe(256)
+    expect(size({ EMBEDDING_MODEL: 'something-local' })).toBeNull()
+  })
+
+  it('gives no embedder when the endpoint’s model is not named, and the reranker whose model is', () => {
+    const models = buildModels(readConfig(envOf({ MODEL_PROVIDER: 'none', EMBEDDING_BASE_URL: 'http://127.0.0.1:1/v1', RERANK_BASE_URL: 'http://127.0.0.1:1/v1', RERANK_MODEL: 'bge-reranker-base' })), {})
+    expect(models.embedding).toBeNull()
+    expect(models.rerank?.modelId).toBe('bge-reranker-base')
+  })
+})

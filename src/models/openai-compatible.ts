@@ -1,12 +1,13 @@
 /**
- * @module The OpenAI-compatible adapter (bring your own model: OpenAI, Azure, vLLM, Ollama, LM Studio…):
- * chat and embeddings through `@ai-sdk/openai-compatible`, speech-to-text and rerank over plain HTTP
- * (openai-http.ts), all against OPENAI_BASE_URL with OPENAI_API_KEY.
+ * @module The OpenAI-compatible adapter (bring your own model: OpenAI, Azure, vLLM, Ollama, LM Studio,
+ * Cairn's local model server…): chat and embeddings through `@ai-sdk/openai-compatible`, speech-to-text
+ * and rerank over plain HTTP (openai-http.ts), against one endpoint: OPENAI_BASE_URL for the provider's
+ * roles, or a role's own EMBEDDING_BASE_URL / RERANK_BASE_URL (index.ts composes them).
  */
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible'
-import type { Config } from '../config'
-import { assembleModels, type AssembleOptions, type SdkModels } from './assemble'
-import { OPENAI_DEFAULT_BATCH, OPENAI_EMBEDDINGS, shortensOnRequest } from './catalogue'
+import type { Config, Endpoint } from '../config'
+import { assembleModels, embeddingSpec, type AssembleOptions, type SdkModels } from './assemble'
+import { OPENAI_DEFAULT_BATCH, openAiCompatibleEmbeddingFacts, shortensOnRequest } from './catalogue'
 import { openAiRerankingModel, openAiTranscriptionModel, type HttpSettings } from './openai-http'
 import type { Models } from './ports'
 
@@ -24,18 +25,33 @@ export function openAiCompatibleModels(
   options: OpenAiOptions = {},
 ): Models {
   if (!config.openAiBaseUrl) throw new Error('openAiCompatibleModels needs OPENAI_BASE_URL')
-  const baseUrl = config.openAiBaseUrl.replace(/\/+$/, '')
+  const endpoint = { baseUrl: config.openAiBaseUrl, apiKey: config.openAiApiKey }
+  return assembleModels('openai', openAiCompatibleSdkModels(endpoint, config, options), options)
+}
+
+/**
+ * The AI SDK models for the roles `config.models` names, all served by `endpoint`. Used for the whole
+ * provider and for a role with an endpoint of its own alike, so both are built the same way.
+ * @example
+ * const { embedding } = openAiCompatibleSdkModels({ baseUrl: 'http://127.0.0.1:8088/v1', apiKey: null }, { models: { embedding: 'bge-small-en-v1.5' }, embeddingDimensions: null })
+ */
+export function openAiCompatibleSdkModels(
+  endpoint: Endpoint,
+  config: { models: Partial<Config['models']>; embeddingDimensions: number | null },
+  options: Pick<OpenAiOptions, 'fetch'> = {},
+): SdkModels {
+  const baseUrl = endpoint.baseUrl.replace(/\/+$/, '')
   // Late-bound, so a test that replaces globalThis.fetch is seen.
   const doFetch: typeof fetch = options.fetch ?? ((input, init) => fetch(input, init))
   const provider = createOpenAICompatible({
     name: 'openai',
     baseURL: baseUrl,
-    ...(config.openAiApiKey ? { apiKey: config.openAiApiKey } : {}),
+    ...(endpoint.apiKey ? { apiKey: endpoint.apiKey } : {}),
     fetch: doFetch,
     // Token accounting needs the usage chunk at the end of a stream.
     includeUsage: true,
   })
-  const http: HttpSettings = { baseUrl, apiKey: config.openAiApiKey, fetch: doFetch }
+  const http: HttpSettings = { baseUrl, apiKey: endpoint.apiKey, fetch: doFetch }
   const { reasoning, embedding, vision, speech, rerank } = config.models
   const sdk: SdkModels = {
     reasoning: reasoning ? provider.chatModel(reasoning) : undefined,
@@ -44,17 +60,16 @@ export function openAiCompatibleModels(
     rerank: rerank ? openAiRerankingModel(rerank, http) : undefined,
   }
   if (embedding) {
-    const facts = OPENAI_EMBEDDINGS[embedding]
+    const facts = openAiCompatibleEmbeddingFacts(embedding)
     const wanted = config.embeddingDimensions
     // Only OpenAI's text-embedding-3 models shorten on request; elsewhere EMBEDDING_DIMENSIONS states
     // the size the model has, and an answer of another size is reported rather than sent for.
     const shorten = wanted !== null && shortensOnRequest(embedding) && wanted !== facts?.dimensions
-    sdk.embedding = {
-      model: provider.embeddingModel(embedding),
-      dimensions: wanted ?? facts?.dimensions ?? null,
-      batchSize: facts?.batchSize ?? OPENAI_DEFAULT_BATCH,
+    sdk.embedding = embeddingSpec(provider.embeddingModel(embedding), facts, {
+      dimensions: wanted,
+      batchSize: OPENAI_DEFAULT_BATCH,
       ...(shorten ? { providerOptions: { openai: { dimensions: wanted } } } : {}),
-    }
+    })
   }
-  return assembleModels('openai', sdk, options)
+  return sdk
 }

@@ -34,7 +34,7 @@ export type Embedder = {
   readonly dimensions: number | null
   /** Texts per model call (Workers AI: bge ≤ 100, qwen3-embedding ≤ 32). */
   readonly batchSize: number
-  /** Passages, in order, in as many calls as `batchSize` requires. */
+  /** Passages, in order, in as many calls as `batchSize` requires, with the passage instruction the model expects (e5), if any. */
   embed(texts: readonly string[], options?: CallOptions): Promise<Float32Array[]>
   /** A search query, with the query instruction the model expects (bge, qwen3, gemma), if any. */
   embedQuery(text: string, options?: CallOptions): Promise<Float32Array>

@@ -145,6 +145,25 @@ describe('classify', () => {
     expect(classify(new Error('Cannot read properties of undefined')).transient).toBe(false)
   })
 
+  it('tells a connection that failed from an answer that was an error or came too late', () => {
+    expect(classify(new TypeError('fetch failed')).unreachable).toBe(true)
+    expect(classify(new Error('Network connection lost.')).unreachable).toBe(true)
+    const refused = new APICallError({ message: 'Cannot connect to API: connect ECONNREFUSED', url: 'x', requestBodyValues: {}, isRetryable: true })
+    expect(classify(refused).unreachable).toBe(true)
+    const lost = new APICallError({ message: 'Cannot reach http://x/v1/rerank: Network connection lost.', url: 'x', requestBodyValues: {}, isRetryable: true, cause: new Error('Network connection lost.') })
+    expect(classify(lost).unreachable).toBe(true)
+    for (const status of [502, 503, 401]) expect(classify(apiError(status)).unreachable, String(status)).toBe(false)
+    expect(classify(apiError(undefined, undefined, '3043: Internal server error')).unreachable).toBe(false)
+  })
+
+  it('says on the final error whether the endpoint could be reached at all', async () => {
+    const quick = { ...policy, attempts: 2, baseDelayMs: 1 }
+    const down = await withRetry(() => Promise.reject(new Error('Network connection lost.')), { role: 'embedding', modelId: 'm', policy: quick }).catch((e: unknown) => e)
+    expect(down).toMatchObject({ name: 'ModelCallError', attempts: 2, transient: true, unreachable: true })
+    const failing = await withRetry(() => Promise.reject(apiError(503)), { role: 'embedding', modelId: 'm', policy: quick }).catch((e: unknown) => e)
+    expect(failing).toMatchObject({ name: 'ModelCallError', transient: true, unreachable: false, status: 503 })
+  })
+
   it('reads Workers AI binding failures without a status by their message', () => {
     expect(classify(apiError(undefined, undefined, '3043: Internal server error')).transient).toBe(true)
     expect(classify(apiError(undefined, undefined, '5006: Invalid input')).transient).toBe(false)

@@ -42,6 +42,11 @@ export function resolvePolicies(overrides: Partial<Record<ModelRole, Partial<Ret
 /** A model call that failed for good: after its retries, or at once when retrying could not help. */
 export class ModelCallError extends Error {
   override readonly name = 'ModelCallError'
+  /**
+   * The last attempt got no answer at all: the connection was refused or lost (nothing listens at the
+   * endpoint, or the server died mid-call), as opposed to an error status or a deadline passed.
+   */
+  readonly unreachable: boolean
   constructor(
     readonly role: ModelRole,
     readonly modelId: string,
@@ -51,9 +56,10 @@ export class ModelCallError extends Error {
     /** The HTTP status of the last failure, when it had one. */
     readonly status: number | null,
     detail: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; unreachable?: boolean },
   ) {
     super(`The ${role} model "${modelId}" failed${attempts > 1 ? ` after ${attempts} attempts` : ''}: ${detail}`, options)
+    this.unreachable = options?.unreachable ?? false
   }
 }
 
@@ -92,7 +98,7 @@ export async function withRetry<T>(attempt: (signal: AbortSignal) => PromiseLike
     if (signal?.aborted) throw signal.reason ?? error
     const kind = classify(error)
     if (!kind.transient || n >= policy.attempts) {
-      throw new ModelCallError(options.role, options.modelId, n, kind.transient, kind.status, kind.detail, { cause: error })
+      throw new ModelCallError(options.role, options.modelId, n, kind.transient, kind.status, kind.detail, { cause: error, unreachable: kind.unreachable })
     }
     const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (n - 1))
     const jittered = backoff / 2 + (random() * backoff) / 2
@@ -122,24 +128,31 @@ async function runAttempt<T>(attempt: (signal: AbortSignal) => PromiseLike<T>, t
   }
 }
 
-type Classified = { transient: boolean; status: number | null; retryAfterMs: number | null; detail: string }
+type Classified = { transient: boolean; status: number | null; retryAfterMs: number | null; detail: string; unreachable: boolean }
+
+/**
+ * A failed connection: Node's fetch says "fetch failed" (a TypeError, which the SDK turns into "Cannot
+ * connect to API: connect ECONNREFUSED…"), workerd "Network connection lost." (refused and dropped alike).
+ */
+const CONNECTION_FAILED = /fetch failed|cannot connect to api|network connection|econnrefused|econnreset|socket hang up|connection (?:refused|reset|closed)/i
 
 /** Whether another attempt may succeed, and what to say about the failure. */
 export function classify(error: unknown): Classified {
-  if (error instanceof AttemptTimeout) return { transient: true, status: null, retryAfterMs: null, detail: error.message }
+  if (error instanceof AttemptTimeout) return { transient: true, status: null, retryAfterMs: null, detail: error.message, unreachable: false }
   if (APICallError.isInstance(error)) {
     const status = error.statusCode ?? null
     // The SDK marks 408/409/429/5xx and failed connections retryable. Workers AI binding failures
     // without a known code ("3043: Internal server error", upstream hiccups) are read by their message.
     const transient = error.isRetryable || (status === null && /internal|upstream|capacity|unavailable|overloaded|timed? ?out|temporar/i.test(error.message))
-    return { transient, status, retryAfterMs: retryAfter(error.responseHeaders), detail: firstLine(error.message) }
+    const unreachable = status === null && (CONNECTION_FAILED.test(error.message) || (error.cause instanceof Error && CONNECTION_FAILED.test(error.cause.message)))
+    return { transient, status, retryAfterMs: retryAfter(error.responseHeaders), detail: firstLine(error.message), unreachable }
   }
-  // A failed connection passes too: Node's fetch says "fetch failed" (a TypeError), workerd "Network connection lost.".
-  if (error instanceof Error && /fetch failed|network connection|econnrefused|econnreset|socket hang up|connection (?:refused|reset|closed)/i.test(error.message)) {
-    return { transient: true, status: null, retryAfterMs: null, detail: firstLine(error.message) }
+  // A failed connection passes too.
+  if (error instanceof Error && CONNECTION_FAILED.test(error.message)) {
+    return { transient: true, status: null, retryAfterMs: null, detail: firstLine(error.message), unreachable: true }
   }
   const detail = error instanceof Error ? firstLine(error.message) : String(error)
-  return { transient: false, status: null, retryAfterMs: null, detail }
+  return { transient: false, status: null, retryAfterMs: null, detail, unreachable: false }
 }
 
 function retryAfter(headers: Record<string, string> | undefined): number | null {

@@ -4,7 +4,7 @@
  */
 import { createWorkersAI } from 'workers-ai-provider'
 import type { Config } from '../config'
-import { assembleModels, type AssembleOptions, type SdkModels } from './assemble'
+import { assembleModels, embeddingSpec, type AssembleOptions, type SdkModels } from './assemble'
 import { WORKERS_AI_DEFAULT_BATCH, WORKERS_AI_EMBEDDINGS } from './catalogue'
 import type { Models } from './ports'
 
@@ -14,6 +14,11 @@ import type { Models } from './ports'
  * await models.embedding?.embed(['a passage'])
  */
 export function workersAiModels(ai: Ai, config: Pick<Config, 'models' | 'embeddingDimensions'>, options: AssembleOptions = {}): Models {
+  return assembleModels('workers-ai', workersAiSdkModels(ai, config), options)
+}
+
+/** The AI SDK models for the roles `config.models` names, served through the binding. */
+export function workersAiSdkModels(ai: Ai, config: { models: Partial<Config['models']>; embeddingDimensions: number | null }): SdkModels {
   const workersai = createWorkersAI({ binding: ai })
   const { reasoning, embedding, vision, speech, rerank } = config.models
   const sdk: SdkModels = {
@@ -25,13 +30,8 @@ export function workersAiModels(ai: Ai, config: Pick<Config, 'models' | 'embeddi
   if (embedding) {
     const facts = WORKERS_AI_EMBEDDINGS[embedding]
     const batchSize = facts?.batchSize ?? WORKERS_AI_DEFAULT_BATCH
-    sdk.embedding = {
-      // The provider would send up to 3,000 texts per call; the models take far fewer (PLATFORM.md §2).
-      model: workersai.textEmbedding(embedding, { maxEmbeddingsPerCall: batchSize }),
-      dimensions: config.embeddingDimensions ?? facts?.dimensions ?? null,
-      batchSize,
-      ...(facts?.queryPrefix ? { queryPrefix: facts.queryPrefix } : {}),
-    }
+    // The provider would send up to 3,000 texts per call; the models take far fewer (PLATFORM.md §2).
+    sdk.embedding = embeddingSpec(workersai.textEmbedding(embedding, { maxEmbeddingsPerCall: batchSize }), facts, { dimensions: config.embeddingDimensions, batchSize })
   }
-  return assembleModels('workers-ai', sdk, options)
+  return sdk
 }

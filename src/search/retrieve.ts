@@ -49,8 +49,12 @@ export type Rerank = (query: string, candidates: readonly ChunkHit[]) => Promise
 export type PhaseTimer = <T>(phase: string, run: () => Promise<T>) => Promise<T>
 
 export type RetrieveOptions = {
-  /** Arms beside the lexical one; their lists are fused with it. */
+  /**
+   * Arms beside the lexical one; their lists are fused with it. An arm that fails is left out of this
+   * search (its model down, say) and `onArmError` hears of it: the lexical arm still answers.
+   */
   arms?: readonly SearchArm[]
+  onArmError?: (phase: string, error: unknown) => void
   rerank?: Rerank
   time?: PhaseTimer
 }
@@ -79,11 +83,19 @@ export async function retrieve(deps: { d1: D1Database }, request: RetrieveReques
   const depth = Math.max(topK, FUSION_DEPTH)
   const armRequest: ArmRequest = { ...scope, query: request.query, limit: depth }
 
-  const lists = await Promise.all([
+  const [lexical, ...further] = await Promise.all([
     time('lexical', () => lexicalSearch(deps.d1, armRequest)),
-    ...arms.map((arm) => time(arm.phase, async () => loadHits(deps.d1, scope, await arm.search(armRequest)))),
+    ...arms.map((arm) =>
+      time(arm.phase, async () => loadHits(deps.d1, scope, await arm.search(armRequest))).catch((error: unknown) => {
+        options.onArmError?.(arm.phase, error)
+        return null
+      }),
+    ),
   ])
-  const phases = ['lexical', ...arms.map((a) => a.phase)]
+  // A person asked a question; keyword hits answer it better than an error because a second arm's model is down.
+  const answered = arms.flatMap((arm, i) => (further[i] ? [{ phase: arm.phase, hits: further[i] }] : []))
+  const lists = [lexical!, ...answered.map((a) => a.hits)]
+  const phases = ['lexical', ...answered.map((a) => a.phase)]
 
   let ranked = await time('fuse', async () =>
     reciprocalRankFusion(lists, (hit) => hit.chunkId).map(

@@ -58,17 +58,22 @@ export type SemanticArmRequest = { orgId: string; workspaceId: string; query: st
 
 /**
  * The semantic arm in the shape `retrieve()` fuses (`SearchArm`), or null when no embedding model is
- * configured, so search stays lexical.
+ * configured, so search stays lexical. With `timeoutMs`, the question's embedding (retries included)
+ * is given up after that long, so a model that hangs costs a search that much and no more.
  * @example
- * const arm = semanticArm(deps)
+ * const arm = semanticArm(deps, { timeoutMs: 5_000 })
  * await retrieve(deps, request, { arms: arm ? [arm] : [] })
  */
-export function semanticArm(deps: SemanticSearchDeps): { phase: 'vector'; search(request: SemanticArmRequest): Promise<Array<{ chunkId: string; score: number }>> } | null {
+export function semanticArm(
+  deps: SemanticSearchDeps,
+  options: { timeoutMs?: number } = {},
+): { phase: 'vector'; search(request: SemanticArmRequest): Promise<Array<{ chunkId: string; score: number }>> } | null {
   if (!deps.models.embedding) return null
   return {
     phase: 'vector',
     async search(request) {
-      const { hits } = await semanticSearch(deps, { ...request, topK: request.limit })
+      const signal = options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined
+      const { hits } = await semanticSearch(deps, { ...request, topK: request.limit, ...(signal ? { signal } : {}) })
       return hits
     },
   }

@@ -1,19 +1,58 @@
 /**
  * @module Search as the deps configure it: the lexical arm always, the semantic arm when an
- * embedding model is on, the reranker when one is. `l0-retrieval` and the agent's search tool both
- * search through here, so a question finds the same passages either way.
+ * embedding model is on and answering, the reranker when one is. `l0-retrieval` and the agent's search
+ * tool both search through here, so a question finds the same passages either way.
+ *
+ * A model that is down never fails a search: its arm or step is left out, the failure is logged, and
+ * for `STATUS_TTL_MS` (models/availability.ts) the next searches skip it rather than wait out its
+ * retries again; `/health` reports the same state.
  */
 import type { Deps } from '../deps'
+import { isTimeout, noteAnswer, noteFailure, recentlyFailed } from '../models/availability'
+import { ModelCallError } from '../models/retry'
 import { rerankWith } from './rerank'
-import { retrieve, type PhaseTimer, type RetrievedChunk, type RetrieveRequest } from './retrieve'
+import { retrieve, type PhaseTimer, type RetrievedChunk, type RetrieveRequest, type SearchArm } from './retrieve'
 import { semanticArm } from './vector-search'
 
 export type WorkspaceSearchDeps = Pick<Deps, 'd1' | 'models' | 'vectors'>
 
+/**
+ * How long a search waits for its question's embedding, retries included. One short text takes a CPU
+ * model tens of milliseconds; a model still silent after this long is down or swamped, and the
+ * keyword hits are worth more to the person asking than a longer wait.
+ */
+export const QUERY_EMBEDDING_TIMEOUT_MS = 5_000
+
 export function searchWorkspace(deps: WorkspaceSearchDeps, request: RetrieveRequest, time?: PhaseTimer): Promise<RetrievedChunk[]> {
+  const { embedding, rerank: reranker } = deps.models
   // Without an embedding model there is no semantic arm, and the search is lexical.
-  const semantic = semanticArm(deps)
+  const semantic = embedding && !recentlyFailed('embedding', embedding.modelId) ? semanticArm(deps, { timeoutMs: QUERY_EMBEDDING_TIMEOUT_MS }) : null
+  const arms: SearchArm[] = []
+  if (semantic && embedding) {
+    arms.push({
+      phase: semantic.phase,
+      async search(armRequest) {
+        const hits = await semantic.search(armRequest)
+        noteAnswer('embedding', embedding.modelId)
+        return hits
+      },
+    })
+  }
   // A reranker that fails leaves the fused order (rerank.ts); the failure is logged, not answered.
-  const rerank = rerankWith(deps.models.rerank, { onError: (err) => console.warn('rerank failed; keeping the fused order', err) })
-  return retrieve(deps, request, { arms: semantic ? [semantic] : [], ...(rerank ? { rerank } : {}), ...(time ? { time } : {}) })
+  const rerank = rerankWith(reranker && !recentlyFailed('rerank', reranker.modelId) ? reranker : null, {
+    onError: (err) => {
+      if (reranker && err instanceof ModelCallError) noteFailure('rerank', reranker.modelId, err)
+      console.warn('rerank failed; keeping the fused order', err)
+    },
+  })
+  return retrieve(deps, request, {
+    arms,
+    onArmError: (phase, err) => {
+      // Only the model's failure (or its silence) says the model is down; a vector store's error is this search's alone.
+      if (embedding && (err instanceof ModelCallError || isTimeout(err))) noteFailure('embedding', embedding.modelId, err)
+      console.warn(`the ${phase} arm failed; this search is lexical only`, err)
+    },
+    ...(rerank ? { rerank } : {}),
+    ...(time ? { time } : {}),
+  })
 }

@@ -295,4 +295,19 @@ describe('retrieve with another arm', () => {
     expect(top[0]!.ranks).toHaveProperty('vector')
     expect(top[2]!.fileId).toBe(ids.hegel)
   })
+
+  it('leaves out an arm that fails, answers from the lexical one, and says which arm failed', async () => {
+    const request = { orgId: w.admin.orgId, workspaceId: w.ws, query: 'zebrafish logic', topK: 3 }
+    const lexicalOnly = await retrieve({ d1: env.DB }, request)
+    const failures: Array<[string, unknown]> = []
+    const top = await retrieve({ d1: env.DB }, request, {
+      arms: [{ phase: 'vector', search: async () => Promise.reject(new Error('Network connection lost.')) }],
+      onArmError: (phase, error) => failures.push([phase, error]),
+    })
+    expect(top.map((h) => h.chunkId)).toEqual(lexicalOnly.map((h) => h.chunkId))
+    expect(top.every((h) => Object.keys(h.ranks).join() === 'lexical')).toBe(true)
+    expect(failures).toHaveLength(1)
+    expect(failures[0]![0]).toBe('vector')
+    expect((failures[0]![1] as Error).message).toBe('Network connection lost.')
+  })
 })

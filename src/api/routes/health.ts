@@ -1,12 +1,24 @@
 /**
- * @module `GET /health`: readiness (the database answers and its migrations are applied)
- * and which model roles are on. Needs no token, so load balancers and `npm start` can poll it.
+ * @module `GET /health`: readiness (the database answers and its migrations are applied), which model
+ * roles are on, and how search runs: hybrid while the embedding model answers, lexical when it does not.
+ * Needs no token, so load balancers and `npm start` can poll it.
  */
 import { createRoute, z } from '@hono/zod-openapi'
 import { MODEL_ROLES } from '../../config'
+import { probeModel, type ModelStatus } from '../../models/availability'
+import type { Models } from '../../models/ports'
 import type { App } from '../context'
 
 const Role = z.object({ configured: z.boolean(), model: z.string().nullable() })
+const ModelState = z.enum(['ok', 'unavailable', 'off'])
+const SearchHealth = z
+  .object({
+    mode: z.enum(['hybrid', 'lexical']).openapi({ description: 'hybrid: keywords and embeddings fused; lexical: keywords only (no embedding model, or it does not answer)' }),
+    semantic: ModelState.openapi({ description: 'The embedding model: answering, configured but not answering, or not configured' }),
+    rerank: ModelState.openapi({ description: 'The reranker, likewise; without it results keep the fused order' }),
+    warning: z.string().nullable().openapi({ description: 'What a configured model that does not answer costs search; null when nothing is amiss' }),
+  })
+  .openapi('SearchHealth', { description: 'Checked with one tiny call per model, at most every 30 seconds; a model that is down never makes /health fail' })
 const Health = z
   .object({
     status: z.enum(['ok', 'unavailable']),
@@ -17,6 +29,7 @@ const Health = z
       roles: z.object(Object.fromEntries(MODEL_ROLES.map((r) => [r, Role])) as Record<(typeof MODEL_ROLES)[number], typeof Role>),
     }),
     vector_store: z.enum(['vectorize', 'd1']),
+    search: SearchHealth,
   })
   .openapi('Health')
 
@@ -24,7 +37,7 @@ const route = createRoute({
   method: 'get',
   path: '/health',
   tags: ['Service'],
-  summary: 'Readiness and configured model roles',
+  summary: 'Readiness, configured model roles and the search mode',
   responses: {
     200: { description: 'Ready', content: { 'application/json': { schema: Health } } },
     503: { description: 'Not ready', content: { 'application/json': { schema: Health } } },
@@ -41,10 +54,33 @@ async function databaseState(d1: D1Database): Promise<'ok' | 'unavailable' | 'mi
   }
 }
 
+type SearchState = z.infer<typeof SearchHealth>
+
+/** The search mode the models allow right now, from a recent answer or a probe of each. */
+async function searchState(models: Pick<Models, 'embedding' | 'rerank'>): Promise<SearchState> {
+  const { embedding, rerank } = models
+  const [semantic, reranked] = await Promise.all([
+    embedding ? probeModel('embedding', embedding.modelId, (signal) => embedding.embed(['health check'], { signal })) : null,
+    rerank ? probeModel('rerank', rerank.modelId, (signal) => rerank.rerank('health check', ['health check'], { signal })) : null,
+  ])
+  const state = (status: ModelStatus | null) => (status === null ? 'off' : status.ok ? 'ok' : 'unavailable')
+  // /health needs no token: a private endpoint's address stays out of what it says.
+  const why = (status: ModelStatus) => (status.detail ?? 'no answer').replace(/https?:\/\/[^\s)]*[^\s):.,]/g, 'its endpoint')
+  const warnings: string[] = []
+  if (embedding && semantic && !semantic.ok) warnings.push(`The embedding model "${embedding.modelId}" does not answer (${why(semantic)}); search is lexical only until it does.`)
+  if (rerank && reranked && !reranked.ok) warnings.push(`The rerank model "${rerank.modelId}" does not answer (${why(reranked)}); results keep the fused order until it does.`)
+  return {
+    mode: semantic?.ok ? 'hybrid' : 'lexical',
+    semantic: state(semantic),
+    rerank: state(reranked),
+    warning: warnings.length > 0 ? warnings.join(' ') : null,
+  }
+}
+
 export function registerHealthRoute(app: App): void {
   app.openapi(route, async (c) => {
     const { config, d1, models, vectors } = c.get('deps')
-    const database = await databaseState(d1)
+    const [database, search] = await Promise.all([databaseState(d1), searchState(models)])
     // From the adapters actually built, so a role reads as on only when something serves it.
     const roles = Object.fromEntries(
       MODEL_ROLES.map((role) => [role, { configured: models[role] !== null, model: models[role]?.modelId ?? null }]),
@@ -54,6 +90,7 @@ export function registerHealthRoute(app: App): void {
       checks: { database },
       models: { provider: config.provider, note: config.providerNote, roles },
       vector_store: vectors.kind,
+      search,
     }
     return c.json(body, database === 'ok' ? 200 : 503)
   })

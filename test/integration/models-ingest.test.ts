@@ -103,14 +103,16 @@ describe('chunks are embedded at ingestion', () => {
     }
   })
 
-  it('sent each chunk with its file name and page before the text, in batches', async () => {
+  it('sent each chunk with its file name, page title and page before the text, in batches', async () => {
     const calls = (await received(model)).filter((c) => c.path === '/v1/embeddings')
     const inputs = calls.flatMap((c) => (c.body as { input: string[] }).input)
     const chunks = await chunksOf(fileId)
     expect(inputs).toHaveLength(chunks.length)
     expect(calls.every((c) => (c.body as { input: string[] }).input.length <= 64)).toBe(true)
     const first = chunks[0]!
-    expect(inputs).toContain(`normal_4pages.pdf · page ${first.page}\n\n${first.text}`)
+    // A PDF page's heading is its title, read off its first lines (page-titles.ts).
+    const title = first.heading ? ` · ${first.heading}` : ''
+    expect(inputs).toContain(`normal_4pages.pdf${title} · page ${first.page}\n\n${first.text}`)
   })
 
   it('lets semanticSearch find the chunk a question describes, and push a filter down', async () => {

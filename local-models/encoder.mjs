@@ -8,7 +8,10 @@ import { readFileSync } from 'node:fs'
 import ort from 'onnxruntime-node'
 import { Tokenizer } from '@huggingface/tokenizers'
 
-const BATCH = 32
+// One text per run by default: the int8 models quantise activations per tensor, so a text's vector
+// would shift (cosine ~0.997) with whatever it is batched with; alone it is the same on every call.
+// On two cores batching bought no measurable speed (texts are sorted by length, so padding was small).
+const batchSize = () => Number(process.env.LOCAL_MODELS_BATCH) || 1
 
 /**
  * Loads a model described by `resolveModel()` (fetch-weights.mjs).
@@ -55,8 +58,8 @@ export async function loadEncoder(model, { threads = Number(process.env.LOCAL_MO
   async function batched(encodings, perBatch) {
     const order = encodings.map((e, i) => i).sort((a, b) => encodings[a].ids.length - encodings[b].ids.length)
     const results = new Array(encodings.length)
-    for (let start = 0; start < order.length; start += BATCH) {
-      const rows = order.slice(start, start + BATCH)
+    for (let start = 0; start < order.length; start += batchSize()) {
+      const rows = order.slice(start, start + batchSize())
       const batch = rows.map((i) => encodings[i])
       const values = await serially(async () => perBatch(batch, await run(batch)))
       rows.forEach((i, k) => (results[i] = values[k]))

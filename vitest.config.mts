@@ -67,7 +67,8 @@ export default defineConfig({
           include: ['src/**/*.test.ts', 'test/integration/**/*.test.ts'],
           setupFiles: ['./test/integration/apply-migrations.ts'],
           // A scripted OpenAI-compatible model server on 127.0.0.1; tests read its URL with inject('modelServerUrl').
-          globalSetup: ['./test/model-server/global-setup.ts'],
+          // …and the local model server with real weights: inject('localModelsUrl').
+          globalSetup: ['./test/model-server/global-setup.ts', './test/local-models/global-setup.ts'],
         },
       },
       {
@@ -76,6 +77,7 @@ export default defineConfig({
           name: 'node',
           include: ['test/node/**/*.test.ts'],
           environment: 'node',
+          globalSetup: ['./test/local-models/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

@@ -3,6 +3,8 @@
  * `npm start`: serve Cairn locally with both Workers in one wrangler runtime and one state folder.
  * Applies the D1 migrations first, then prints the URL, the admin token and a ready-made user token.
  * Extra arguments pass through to `wrangler dev` (`npm start -- --port 8787 --persist-to /tmp/cairn`).
+ * Beside it runs the local model server (local-models/), which both Workers use for embeddings;
+ * `--no-local-models` or `CAIRN_LOCAL_MODELS=off` leaves it out, and `--models-port N` pins its port.
  */
 import { spawn } from 'node:child_process'
 import { existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
@@ -10,12 +12,16 @@ import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { readDevVars, optionValue } from './lib/dev-vars.mjs'
+import { ingestDevVars, startLocalModels } from './lib/local-models.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const args = process.argv.slice(2)
 const port = Number(optionValue(args, '--port') ?? 8787)
 const persistTo = path.resolve(root, optionValue(args, '--persist-to') ?? '.wrangler/state')
-const passthrough = args.filter((a, i) => !(a === '--persist-to' || args[i - 1] === '--persist-to' || a.startsWith('--persist-to=')))
+const ownOptions = ['--persist-to', '--models-port']
+const passthrough = args.filter(
+  (a, i) => a !== '--no-local-models' && !ownOptions.some((o) => a === o || args[i - 1] === o || a.startsWith(`${o}=`)),
+)
 if (optionValue(args, '--port') === undefined) passthrough.push('--port', String(port))
 const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_D1_WARNING: 'true' }
 const wrangler = path.join(root, 'node_modules', '.bin', 'wrangler')
@@ -100,15 +106,28 @@ async function main() {
   await run(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local', '--env', 'local', '--persist-to', persistTo])
   console.log('done.')
 
+  const models = await startLocalModels({ root, args, env: process.env, devVars: readDevVars(root) })
+  const ingestVars = ingestDevVars(root, 'local', models.vars)
+  if (models.vars && !ingestVars.written) console.log(`Note: ${path.relative(root, ingestVars.file)} is yours, so the ingest Worker keeps its own model settings.`)
+
   const devArgs = ['dev', '-c', 'wrangler.toml', '-c', 'workers/ingest/wrangler.toml', '--env', 'local', '--persist-to', persistTo, '--show-interactive-dev-session=false']
   if (!secrets.fromDevVars) devArgs.push('--var', `ADMIN_TOKEN:${secrets.state.adminToken}`)
+  for (const [key, value] of Object.entries(models.vars ?? {})) devArgs.push('--var', `${key}:${value}`)
   // Its own process group, so stopping `npm start` also stops workerd.
   const child = spawn(wrangler, [...devArgs, ...passthrough], { cwd: root, env, stdio: 'inherit', detached: true })
   const stop = (signal) => {
     try {
       process.kill(-child.pid, signal)
     } catch {}
+    models.child?.kill(signal)
   }
+  process.on('exit', () => {
+    models.child?.kill('SIGTERM')
+    if (ingestVars.written) ingestDevVars(root, 'local', null, ingestVars.text)
+  })
+  models.child?.on('exit', (code, signal) => {
+    if (child.exitCode === null && signal !== 'SIGTERM' && signal !== 'SIGINT') console.error(`Local models stopped (${signal ?? `exit ${code}`}); search is lexical-only until Cairn restarts.`)
+  })
   process.on('SIGINT', () => stop('SIGINT'))
   process.on('SIGTERM', () => stop('SIGTERM'))
   child.on('exit', (code) => process.exit(code ?? 0))
@@ -120,6 +139,7 @@ async function main() {
     '',
     `Cairn is running at ${base}  (API docs: ${base}/docs)`,
     `State: ${persistTo}`,
+    models.note,
     secrets.fromDevVars ? 'Admin token: ADMIN_TOKEN from .dev.vars' : `Admin token (local, kept in ${secrets.stateFile}): ${state.adminToken}`,
     `User ${state.userEmail} (org "local") token: ${state.userToken}`,
     '',
@@ -127,7 +147,7 @@ async function main() {
     `  curl -s ${base}/v1/models -H "Authorization: Bearer ${state.userToken}"`,
     '',
   ]
-  console.log(lines.join('\n'))
+  console.log(lines.filter((l) => l !== undefined).join('\n'))
 }
 
 main().catch((err) => {

@@ -1,0 +1,10 @@
+/** Types for `local-models.mjs` (plain JavaScript, run by Node without a build). */
+import type { ChildProcess } from 'node:child_process'
+export type LocalModelVars = Record<string, string>
+export function startLocalModels(options: {
+  root: string
+  args: string[]
+  env: Record<string, string | undefined>
+  devVars: Record<string, string>
+}): Promise<{ vars: LocalModelVars | null; note?: string; child?: ChildProcess; base?: string }>
+export function ingestDevVars(root: string, envName: string, vars: LocalModelVars | null, written?: string): { written: boolean; file: string; text?: string }

@@ -6,7 +6,8 @@ import { getDocumentProxy } from 'unpdf'
 import { DamagedFileError, isIngestError, LimitExceededError, libraryDetail } from '../errors'
 import { formatCount, startDeadline, withinDeadline, type Deadline, type Limits } from '../limits'
 import type { ParseResult } from '../segment'
-import { unmetered, type OutputMeter } from '../output-meter'
+import { outputMeter, unmetered, type OutputMeter, type OutputSubject } from '../output-meter'
+import { shownTextBytes, type ShownText } from './pdf-shown-text'
 import { segmentBuilder } from '../segment-builder'
 
 export type PageRange = { from: number; to: number }
@@ -20,6 +21,9 @@ export type PdfDocument = {
 
 type PdfProxy = Awaited<ReturnType<typeof getDocumentProxy>>
 
+/** How a PDF is named when it expands past the output budget, and what its owner can do. */
+export const PDF_OUTPUT: OutputSubject = { what: 'PDF', advice: 'split it into smaller PDFs and upload them again' }
+
 /** Pages with fewer characters than this are reported as textless (scans, figures). */
 const TEXTLESS_CHARS = 20
 
@@ -29,6 +33,8 @@ const TEXTLESS_CHARS = 20
  */
 export async function openPdf(bytes: Uint8Array, limits: Limits, deadline?: Deadline): Promise<PdfDocument> {
   const budget = deadline ?? startDeadline(limits.timeBudgetMs)
+  // Counted before pdf.js takes (and may detach) the bytes; judged once the page count is known.
+  const shown = shownTextBytes(bytes, { perStream: limits.maxOutputChars, total: limits.maxOutputChars * messagesFor(limits.maxPages, limits) })
   let pdf: PdfProxy
   try {
     pdf = await withinDeadline(
@@ -56,6 +62,12 @@ export async function openPdf(bytes: Uint8Array, limits: Limits, deadline?: Dead
     await pdf.destroy().catch(() => {})
     throw new DamagedFileError('the PDF is damaged: it has no pages')
   }
+  try {
+    refuseExpandingContent(shown, pageCount, limits)
+  } catch (err) {
+    await pdf.destroy().catch(() => {})
+    throw err
+  }
 
   return {
     pageCount,
@@ -81,6 +93,21 @@ export async function openPdf(bytes: Uint8Array, limits: Limits, deadline?: Dead
     close: () => pdf.destroy().catch(() => {}),
   }
 }
+
+/**
+ * Refuses, before pdf.js reads a page, a PDF whose drawing instructions show more text than any
+ * message could accept: one content stream over the output budget (a page, or a form it draws), or
+ * all of them over the budget of every message the file is read in. pdf.js would spend a minute or
+ * more of uninterruptible CPU on such a page before the meter could refuse it: past the Worker's CPU
+ * limit deployed, and locally long enough to starve every other request of the one-threaded runtime.
+ */
+function refuseExpandingContent(shown: ShownText, pageCount: number, limits: Limits): void {
+  const budget = (maxOutputChars: number) => outputMeter({ maxOutputChars, maxSegments: Number.POSITIVE_INFINITY }, PDF_OUTPUT)
+  budget(limits.maxOutputChars).check(shown.largest)
+  budget(limits.maxOutputChars * messagesFor(pageCount, limits)).check(shown.total)
+}
+
+const messagesFor = (pages: number, limits: Limits) => Math.ceil(pages / limits.maxPagesPerMessage)
 
 /** Page count alone, for planning page-range messages. */
 export async function pdfPageCount(bytes: Uint8Array, limits: Limits): Promise<number> {

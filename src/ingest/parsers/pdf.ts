@@ -28,13 +28,14 @@ export const PDF_OUTPUT: OutputSubject = { what: 'PDF', advice: 'split it into s
 const TEXTLESS_CHARS = 20
 
 /**
- * Opens a PDF and checks its page count against `limits.maxPages`.
+ * Opens a PDF and checks its page count against `limits.maxPages` and, with `judgeText`, the text its
+ * content streams show against the output budget (`refuseExpandingContent`).
  * pdf.js takes ownership of `bytes` (its buffer may be detached): pass a copy if you still need them.
  */
-export async function openPdf(bytes: Uint8Array, limits: Limits, deadline?: Deadline): Promise<PdfDocument> {
+export async function openPdf(bytes: Uint8Array, limits: Limits, deadline?: Deadline, judgeText = true): Promise<PdfDocument> {
   const budget = deadline ?? startDeadline(limits.timeBudgetMs)
   // Counted before pdf.js takes (and may detach) the bytes; judged once the page count is known.
-  const shown = shownTextBytes(bytes, { perStream: limits.maxOutputChars, total: limits.maxOutputChars * messagesFor(limits.maxPages, limits) })
+  const shown = judgeText ? shownTextBytes(bytes, { perStream: limits.maxOutputChars, total: limits.maxOutputChars * messagesFor(limits.maxPages, limits) }) : null
   let pdf: PdfProxy
   try {
     pdf = await withinDeadline(
@@ -63,7 +64,7 @@ export async function openPdf(bytes: Uint8Array, limits: Limits, deadline?: Dead
     throw new DamagedFileError('the PDF is damaged: it has no pages')
   }
   try {
-    refuseExpandingContent(shown, pageCount, limits)
+    if (shown) refuseExpandingContent(shown, pageCount, limits)
   } catch (err) {
     await pdf.destroy().catch(() => {})
     throw err
@@ -109,16 +110,19 @@ function refuseExpandingContent(shown: ShownText, pageCount: number, limits: Lim
 
 const messagesFor = (pages: number, limits: Limits) => Math.ceil(pages / limits.maxPagesPerMessage)
 
-/** Page count alone, for planning page-range messages. */
+/** Page count alone, for planning page-range messages; the file's text is judged here, once. */
 export async function pdfPageCount(bytes: Uint8Array, limits: Limits): Promise<number> {
   const pdf = await openPdf(bytes, limits)
   await pdf.close()
   return pdf.pageCount
 }
 
-/** Reads a page range (default: the whole PDF, if it fits in one message). */
+/**
+ * Reads a page range (default: the whole PDF, if it fits in one message). A range comes from a plan
+ * made by `pdfPageCount`, which judged the file's text already: each message need not scan it again.
+ */
 export async function parsePdf(bytes: Uint8Array, limits: Limits, deadline: Deadline, range?: PageRange, meter?: OutputMeter): Promise<ParseResult> {
-  const pdf = await openPdf(bytes, limits, deadline)
+  const pdf = await openPdf(bytes, limits, deadline, range === undefined)
   try {
     return await pdf.readPages(range ?? { from: 1, to: pdf.pageCount }, deadline, meter)
   } finally {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { expandingPdf } from '../../../test/support/amplifying-files.mjs'
 import { shownTextBytes } from './pdf-shown-text'
 
-const NO_CAPS = { perStream: Number.POSITIVE_INFINITY, total: Number.POSITIVE_INFINITY }
+const NO_CAPS = { perStream: Number.POSITIVE_INFINITY, total: Number.POSITIVE_INFINITY, inflatedPerStream: Number.POSITIVE_INFINITY }
 
 /** A file holding the given streams as objects, enough for the scan (no xref: it reads streams, not the structure). */
 function withStreams(...streams: [dictionary: string, data: Uint8Array][]): Uint8Array {
@@ -25,7 +25,7 @@ describe('shownTextBytes', () => {
 
   it('stops soon after a stream passes the cap, and says which cap', () => {
     const started = performance.now()
-    const shown = shownTextBytes(expandingPdf(), { perStream: 1_000_000, total: 10_000_000 })
+    const shown = shownTextBytes(expandingPdf(), { perStream: 1_000_000, total: 10_000_000, inflatedPerStream: 64 * 1024 * 1024 })
     expect(shown.over).toBe('stream')
     expect(shown.largest).toBeGreaterThan(1_000_000)
     expect(shown.largest).toBeLessThan(6_000_000)
@@ -36,7 +36,7 @@ describe('shownTextBytes', () => {
     const page = zlibSync(strToU8('BT (abcdefghij) Tj ET'))
     const pdf = withStreams(['/Filter /FlateDecode', page], ['/Filter [/FlateDecode]', page], ['', strToU8('BT (abcdefghij) Tj ET')])
     expect(shownTextBytes(pdf, NO_CAPS)).toEqual({ largest: 10, total: 30, over: null })
-    expect(shownTextBytes(pdf, { perStream: 100, total: 25 }).over).toBe('total')
+    expect(shownTextBytes(pdf, { perStream: 100, total: 25, inflatedPerStream: 1_000 }).over).toBe('total')
   })
 
   it('counts hex strings by their bytes and nested or escaped parentheses as text', () => {
@@ -55,5 +55,10 @@ describe('shownTextBytes', () => {
       ['', inline],
     )
     expect(shownTextBytes(pdf, NO_CAPS).total).toBe(2)
+  })
+
+  it('stops a stream of drawing operators that inflates past its cap, though it shows no text', () => {
+    const bomb = withStreams(['/Filter /FlateDecode', zlibSync(new Uint8Array(20_000_000).fill(0x20), { level: 9 })])
+    expect(shownTextBytes(bomb, { perStream: 1_000, total: 1_000, inflatedPerStream: 1_000_000 }).over).toBe('inflated')
   })
 })

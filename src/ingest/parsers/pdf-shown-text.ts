@@ -7,8 +7,11 @@
  */
 import { Unzlib } from 'fflate'
 
-/** Counting stops once one stream shows more than `perStream` bytes, or all of them more than `total`. */
-export type ShownTextCaps = { perStream: number; total: number }
+/**
+ * Counting stops once one stream shows more than `perStream` bytes, or all of them more than `total`,
+ * or one stream inflates to more than `inflatedPerStream` bytes (a bomb of drawing operators, no text).
+ */
+export type ShownTextCaps = { perStream: number; total: number; inflatedPerStream: number }
 
 export type ShownText = {
   /** Bytes shown by the stream that shows the most (counted up to the cap). */
@@ -16,7 +19,7 @@ export type ShownText = {
   /** Bytes shown by every stream counted, up to the cap. */
   total: number
   /** Which cap was passed, if one was. */
-  over: 'stream' | 'total' | null
+  over: 'stream' | 'total' | 'inflated' | null
 }
 
 /**
@@ -46,7 +49,8 @@ export function shownTextBytes(bytes: Uint8Array, caps: ShownTextCaps): ShownTex
     const decoding = decodingOf(dictionaryBefore(bytes, keyword))
     if (decoding === 'skip') continue
     const limit = Math.min(caps.perStream, caps.total - result.total)
-    const shown = countStream(bytes.subarray(start, end), decoding, limit)
+    const { shown, inflated } = countStream(bytes.subarray(start, end), decoding, limit, caps.inflatedPerStream)
+    if (inflated > caps.inflatedPerStream) return { ...result, over: 'inflated' }
     result.largest = Math.max(result.largest, shown)
     result.total += shown
     if (shown > caps.perStream) return { ...result, over: 'stream' }
@@ -98,20 +102,26 @@ function decodingOf(dictionary: string): 'flate' | 'raw' | 'skip' {
   return names.length === 1 && names[0] === '/FlateDecode' ? 'flate' : 'skip'
 }
 
-/** Counts up to just past `limit`, then stops inflating. */
-function countStream(data: Uint8Array, decoding: 'flate' | 'raw', limit: number): number {
+/** Counts up to just past `limit` shown, or `maxInflated` inflated, then stops inflating. */
+function countStream(data: Uint8Array, decoding: 'flate' | 'raw', limit: number, maxInflated: number): { shown: number; inflated: number } {
   const counter = stringCounter()
-  if (decoding === 'raw') {
-    for (let i = 0; i < data.length && counter.count <= limit; i += 1024 * 1024) counter.feed(data.subarray(i, i + 1024 * 1024))
-    return counter.count
+  let inflated = 0
+  const take = (piece: Uint8Array) => {
+    inflated += piece.length
+    counter.feed(piece)
   }
-  const inflate = new Unzlib((piece) => counter.feed(piece))
+  const more = () => counter.count <= limit && inflated <= maxInflated
+  if (decoding === 'raw') {
+    for (let i = 0; i < data.length && more(); i += 1024 * 1024) take(data.subarray(i, i + 1024 * 1024))
+    return { shown: counter.count, inflated }
+  }
+  const inflate = new Unzlib(take)
   try {
-    for (let i = 0; i < data.length && counter.count <= limit; i += INPUT_PIECE) inflate.push(data.subarray(i, i + INPUT_PIECE), i + INPUT_PIECE >= data.length)
+    for (let i = 0; i < data.length && more(); i += INPUT_PIECE) inflate.push(data.subarray(i, i + INPUT_PIECE), i + INPUT_PIECE >= data.length)
   } catch {
     // Damaged or encrypted: what was counted stands, pdf.js decides about the rest.
   }
-  return counter.count
+  return { shown: counter.count, inflated }
 }
 
 const Mode = { Code: 0, Literal: 1, Angle: 2, Hex: 3, Comment: 4, InlineImage: 5 } as const

@@ -4,7 +4,7 @@
  */
 import { getDocumentProxy } from 'unpdf'
 import { DamagedFileError, isIngestError, LimitExceededError, libraryDetail } from '../errors'
-import { formatCount, startDeadline, withinDeadline, type Deadline, type Limits } from '../limits'
+import { formatBytes, formatCount, startDeadline, withinDeadline, type Deadline, type Limits } from '../limits'
 import type { ParseResult } from '../segment'
 import { outputMeter, unmetered, type OutputMeter, type OutputSubject } from '../output-meter'
 import { shownTextBytes, type ShownText } from './pdf-shown-text'
@@ -35,7 +35,9 @@ const TEXTLESS_CHARS = 20
 export async function openPdf(bytes: Uint8Array, limits: Limits, deadline?: Deadline, judgeText = true): Promise<PdfDocument> {
   const budget = deadline ?? startDeadline(limits.timeBudgetMs)
   // Counted before pdf.js takes (and may detach) the bytes; judged once the page count is known.
-  const shown = judgeText ? shownTextBytes(bytes, { perStream: limits.maxOutputChars, total: limits.maxOutputChars * messagesFor(limits.maxPages, limits) }) : null
+  const shown = judgeText
+    ? shownTextBytes(bytes, { perStream: limits.maxOutputChars, total: limits.maxOutputChars * messagesFor(limits.maxPages, limits), inflatedPerStream: limits.maxInflatedBytes })
+    : null
   let pdf: PdfProxy
   try {
     pdf = await withinDeadline(
@@ -103,6 +105,12 @@ export async function openPdf(bytes: Uint8Array, limits: Limits, deadline?: Dead
  * limit deployed, and locally long enough to starve every other request of the one-threaded runtime.
  */
 function refuseExpandingContent(shown: ShownText, pageCount: number, limits: Limits): void {
+  // pdf.js would hold such a stream whole in memory, and draw nothing from it that fits a Worker.
+  if (shown.over === 'inflated') {
+    throw new LimitExceededError(
+      `the drawing instructions of one page of the PDF inflate to more than ${formatBytes(limits.maxInflatedBytes)}, more than Cairn reads from one page; ${PDF_OUTPUT.advice}`,
+    )
+  }
   const budget = (maxOutputChars: number) => outputMeter({ maxOutputChars, maxSegments: Number.POSITIVE_INFINITY }, PDF_OUTPUT)
   budget(limits.maxOutputChars).check(shown.largest)
   budget(limits.maxOutputChars * messagesFor(pageCount, limits)).check(shown.total)

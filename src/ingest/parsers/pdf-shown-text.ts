@@ -28,7 +28,7 @@ export type ShownText = {
  * so the count bounds the text from above (ligatures aside). Streams under other filters, or that
  * fail to inflate (encrypted files), are not counted: the output meter still stands behind them.
  * @example
- * const shown = shownTextBytes(bytes, { perStream: 12_000_000, total: 24_000_000 })
+ * const shown = shownTextBytes(bytes, { perStream: 12_000_000, total: 24_000_000, inflatedPerStream: 64 * 1024 * 1024 })
  * if (shown.over) // refuse before pdf.js reads a page
  */
 export function shownTextBytes(bytes: Uint8Array, caps: ShownTextCaps): ShownText {

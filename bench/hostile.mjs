@@ -45,13 +45,13 @@ function hostileFixtures() {
 }
 
 /** Every response Cairn gives during a run, so a single 5xx anywhere is seen. */
-function client(base, token) {
+function client(base, token, started) {
   const fivexx = []
   const unanswered = []
   const request = async (method, pathname, body) => {
     // A runtime busy past undici's 300 s header timeout is recorded, not fatal: the run goes on.
     const res = await fetch(`${base}${pathname}`, { method, headers: { authorization: `Bearer ${token}`, ...(body && !(body instanceof FormData) ? { 'content-type': 'application/json' } : {}) }, body: body instanceof FormData ? body : body && JSON.stringify(body) })
-      .catch((err) => (unanswered.push(`${method} ${pathname}: ${err.cause?.code ?? err.message}`), null))
+      .catch((err) => (unanswered.push(`${method} ${pathname} at ${since(started)}: ${err.cause?.code ?? err.message}`), null))
     if (!res) return { status: 0, body: null }
     if (res.status >= 500) fivexx.push(`${method} ${pathname} → ${res.status}`)
     return { status: res.status, body: await res.json().catch(() => null) }
@@ -93,29 +93,34 @@ async function untilTerminal(api, ids) {
   }
 }
 
-/** Polls /health every 250 ms until stopped; counts answers other than 200 (including no answer). */
-function watchHealth(base) {
+/** Polls /health every 250 ms until stopped; counts answers other than 200 (including no answer), and says when and what they were. */
+function watchHealth(base, started) {
   let checks = 0
   let bad = 0
+  const badAt = []
   let stopped = false
   const loop = (async () => {
     while (!stopped) {
       checks++
-      const ok = await fetch(`${base}/health`).then((r) => r.status === 200, () => false)
-      if (!ok) bad++
+      const status = await fetch(`${base}/health`).then((r) => r.status, (err) => err.cause?.code ?? err.message)
+      if (status !== 200) (bad++, badAt.push(`${status} at ${since(started)}`))
       await new Promise((r) => setTimeout(r, 250))
     }
   })()
-  return { stop: async () => ((stopped = true), await loop, { checks, bad }) }
+  return { stop: async () => ((stopped = true), await loop, { checks, bad, badAt }) }
 }
+
+/** Seconds since the run's Cairn was ready, so a failed request can be placed in its log. */
+const since = (started) => `${((performance.now() - started) / 1000).toFixed(1)} s`
 
 async function run(label, files, goodNames) {
   const port = 21000 + Math.floor(Math.random() * 9000)
   const base = `http://localhost:${port}`
   const { child, token } = await startCairn({ root, port, persistTo: mkdtempSync(path.join(tmpdir(), 'cairn-hostile-')), log: serverLog })
   const memory = peakMemory(child.pid)
-  const health = watchHealth(base)
-  const api = client(base, token)
+  const started = performance.now()
+  const health = watchHealth(base, started)
+  const api = client(base, token, started)
   try {
     const { refused, uploaded } = await uploadAll(api, files)
     const done = await untilTerminal(api, new Set(uploaded.map((f) => f.id)))
@@ -141,7 +146,7 @@ function report(r, baseline) {
   const ratio = baseline ? `, ${(r.memory.peakWorkerdKb / baseline.memory.peakWorkerdKb).toFixed(2)}× the baseline's` : ''
   console.log(`peak RSS of the runtime (workerd, both Workers) ${mb(r.memory.peakWorkerdKb)}${ratio}; of everything npm start runs (node, wrangler, esbuild, workerd) ${mb(r.memory.peakKb)}`)
   console.log(`refused at upload ${r.refused.length}; ${JSON.stringify(tally)}; all terminal in ${(r.done.ms / 1000).toFixed(1)} s${r.done.open ? `; STILL OPEN: ${r.done.open.join(', ')}` : ''}`)
-  console.log(`/health: ${r.health.checks} checks, ${r.health.bad} not 200; alive at the end: ${r.alive === 200 ? 'yes' : `no (${r.alive})`}; 5xx answers: ${r.fivexx.length}${r.fivexx.length ? ` (${r.fivexx.slice(0, 5).join('; ')})` : ''}`)
+  console.log(`/health: ${r.health.checks} checks, ${r.health.bad} not 200${r.health.bad ? ` (${r.health.badAt.slice(0, 3).join('; ')})` : ''}; alive at the end: ${r.alive === 200 ? 'yes' : `no (${r.alive})`}; 5xx answers: ${r.fivexx.length}${r.fivexx.length ? ` (${r.fivexx.slice(0, 5).join('; ')})` : ''}`)
   if (r.unanswered.length) console.log(`requests left without an answer: ${r.unanswered.length} (${r.unanswered.slice(0, 3).join('; ')})`)
   if (r.found.length) console.log(`good files found by l0-retrieval: ${r.found.map(([n, ok]) => `${n} ${ok ? 'yes' : 'NO'}`).join(', ')}`)
   const errors = r.done.files.filter((f) => f.status === 'error')

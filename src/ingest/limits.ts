@@ -9,7 +9,7 @@ export type Limits = {
   maxTextBytes: number
   /** Entries in a ZIP's central directory (docx, pptx, xlsx); checked before anything inflates. */
   maxArchiveEntries: number
-  /** Bytes inflated from one archive, all parts read together; counted while inflating. */
+  /** Bytes inflated from one archive, all parts read together, or from one PDF content stream; counted while inflating. */
   maxInflatedBytes: number
   /** Bytes inflated from any single part of an archive (rows, body and shared strings are parsed in batches). */
   maxPartBytes: number

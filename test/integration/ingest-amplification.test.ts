@@ -51,10 +51,32 @@ describe('parsers stop at the output budget', { timeout: 60_000 }, () => {
   }
 
   it('pdf: a content stream that inflates to pages of text', async () => {
-    // A lower budget than the default keeps the test quick: pdf.js spends about a microsecond a glyph.
     const err = await parseDocument(expandingPdf({ lines: 20_000, lineChars: 100 }), 'pdf', { limits: { maxOutputChars: 1_000_000 } }).catch((e) => e)
     expect(err).toBeInstanceOf(LimitExceededError)
     expect(err.reason).toMatch(/^the PDF expands to more than 1 million characters.*smaller PDFs/)
+  })
+
+  it('pdf: a page of 15 million characters is refused in seconds, before pdf.js reads it', async () => {
+    // pdf.js reads a page's text in one uninterruptible stretch, about a microsecond a glyph: 16 s
+    // here for this page, a minute and more on a busy machine, with the runtime deaf meanwhile.
+    const bytes = expandingPdf()
+    const started = Date.now()
+    const err = await parseDocument(bytes, 'pdf').catch((e) => e)
+    expect(err).toBeInstanceOf(LimitExceededError)
+    expect(err.reason).toMatch(/^the PDF expands to more than 12 million characters.*smaller PDFs/)
+    expect(Date.now() - started).toBeLessThan(5_000)
+  })
+
+  it('pdf: all pages together are judged against the budget of every page range the file is read in', async () => {
+    // 20 pages of 90,000 characters, 1.8 million in all: more than one range of 20 pages may hold…
+    const pdf = () => expandingPdf({ pages: 20, lines: 900, lineChars: 100 })
+    const err = await parseDocument(pdf(), 'pdf', { limits: { maxOutputChars: 1_000_000, maxPagesPerMessage: 20 } }).catch((e) => e)
+    expect(err).toBeInstanceOf(LimitExceededError)
+    expect(err.reason).toMatch(/^the PDF expands to more than 1 million characters/)
+    // …but not more than two ranges of 10 pages hold, and each is read whole.
+    const outcome = await parseDocument(pdf(), 'pdf', { limits: { maxOutputChars: 1_000_000, maxPagesPerMessage: 10 }, pages: { from: 1, to: 10 } })
+    if (outcome.status !== 'parsed') throw new Error('expected a parse')
+    expect(outcome.result.segments.length).toBeGreaterThanOrEqual(10)
   })
 
   it('a key path repeated on every group is cut, and counted', async () => {

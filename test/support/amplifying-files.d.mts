@@ -8,5 +8,5 @@ export function repeatedTextPptx(options?: { slides?: number; slideChars?: numbe
 export function longHeaderCsv(options?: { headerChars?: number; rows?: number }): Bytes
 export function hugeArrayJson(options?: { items?: number }): Bytes
 export function deepKeyPathJson(options?: { levels?: number; keyChars?: number; items?: number }): Bytes
-export function expandingPdf(options?: { lines?: number; lineChars?: number }): Bytes
+export function expandingPdf(options?: { lines?: number; lineChars?: number; pages?: number }): Bytes
 export function amplifyingFiles(): [string, Bytes][]

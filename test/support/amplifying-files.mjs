@@ -99,17 +99,16 @@ export function deepKeyPathJson({ levels = 500, keyChars = 2_000, items = 50_000
   return strToU8(json)
 }
 
-/** A PDF whose single page's content stream (a few KB, deflated) shows `lines` lines of `lineChars` characters. */
-export function expandingPdf({ lines = 150_000, lineChars = 100 } = {}) {
+/** A PDF of `pages` pages (one by default) whose content streams (a few KB each, deflated) show `lines` lines of `lineChars` characters. */
+export function expandingPdf({ lines = 150_000, lineChars = 100, pages = 1 } = {}) {
   const show = `(${'e'.repeat(lineChars)}) Tj T*\n`
   const content = zlibSync(strToU8(`BT /F1 1 Tf 0.005 TL 10 780 Td\n${show.repeat(lines)}ET`), { level: 9 })
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>',
-    null,
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-  ]
+  // Objects 1–3: catalog, page tree, font; then each page and its content stream.
+  const kids = Array.from({ length: pages }, (_, i) => `${4 + 2 * i} 0 R`).join(' ')
+  const objects = ['<< /Type /Catalog /Pages 2 0 R >>', `<< /Type /Pages /Kids [${kids}] /Count ${pages} >>`, '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>']
+  for (let i = 0; i < pages; i++) {
+    objects.push(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents ${5 + 2 * i} 0 R >>`, null)
+  }
   const chunks = [strToU8('%PDF-1.4\n')]
   let length = chunks[0].length
   const offsets = []

@@ -4,9 +4,10 @@
  */
 import { getDocumentProxy } from 'unpdf'
 import { DamagedFileError, isIngestError, LimitExceededError, libraryDetail } from '../errors'
-import { formatCount, startDeadline, withinDeadline, type Deadline, type Limits } from '../limits'
+import { formatBytes, formatCount, startDeadline, withinDeadline, type Deadline, type Limits } from '../limits'
 import type { ParseResult } from '../segment'
-import { unmetered, type OutputMeter } from '../output-meter'
+import { outputMeter, unmetered, type OutputMeter, type OutputSubject } from '../output-meter'
+import { shownTextBytes, type ShownText } from './pdf-shown-text'
 import { segmentBuilder } from '../segment-builder'
 import { titleBlocks, titledPages } from './page-titles'
 
@@ -21,15 +22,23 @@ export type PdfDocument = {
 
 type PdfProxy = Awaited<ReturnType<typeof getDocumentProxy>>
 
+/** How a PDF is named when it expands past the output budget, and what its owner can do. */
+export const PDF_OUTPUT: OutputSubject = { what: 'PDF', advice: 'split it into smaller PDFs and upload them again' }
+
 /** Pages with fewer characters than this are reported as textless (scans, figures). */
 const TEXTLESS_CHARS = 20
 
 /**
- * Opens a PDF and checks its page count against `limits.maxPages`.
+ * Opens a PDF and checks its page count against `limits.maxPages` and, with `judgeText`, the text its
+ * content streams show against the output budget (`refuseExpandingContent`).
  * pdf.js takes ownership of `bytes` (its buffer may be detached): pass a copy if you still need them.
  */
-export async function openPdf(bytes: Uint8Array, limits: Limits, deadline?: Deadline): Promise<PdfDocument> {
+export async function openPdf(bytes: Uint8Array, limits: Limits, deadline?: Deadline, judgeText = true): Promise<PdfDocument> {
   const budget = deadline ?? startDeadline(limits.timeBudgetMs)
+  // Counted before pdf.js takes (and may detach) the bytes; judged once the page count is known.
+  const shown = judgeText
+    ? shownTextBytes(bytes, { perStream: limits.maxOutputChars, total: limits.maxOutputChars * messagesFor(limits.maxPages, limits), inflatedPerStream: limits.maxInflatedBytes })
+    : null
   let pdf: PdfProxy
   try {
     pdf = await withinDeadline(
@@ -56,6 +65,12 @@ export async function openPdf(bytes: Uint8Array, limits: Limits, deadline?: Dead
   if (pageCount < 1) {
     await pdf.destroy().catch(() => {})
     throw new DamagedFileError('the PDF is damaged: it has no pages')
+  }
+  try {
+    if (shown) refuseExpandingContent(shown, pageCount, limits)
+  } catch (err) {
+    await pdf.destroy().catch(() => {})
+    throw err
   }
 
   return {
@@ -91,16 +106,40 @@ export async function openPdf(bytes: Uint8Array, limits: Limits, deadline?: Dead
   }
 }
 
-/** Page count alone, for planning page-range messages. */
+/**
+ * Refuses, before pdf.js reads a page, a PDF whose drawing instructions show more text than any
+ * message could accept: one content stream over the output budget (a page, or a form it draws), or
+ * all of them over the budget of every message the file is read in. pdf.js would spend a minute or
+ * more of uninterruptible CPU on such a page before the meter could refuse it: past the Worker's CPU
+ * limit deployed, and locally long enough to starve every other request of the one-threaded runtime.
+ */
+function refuseExpandingContent(shown: ShownText, pageCount: number, limits: Limits): void {
+  // pdf.js would hold such a stream whole in memory, and draw nothing from it that fits a Worker.
+  if (shown.over === 'inflated') {
+    throw new LimitExceededError(
+      `the drawing instructions of one page of the PDF inflate to more than ${formatBytes(limits.maxInflatedBytes)}, more than Cairn reads from one page; ${PDF_OUTPUT.advice}`,
+    )
+  }
+  const budget = (maxOutputChars: number) => outputMeter({ maxOutputChars, maxSegments: Number.POSITIVE_INFINITY }, PDF_OUTPUT)
+  budget(limits.maxOutputChars).check(shown.largest)
+  budget(limits.maxOutputChars * messagesFor(pageCount, limits)).check(shown.total)
+}
+
+const messagesFor = (pages: number, limits: Limits) => Math.ceil(pages / limits.maxPagesPerMessage)
+
+/** Page count alone, for planning page-range messages; the file's text is judged here, once. */
 export async function pdfPageCount(bytes: Uint8Array, limits: Limits): Promise<number> {
   const pdf = await openPdf(bytes, limits)
   await pdf.close()
   return pdf.pageCount
 }
 
-/** Reads a page range (default: the whole PDF, if it fits in one message). */
+/**
+ * Reads a page range (default: the whole PDF, if it fits in one message). A range comes from a plan
+ * made by `pdfPageCount`, which judged the file's text already: each message need not scan it again.
+ */
 export async function parsePdf(bytes: Uint8Array, limits: Limits, deadline: Deadline, range?: PageRange, meter?: OutputMeter): Promise<ParseResult> {
-  const pdf = await openPdf(bytes, limits, deadline)
+  const pdf = await openPdf(bytes, limits, deadline, range === undefined)
   try {
     return await pdf.readPages(range ?? { from: 1, to: pdf.pageCount }, deadline, meter)
   } finally {

@@ -35,7 +35,7 @@ import { parseDocx } from './docx'
 import { parseJson } from './json'
 import { parseMarkdown } from './markdown'
 import type { Parser } from './parser'
-import { parsePdf, type PageRange } from './pdf'
+import { parsePdf, PDF_OUTPUT, type PageRange } from './pdf'
 import { parsePptx } from './pptx'
 import { parseText } from './text'
 import { parseXlsx } from './xlsx'
@@ -123,7 +123,7 @@ function describeKind(kind: TextKind): string {
 
 /** What a file over its output budget is called, and what its owner can do (`output-meter.ts`). */
 const OUTPUT_SUBJECTS: Record<TextKind, OutputSubject> = {
-  pdf: { what: 'PDF', advice: 'split it into smaller PDFs and upload them again' },
+  pdf: PDF_OUTPUT,
   docx: { what: 'document', advice: 'split it into smaller documents and upload them again' },
   pptx: { what: 'presentation', advice: 'split it into smaller decks and upload them again' },
   xlsx: { what: 'spreadsheet', advice: 'split it, or export the sheets you need as CSV and upload those' },

@@ -332,7 +332,8 @@ describe('with a reasoning model', { timeout: 60_000 }, () => {
     const calls = await received(reranker)
     expect(calls.length).toBeGreaterThan(0)
     expect(calls[0]!.body.query).toBe('Who patented the typewriter in 1868?')
-    expect(calls[0]!.body.documents[0]).toMatch(/^multi_page\.pdf\n\n/)
+    // Each candidate starts with where it comes from: the file, then the page's title where it has one.
+    expect(calls[0]!.body.documents[0]).toMatch(/^multi_page\.pdf( › [^\n]+)?\n\n/)
     expect(completion.choices[0].message.content).toContain('Sholes')
   })
 

@@ -14,13 +14,26 @@ export type IngestWatchPort = {
 export const INGEST_WATCH_NAME = 'ingest'
 
 /**
+ * How long arming may take. A Durable Object serves one call at a time: while its alarm sweeps, an
+ * `ensure()` waits behind the sweep, and a queue batch must not wait with it.
+ */
+export const ARM_TIMEOUT_MS = 2_000
+
+/**
  * Arms the watch where ingestion work starts (an upload, each queue batch). The watch is a safety
- * net: when it cannot be reached the work goes on, and the next arming or the cron catches up.
+ * net: when it cannot be reached, or does not answer within ARM_TIMEOUT_MS, the work goes on, and
+ * the next arming or the cron catches up.
  */
 export async function armIngestWatch(deps: Pick<Deps, 'ingestWatch'>): Promise<void> {
+  if (!deps.ingestWatch) return
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ARM_TIMEOUT_MS)))
   try {
-    await deps.ingestWatch?.ensure()
+    const outcome = await Promise.race([deps.ingestWatch.ensure(), late])
+    if (outcome === 'late') console.warn(`the ingest watch did not answer within ${ARM_TIMEOUT_MS} ms; ingestion goes on`)
   } catch (err) {
     console.warn('the ingest watch could not be armed', err)
+  } finally {
+    clearTimeout(timer)
   }
 }

@@ -16,6 +16,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { cairnApi, parseJsonl } from './lib/cairn-api.mjs'
 import { startCairn, stopCairn } from './lib/cairn-process.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -25,11 +26,7 @@ const base = `http://localhost:${port}`
 const TOP_K = 10
 const STALL_MS = 10 * 60_000
 
-const readJsonl = (file) =>
-  readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l))
+const readJsonl = (file) => parseJsonl(readFileSync(file, 'utf8'))
 
 /** Both benchmarks' questions as `{ set, question, filename, pages }`, pages 1-indexed; unanswerable ones left out. */
 export function docqaQuestions() {
@@ -48,18 +45,7 @@ export function docqaQuestions() {
   return out
 }
 
-async function api(token, method, pathname, body) {
-  const init = { method, headers: { authorization: `Bearer ${token}` } }
-  if (body instanceof FormData) init.body = body
-  else if (body !== undefined) {
-    init.body = JSON.stringify(body)
-    init.headers['content-type'] = 'application/json'
-  }
-  const res = await fetch(`${base}${pathname}`, init)
-  const text = await res.text()
-  if (res.status !== 200) throw new Error(`${method} ${pathname}: ${res.status} ${text}`)
-  return { body: JSON.parse(text), headers: res.headers }
-}
+const api = cairnApi(base)
 
 /** Uploads every PDF, one file per request, and waits until none is still being indexed. */
 async function ingest(token) {

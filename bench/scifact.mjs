@@ -16,6 +16,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { cairnApi, parseJsonl } from './lib/cairn-api.mjs'
 import { startCairn, stopCairn } from './lib/cairn-process.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -29,11 +30,7 @@ const BATCH = 100
 const STALL_MS = 90_000
 const PUBLISHED = { 'BM25 flat (Lucene, Pyserini)': 0.6789, 'BM25 multifield (Pyserini)': 0.6647 }
 
-const readJsonl = (file) =>
-  readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l))
+const readJsonl = (file) => parseJsonl(readFileSync(file, 'utf8'))
 
 function readQrels(file) {
   const qrels = new Map()
@@ -46,19 +43,7 @@ function readQrels(file) {
   return qrels
 }
 
-/** Starts `npm start`; its output goes to `log`, where a failure in the Workers can be read. */
-async function api(token, method, pathname, body) {
-  const init = { method, headers: { authorization: `Bearer ${token}` } }
-  if (body instanceof FormData) init.body = body
-  else if (body !== undefined) {
-    init.body = JSON.stringify(body)
-    init.headers['content-type'] = 'application/json'
-  }
-  const res = await fetch(`${base}${pathname}`, init)
-  const text = await res.text()
-  if (res.status !== 200) throw new Error(`${method} ${pathname}: ${res.status} ${text}`)
-  return { body: JSON.parse(text), headers: res.headers }
-}
+const api = cairnApi(base)
 
 /** Runs `work` over `items` with at most `n` at a time. */
 async function pool(items, n, work) {

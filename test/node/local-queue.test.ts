@@ -1,0 +1,84 @@
+/**
+ * The local queue keeps delivering after a log line is lost. Miniflare's queue broker logs every
+ * batch to the runtime's loopback server; when that server drops the connection (it closes idle
+ * keep-alive sockets after 5 s, and a write can land as it does), the unpatched broker never
+ * delivers again and every later upload stays `uploaded` — under `npm start` and in the test pool.
+ * `patches/miniflare+*.patch` (applied by `npm install`) makes the lost log line harmless; this
+ * test drops one on purpose and checks the next message still arrives.
+ */
+import http from 'node:http'
+import { Miniflare } from 'miniflare'
+import { afterAll, describe, expect, it } from 'vitest'
+
+// Capture the servers Miniflare creates, so the test can drop a connection to its loopback server.
+const servers: http.Server[] = []
+const createServer = http.createServer
+;(http as { createServer: unknown }).createServer = (...args: Parameters<typeof http.createServer>) => {
+  const server = createServer(...args)
+  servers.push(server)
+  return server
+}
+
+let dropNextLog = false
+function dropLogConnections(server: http.Server) {
+  server.prependListener('request', (req: http.IncomingMessage) => {
+    if (dropNextLog && req.url?.endsWith('/core/log')) {
+      dropNextLog = false
+      req.socket.destroy()
+    }
+  })
+}
+
+const mf = new Miniflare({
+  modules: true,
+  compatibilityDate: '2025-09-01',
+  kvNamespaces: ['SEEN'],
+  queueProducers: { JOBS: { queueName: 'jobs' } },
+  queueConsumers: { jobs: { maxBatchSize: 1, maxBatchTimeout: 0.05 } },
+  script: `
+    export default {
+      async fetch(request, env) {
+        await env.JOBS.send({ n: new URL(request.url).searchParams.get('n') })
+        return new Response('sent')
+      },
+      async queue(batch, env) {
+        for (const message of batch.messages) await env.SEEN.put(message.body.n, 'seen')
+      },
+    }`,
+})
+
+afterAll(async () => {
+  ;(http as { createServer: unknown }).createServer = createServer
+  await mf.dispose()
+})
+
+async function delivered(n: string, timeoutMs = 10_000): Promise<boolean> {
+  const seen = await mf.getKVNamespace('SEEN')
+  const until = Date.now() + timeoutMs
+  while (Date.now() < until) {
+    if ((await seen.get(n)) === 'seen') return true
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  return false
+}
+
+describe('the local queue', () => {
+  it('delivers the next message after the broker could not deliver a log line', async () => {
+    await mf.ready
+    expect(servers.length).toBeGreaterThan(0)
+    for (const server of servers) dropLogConnections(server)
+
+    await mf.dispatchFetch('http://cairn/?n=1')
+    expect(await delivered('1')).toBe(true)
+
+    // The broker's log line for the next batch is cut off mid-request.
+    dropNextLog = true
+    await mf.dispatchFetch('http://cairn/?n=2')
+    expect(await delivered('2')).toBe(true)
+    await new Promise((r) => setTimeout(r, 300))
+    expect(dropNextLog, 'no log line was sent, so none was dropped').toBe(false)
+
+    await mf.dispatchFetch('http://cairn/?n=3')
+    expect(await delivered('3')).toBe(true)
+  }, 60_000)
+})

@@ -10,7 +10,7 @@
  * matches at p moves i on and p past it; one that does not moves p by one, while the segment still fits
  * before the anchored end. A value matches when i reaches the number of middle segments.
  */
-import type { SqlColumns } from './to-sql'
+import type { SqlColumns } from './sql-columns'
 
 /** Aliases of the CTE; column expressions must not use them (checked with the compiler's own). */
 export const LIKE_ALIASES = ['_fl', '_fc', '_fv', '_fx'] as const

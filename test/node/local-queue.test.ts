@@ -53,7 +53,7 @@ afterAll(async () => {
 })
 
 async function delivered(n: string, timeoutMs = 10_000): Promise<boolean> {
-  const seen = await mf.getKVNamespace('SEEN')
+  const seen = (await mf.getKVNamespace('SEEN')) as unknown as { get(key: string): Promise<string | null> }
   const until = Date.now() + timeoutMs
   while (Date.now() < until) {
     if ((await seen.get(n)) === 'seen') return true

@@ -1,0 +1,60 @@
+/**
+ * The rules Cairn's layout keeps (see ARCHITECTURE in ../shared and README "How it is built"),
+ * checked by `npm run lint:deps`, which `npm test` runs (test/node/dependency-rules.test.ts).
+ *
+ * - The composition roots (src/deps.ts, and the Worker entries that call it) are imported by no domain:
+ *   a domain declares the ports it needs as a type, and a root hands them in.
+ * - The filter language is pure: it imports nothing else of Cairn.
+ * - Model adapters are stateless: they know config and the HTTP of their providers, nothing of
+ *   storage, search, ingestion, the agent or the API.
+ * - No domain imports the HTTP layer (src/api) or a Worker entry.
+ * - No import circles.
+ */
+const DOMAINS = '^src/(search|ingest|agent|tenancy|files|completions|filter|models|db)/'
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'Modules that import each other cannot be understood, tested or loaded one at a time.',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+    {
+      name: 'filter-is-pure',
+      severity: 'error',
+      comment: 'The filter language is a pure function of its input: it imports nothing else of Cairn.',
+      from: { path: '^src/filter/' },
+      to: { path: '^src/', pathNot: '^src/filter/' },
+    },
+    {
+      name: 'models-are-stateless',
+      severity: 'error',
+      comment: 'Model adapters know config and their providers, not storage, search, ingestion, the agent or the API.',
+      from: { path: '^src/models/' },
+      to: { path: '^src/(db|search|ingest|agent|tenancy|files|completions|api)/|^src/(deps|index)\\.ts$' },
+    },
+    {
+      name: 'domains-do-not-speak-http',
+      severity: 'error',
+      comment: 'Domains throw their own typed errors; only src/api knows HTTP.',
+      from: { path: DOMAINS },
+      to: { path: '^src/api/' },
+    },
+    {
+      name: 'domains-do-not-import-roots',
+      severity: 'error',
+      comment: 'A domain declares the ports it needs as a type; the composition root of each Worker entry builds them once and hands them in.',
+      from: { path: DOMAINS },
+      to: { path: '^src/(deps|index)\\.ts$|^workers/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '\\.test\\.ts$|/testing/|\\.wrangler/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+  },
+}

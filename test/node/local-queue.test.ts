@@ -10,24 +10,21 @@ import http from 'node:http'
 import { Miniflare } from 'miniflare'
 import { afterAll, describe, expect, it } from 'vitest'
 
-// Capture the servers Miniflare creates, so the test can drop a connection to its loopback server.
-const servers: http.Server[] = []
+// Wrap the request handlers of the servers Miniflare creates, so the test can make its loopback
+// server drop a log request (the connection is cut) or leave one unanswered.
+type LogFault = 'cut' | 'unanswered' | null
+let nextLogFault: LogFault = null
 const createServer = http.createServer
-;(http as { createServer: unknown }).createServer = (...args: Parameters<typeof http.createServer>) => {
-  const server = createServer(...args)
-  servers.push(server)
-  return server
-}
-
-let dropNextLog = false
-function dropLogConnections(server: http.Server) {
-  server.prependListener('request', (req: http.IncomingMessage) => {
-    if (dropNextLog && req.url?.endsWith('/core/log')) {
-      dropNextLog = false
-      req.socket.destroy()
+;(http as { createServer: unknown }).createServer = (handler: http.RequestListener) =>
+  createServer((req, res) => {
+    if (nextLogFault && req.url?.endsWith('/core/log')) {
+      const fault = nextLogFault
+      nextLogFault = null
+      if (fault === 'cut') req.socket.destroy()
+      return
     }
+    return handler(req, res)
   })
-}
 
 const mf = new Miniflare({
   modules: true,
@@ -65,20 +62,19 @@ async function delivered(n: string, timeoutMs = 10_000): Promise<boolean> {
 describe('the local queue', () => {
   it('delivers the next message after the broker could not deliver a log line', async () => {
     await mf.ready
-    expect(servers.length).toBeGreaterThan(0)
-    for (const server of servers) dropLogConnections(server)
-
     await mf.dispatchFetch('http://cairn/?n=1')
     expect(await delivered('1')).toBe(true)
 
-    // The broker's log line for the next batch is cut off mid-request.
-    dropNextLog = true
-    await mf.dispatchFetch('http://cairn/?n=2')
-    expect(await delivered('2')).toBe(true)
-    await new Promise((r) => setTimeout(r, 300))
-    expect(dropNextLog, 'no log line was sent, so none was dropped').toBe(false)
-
-    await mf.dispatchFetch('http://cairn/?n=3')
-    expect(await delivered('3')).toBe(true)
+    for (const [fault, n] of [['cut', '2'], ['unanswered', '3']] as const) {
+      // The broker's log line for the next batch meets the fault.
+      nextLogFault = fault
+      await mf.dispatchFetch(`http://cairn/?n=${n}`)
+      expect(await delivered(n), fault).toBe(true)
+      await new Promise((r) => setTimeout(r, 300))
+      expect(nextLogFault, `no log line was sent, so none met the fault "${fault}"`).toBe(null)
+      // …and the queue goes on.
+      await mf.dispatchFetch(`http://cairn/?n=${n}b`)
+      expect(await delivered(`${n}b`), `after "${fault}"`).toBe(true)
+    }
   }, 60_000)
 })

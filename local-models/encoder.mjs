@@ -54,14 +54,21 @@ export async function loadEncoder(model, { threads = Number(process.env.LOCAL_MO
     return { output: out[session.outputNames[0]], width }
   }
 
-  /** Runs `encodings` in batches of similar length (less padding), answering in the input order. */
-  async function batched(encodings, perBatch) {
+  /**
+   * Runs `encodings` in batches of similar length (less padding), answering in the input order. A
+   * request whose caller has gone (`signal` aborted: it timed out and will ask again) stops before its
+   * next batch, so the retry does not queue behind work no one will read.
+   */
+  async function batched(encodings, perBatch, signal) {
     const order = encodings.map((e, i) => i).sort((a, b) => encodings[a].ids.length - encodings[b].ids.length)
     const results = new Array(encodings.length)
     for (let start = 0; start < order.length; start += batchSize()) {
       const rows = order.slice(start, start + batchSize())
       const batch = rows.map((i) => encodings[i])
-      const values = await serially(async () => perBatch(batch, await run(batch)))
+      const values = await serially(async () => {
+        signal?.throwIfAborted()
+        return perBatch(batch, await run(batch))
+      })
       rows.forEach((i, k) => (results[i] = values[k]))
     }
     return results
@@ -73,18 +80,18 @@ export async function loadEncoder(model, { threads = Number(process.env.LOCAL_MO
     maxTokens: model.maxTokens,
     dimensions: model.kind === 'embedding' ? await probeDimensions() : undefined,
     /** Unit vectors for `texts`, and how many tokens they took after truncation. */
-    async embed(texts) {
+    async embed(texts, { signal } = {}) {
       const encodings = texts.map((t) => encode(t))
-      const vectors = await batched(encodings, (batch, { output, width }) => batch.map((e, row) => pool(output, row, width, e.ids.length, model.pooling)))
+      const vectors = await batched(encodings, (batch, { output, width }) => batch.map((e, row) => pool(output, row, width, e.ids.length, model.pooling)), signal)
       return { vectors, tokens: encodings.reduce((n, e) => n + e.ids.length, 0) }
     },
     /** One relevance logit per passage for `query` (higher is more relevant). */
-    async score(query, passages) {
+    async score(query, passages, { signal } = {}) {
       const encodings = passages.map((p) => encode(query, p))
       const scores = await batched(encodings, (batch, { output }) => {
         const perRow = output.data.length / batch.length
         return batch.map((e, row) => output.data[row * perRow])
-      })
+      }, signal)
       return { scores, tokens: encodings.reduce((n, e) => n + e.ids.length, 0) }
     },
   }

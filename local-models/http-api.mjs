@@ -27,7 +27,7 @@ export function modelApi({ embedding, rerank }) {
       object: 'list',
       data: [embedding, rerank].filter(Boolean).map((m) => ({ id: m.id, object: 'model', created, owned_by: 'local' })),
     }),
-    'POST /v1/embeddings': async (body) => {
+    'POST /v1/embeddings': async (body, signal) => {
       checkModel(body, embedding)
       const input = typeof body.input === 'string' ? [body.input] : body.input
       if (!Array.isArray(input) || input.length === 0 || !input.every((t) => typeof t === 'string'))
@@ -37,7 +37,7 @@ export function modelApi({ embedding, rerank }) {
       if (empty >= 0) throw new RequestError(400, `'input[${empty}]' is an empty string; every text must have at least one character.`, { param: 'input' })
       const format = body.encoding_format ?? 'float'
       if (format !== 'float' && format !== 'base64') throw new RequestError(400, "'encoding_format' must be 'float' or 'base64'.", { param: 'encoding_format' })
-      const { vectors, tokens } = await embedding.embed(input)
+      const { vectors, tokens } = await embedding.embed(input, { signal })
       return {
         object: 'list',
         data: vectors.map((v, index) => ({ object: 'embedding', index, embedding: format === 'base64' ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') : Array.from(v) })),
@@ -45,7 +45,7 @@ export function modelApi({ embedding, rerank }) {
         usage: { prompt_tokens: tokens, total_tokens: tokens },
       }
     },
-    'POST /v1/rerank': async (body) => {
+    'POST /v1/rerank': async (body, signal) => {
       if (!rerank) throw new RequestError(404, 'This server has no reranking model; start it with a cross-encoder (LOCAL_RERANK_MODEL) to use /v1/rerank.', { code: 'model_not_found' })
       checkModel(body, rerank)
       if (typeof body.query !== 'string' || body.query.length === 0) throw new RequestError(400, "'query' must be a non-empty string.", { param: 'query' })
@@ -55,7 +55,7 @@ export function modelApi({ embedding, rerank }) {
       if (docs.length > MAX_DOCUMENTS) throw new RequestError(400, `'documents' holds ${docs.length} passages; at most ${MAX_DOCUMENTS} per request.`, { param: 'documents' })
       const topN = body.top_n ?? docs.length
       if (!Number.isInteger(topN) || topN < 1) throw new RequestError(400, "'top_n' must be a positive integer.", { param: 'top_n' })
-      const { scores, tokens } = await rerank.score(body.query, docs)
+      const { scores, tokens } = await rerank.score(body.query, docs, { signal })
       const results = scores
         .map((logit, index) => ({ index, relevance_score: 1 / (1 + Math.exp(-logit)) }))
         .sort((a, b) => b.relevance_score - a.relevance_score)
@@ -67,6 +67,9 @@ export function modelApi({ embedding, rerank }) {
   return async (req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://local').pathname.replace(/\/+$/, '') || '/'
     const route = routes[`${req.method} ${pathname}`]
+    // The caller hung up before the answer (its deadline passed): stop computing it.
+    const gone = new AbortController()
+    res.on('close', () => res.writableFinished || gone.abort(new Error('the client closed the connection')))
     try {
       if (!route) {
         const known = Object.keys(routes).some((k) => k.endsWith(` ${pathname}`))
@@ -75,8 +78,9 @@ export function modelApi({ embedding, rerank }) {
           : new RequestError(404, `No route ${req.method} ${pathname}; this server answers /health, /v1/models, /v1/embeddings and /v1/rerank.`, { code: 'not_found' })
       }
       const body = req.method === 'POST' ? await readJson(req) : undefined
-      send(res, 200, await route(body))
+      send(res, 200, await route(body, gone.signal))
     } catch (err) {
+      if (gone.signal.aborted) return
       if (err instanceof RequestError) send(res, err.status, { error: { message: err.message, type: err.type, param: err.param, code: err.code } })
       else send(res, 500, { error: { message: `The model failed: ${err.message}`, type: 'server_error', param: null, code: null } })
     }

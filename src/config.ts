@@ -12,6 +12,7 @@ export type Secrets = {
   REASONING_MODEL?: string
   EMBEDDING_MODEL?: string
   EMBEDDING_DIMENSIONS?: string
+  EMBEDDING_BATCH_SIZE?: string
   VISION_MODEL?: string
   SPEECH_MODEL?: string
   RERANK_MODEL?: string
@@ -60,6 +61,11 @@ export type Config = {
   /** Sent as a bearer token to `openAiBaseUrl`; many self-hosted servers need none. */
   openAiApiKey: string | null
   embeddingDimensions: number | null
+  /**
+   * Texts per embedding request, when set; else the model's own batch size (catalogue.ts). A server on
+   * CPU (the local model server) answers a small batch well inside the embedding deadline.
+   */
+  embeddingBatchSize: number | null
   maxFileBytes: number
   /** Pages per ingest message, when set; else the parser limits' default. */
   pagesPerMessage: number | null
@@ -143,6 +149,7 @@ export function readConfig(env: AppEnv): Config {
     openAiBaseUrl: env.OPENAI_BASE_URL?.trim() || null,
     openAiApiKey: env.OPENAI_API_KEY?.trim() || null,
     embeddingDimensions: positiveInt(env.EMBEDDING_DIMENSIONS),
+    embeddingBatchSize: positiveInt(env.EMBEDDING_BATCH_SIZE),
     maxFileBytes: positiveInt(env.MAX_FILE_BYTES) ?? DEFAULT_MAX_FILE_BYTES,
     pagesPerMessage: positiveInt(env.PAGES_PER_MESSAGE),
     visionPagesPerFile: env.VISION_PAGES_PER_FILE?.trim() === '0' ? 0 : (positiveInt(env.VISION_PAGES_PER_FILE) ?? DEFAULT_VISION_PAGES_PER_FILE),

@@ -10,6 +10,8 @@ import { resolveModel, wantedModels, modelsPresent } from '../../local-models/fe
 
 const MARK = '# Written by `npm start` for the local model server; rewritten or removed on each start.'
 const MODEL_VARS = ['EMBEDDING_BASE_URL', 'EMBEDDING_MODEL', 'RERANK_BASE_URL', 'RERANK_MODEL']
+/** Texts per embedding request to the local server (see EMBEDDING_BATCH_SIZE in docs/models.md). */
+export const LOCAL_EMBEDDING_BATCH = 8
 
 /**
  * Starts the local model server unless it is switched off (`--no-local-models`, `CAIRN_LOCAL_MODELS=off`)
@@ -49,6 +51,8 @@ export async function startLocalModels({ root, args, env, devVars }) {
     EMBEDDING_BASE_URL: `${base}/v1`,
     EMBEDDING_MODEL: health.embedding.model,
     EMBEDDING_DIMENSIONS: String(health.embedding.dimensions),
+    // Small requests: on CPU each answers in seconds, well inside the embedding deadline even on a busy machine.
+    EMBEDDING_BATCH_SIZE: String(LOCAL_EMBEDDING_BATCH),
     ...(health.rerank ? { RERANK_BASE_URL: `${base}/v1`, RERANK_MODEL: health.rerank.model } : {}),
   }
   const reranker = health.rerank ? `, rerank ${health.rerank.model}` : ', no reranker'

@@ -41,12 +41,12 @@ export type EmbeddingSpec = {
 export function embeddingSpec(
   model: EmbeddingModelV3,
   facts: EmbeddingFacts | undefined,
-  given: { dimensions: number | null; batchSize: number; providerOptions?: EmbeddingSpec['providerOptions'] },
+  given: { dimensions: number | null; batchSize: number; batchSizeOverride?: number | null; providerOptions?: EmbeddingSpec['providerOptions'] },
 ): EmbeddingSpec {
   return {
     model,
     dimensions: given.dimensions ?? facts?.dimensions ?? null,
-    batchSize: facts?.batchSize ?? given.batchSize,
+    batchSize: given.batchSizeOverride ?? facts?.batchSize ?? given.batchSize,
     ...(facts?.queryPrefix ? { queryPrefix: facts.queryPrefix } : {}),
     ...(facts?.passagePrefix ? { passagePrefix: facts.passagePrefix } : {}),
     ...(given.providerOptions ? { providerOptions: given.providerOptions } : {}),

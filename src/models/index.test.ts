@@ -58,6 +58,15 @@ describe('buildModels serves a role with its own endpoint there, beside the prov
     expect(models.metered(new UsageMeter()).embedding?.modelId).toBe('bge-small-en-v1.5')
   })
 
+  it('sends EMBEDDING_BATCH_SIZE texts per request when it is set, over the model’s own batch size', () => {
+    const models = buildModels(readConfig(envOf({ MODEL_PROVIDER: 'none', ...local, EMBEDDING_BATCH_SIZE: '8' })), {})
+    expect(models.embedding).toMatchObject({ modelId: 'bge-small-en-v1.5', batchSize: 8 })
+    const unknown = buildModels(readConfig(envOf({ MODEL_PROVIDER: 'none', ...local, EMBEDDING_MODEL: 'something-local', EMBEDDING_BATCH_SIZE: '5' })), {})
+    expect(unknown.embedding?.batchSize).toBe(5)
+    // Not a positive integer: the model's own size.
+    expect(buildModels(readConfig(envOf({ MODEL_PROVIDER: 'none', ...local, EMBEDDING_BATCH_SIZE: 'lots' })), {}).embedding?.batchSize).toBe(32)
+  })
+
   it('mixes Workers AI chat with an embedding server of one’s own', () => {
     const config = readConfig(envOf({ EMBEDDING_BASE_URL: 'https://embed.example/v1', EMBEDDING_MODEL: 'intfloat/e5-small-v2' }, { AI: fakeAi }))
     const models = buildModels(config, { AI: fakeAi })

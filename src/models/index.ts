@@ -24,14 +24,14 @@ export function buildModels(config: Config, bindings: ModelBindings, options: As
   const providerRoles = { ...config.models, ...Object.fromEntries([...own].map((role) => [role, null])) }
   let sdk: SdkModels = {}
   if (config.provider === 'workers-ai' && bindings.AI) {
-    sdk = workersAiSdkModels(bindings.AI, { models: providerRoles, embeddingDimensions: config.embeddingDimensions })
+    sdk = workersAiSdkModels(bindings.AI, { models: providerRoles, embeddingDimensions: config.embeddingDimensions, embeddingBatchSize: config.embeddingBatchSize })
   } else if (config.provider === 'openai' && config.openAiBaseUrl) {
-    sdk = openAiCompatibleSdkModels({ baseUrl: config.openAiBaseUrl, apiKey: config.openAiApiKey }, { models: providerRoles, embeddingDimensions: config.embeddingDimensions }, options)
+    sdk = openAiCompatibleSdkModels({ baseUrl: config.openAiBaseUrl, apiKey: config.openAiApiKey }, { models: providerRoles, embeddingDimensions: config.embeddingDimensions, embeddingBatchSize: config.embeddingBatchSize }, options)
   }
   for (const role of ENDPOINT_ROLES) {
     const endpoint = config.roleEndpoints[role]
     if (!endpoint) continue
-    const served = openAiCompatibleSdkModels(endpoint, { models: { [role]: config.models[role] }, embeddingDimensions: config.embeddingDimensions }, options)
+    const served = openAiCompatibleSdkModels(endpoint, { models: { [role]: config.models[role] }, embeddingDimensions: config.embeddingDimensions, embeddingBatchSize: config.embeddingBatchSize }, options)
     if (role === 'embedding') sdk.embedding = served.embedding
     else sdk.rerank = served.rerank
   }

@@ -37,7 +37,7 @@ export function openAiCompatibleModels(
  */
 export function openAiCompatibleSdkModels(
   endpoint: Endpoint,
-  config: { models: Partial<Config['models']>; embeddingDimensions: number | null },
+  config: { models: Partial<Config['models']>; embeddingDimensions: number | null; embeddingBatchSize?: number | null },
   options: Pick<OpenAiOptions, 'fetch'> = {},
 ): SdkModels {
   const baseUrl = endpoint.baseUrl.replace(/\/+$/, '')
@@ -68,6 +68,7 @@ export function openAiCompatibleSdkModels(
     sdk.embedding = embeddingSpec(provider.embeddingModel(embedding), facts, {
       dimensions: wanted,
       batchSize: OPENAI_DEFAULT_BATCH,
+      batchSizeOverride: config.embeddingBatchSize ?? null,
       ...(shorten ? { providerOptions: { openai: { dimensions: wanted } } } : {}),
     })
   }

@@ -44,7 +44,7 @@ function fakeAi(failures: unknown[] = [], dimensions = 4) {
 
 const quick = resolvePolicies({ embedding: { baseDelayMs: 1 }, reasoning: { baseDelayMs: 1 } })
 
-function config(models: Partial<Config['models']>, embeddingDimensions: number | null = null): Pick<Config, 'models' | 'embeddingDimensions'> {
+function config(models: Partial<Config['models']>, embeddingDimensions: number | null = null): Pick<Config, 'models' | 'embeddingDimensions'> & Partial<Pick<Config, 'embeddingBatchSize'>> {
   return { models: { reasoning: null, embedding: null, vision: null, speech: null, rerank: null, ...models }, embeddingDimensions }
 }
 
@@ -57,6 +57,13 @@ describe('Workers AI embeddings', () => {
     expect(vectors).toHaveLength(250)
     expect(vectors[0]).toHaveLength(768)
     expect(runs.map((r) => (r.inputs.text as string[]).length).sort((a, b) => b - a)).toEqual([100, 100, 50])
+  })
+
+  it('calls with EMBEDDING_BATCH_SIZE texts when it is set', async () => {
+    const { ai, runs } = fakeAi([], 768)
+    const embedder = workersAiModels(ai, { ...config({ embedding: '@cf/baai/bge-base-en-v1.5' }), embeddingBatchSize: 40 }, { policies: quick }).embedding!
+    await embedder.embed(Array.from({ length: 90 }, (_, i) => `text ${i}`))
+    expect(runs.map((r) => (r.inputs.text as string[]).length).sort((a, b) => b - a)).toEqual([40, 40, 10])
   })
 
   it('calls qwen3-embedding with at most 32 texts, in order', async () => {

@@ -13,12 +13,12 @@ import type { Models } from './ports'
  * const models = workersAiModels(env.AI, readConfig(env))
  * await models.embedding?.embed(['a passage'])
  */
-export function workersAiModels(ai: Ai, config: Pick<Config, 'models' | 'embeddingDimensions'>, options: AssembleOptions = {}): Models {
+export function workersAiModels(ai: Ai, config: Pick<Config, 'models' | 'embeddingDimensions'> & Partial<Pick<Config, 'embeddingBatchSize'>>, options: AssembleOptions = {}): Models {
   return assembleModels('workers-ai', workersAiSdkModels(ai, config), options)
 }
 
 /** The AI SDK models for the roles `config.models` names, served through the binding. */
-export function workersAiSdkModels(ai: Ai, config: { models: Partial<Config['models']>; embeddingDimensions: number | null }): SdkModels {
+export function workersAiSdkModels(ai: Ai, config: { models: Partial<Config['models']>; embeddingDimensions: number | null; embeddingBatchSize?: number | null }): SdkModels {
   const workersai = createWorkersAI({ binding: ai })
   const { reasoning, embedding, vision, speech, rerank } = config.models
   const sdk: SdkModels = {
@@ -29,7 +29,7 @@ export function workersAiSdkModels(ai: Ai, config: { models: Partial<Config['mod
   }
   if (embedding) {
     const facts = WORKERS_AI_EMBEDDINGS[embedding]
-    const batchSize = facts?.batchSize ?? WORKERS_AI_DEFAULT_BATCH
+    const batchSize = config.embeddingBatchSize ?? facts?.batchSize ?? WORKERS_AI_DEFAULT_BATCH
     // The provider would send up to 3,000 texts per call; the models take far fewer (PLATFORM.md §2).
     sdk.embedding = embeddingSpec(workersai.textEmbedding(embedding, { maxEmbeddingsPerCall: batchSize }), facts, { dimensions: config.embeddingDimensions, batchSize })
   }

@@ -1,9 +1,10 @@
 /**
- * @module What the agent reads beyond search hits, always inside the run's search scope (org,
- * workspace, processed files, the question's filter): a whole page or slide, the chunks around a
- * passage, and the list of files it may look in.
+ * @module Reading a workspace beyond ranked hits, always inside a search scope (org, workspace,
+ * processed files, the question's filter): a whole page or slide, the chunks around a passage, the
+ * files in scope, and what a page picture is drawn from. Search owns the chunk tables; whoever needs
+ * a page asks here rather than writing SQL over them.
  */
-import { HIT_COLUMNS, hitFromRow, scopeCondition, type ChunkHit, type HitRow, type SearchScope } from '../search/chunk-hits'
+import { HIT_COLUMNS, hitFromRow, parseMetadata, scopeCondition, type ChunkHit, type HitRow, type SearchScope } from './chunk-hits'
 
 /** Chunks of one page, and of a neighbourhood, read at most. */
 const MAX_PAGE_CHUNKS = 12
@@ -11,6 +12,7 @@ const MAX_PAGE_CHUNKS = 12
 /**
  * Every chunk of `page` of a file, in reading order (a page that does not exist reads as none);
  * `null` reads the chunks that have no page (an image's description, a text file).
+ * @example const chunks = await readPage(d1, scope, 'file-…', 12) // page 12, in reading order
  */
 export async function readPage(d1: D1Database, scope: SearchScope, fileId: string, page: number | null): Promise<ChunkHit[]> {
   const where = scopeCondition(scope)
@@ -49,15 +51,21 @@ export async function listScopeFiles(d1: D1Database, scope: SearchScope, limit =
     .all<{ file_id: string; filename: string; pages: number | null; metadata: string; chunks: number; total: number }>()
   return {
     total: results[0]?.total ?? 0,
-    files: results.map((r) => ({ file_id: r.file_id, filename: r.filename, pages: r.pages, chunks: r.chunks, metadata: safeJson(r.metadata) })),
+    files: results.map((r) => ({ file_id: r.file_id, filename: r.filename, pages: r.pages, chunks: r.chunks, metadata: parseMetadata(r.metadata) })),
   }
 }
 
-function safeJson(text: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(text)
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
-  } catch {
-    return {}
-  }
+/** What a file's page pictures are drawn from: its format and where its bytes are kept. */
+export type PageSource = { kind: string; blobKey: string }
+
+/**
+ * The picture source of a file of the scope's workspace, or null for a file another workspace holds
+ * (or none does): another's files are not even said to exist. Status and filter are not checked here;
+ * the page's own chunks (`readPage`) say whether it may be looked at.
+ */
+export async function pageSource(d1: D1Database, scope: SearchScope, fileId: string): Promise<PageSource | null> {
+  return d1
+    .prepare('SELECT kind, blob_key AS blobKey FROM files WHERE id = ?1 AND org_id = ?2 AND workspace_id = ?3')
+    .bind(fileId, scope.orgId, scope.workspaceId)
+    .first<PageSource>()
 }

@@ -5,17 +5,15 @@
  */
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
-import { streamSSE } from 'hono/streaming'
 import type { RunEvent, RunInput, RunMessage } from '../../agent/run-types'
-import { chunksFor, openingChunk, readEvents, type ChunkHeader } from '../../agent/sse'
-import type { Question } from '../../search/question'
+import type { Question } from '../../search'
 import { authorizeWorkspace } from '../../tenancy/workspace-access'
 import { requireUser, type UserPrincipal } from '../auth'
 import { ApiError, invalid, notFound } from '../errors'
 import { bearerSecurity, errorResponses, ServerSentEvent } from '../schemas'
+import { streamRun, type ChunkHeader } from '../sse'
 import type { App, AppContext } from '../context'
-import type { ChatBody } from './chat'
-
+import type { ChatBody } from './chat-schemas'
 
 export const completionId = () => `chatcmpl-${crypto.randomUUID().replace(/-/g, '')}`
 const COMPLETION_ID = /^chatcmpl-[0-9a-f]{32}$/
@@ -76,25 +74,11 @@ export async function answerWithRun(c: Context<AppContext>, user: UserPrincipal,
 
 type RunStub = ReturnType<AppContext['Bindings']['COMPLETIONS']['getByName']>
 
-/** The run's log as SSE; the client leaving cancels the reading, never the run. */
+/** The run's log as SSE (api/sse.ts), started first when `start` is given. */
 function followRun(c: Context<AppContext>, stub: RunStub, header: ChunkHeader, includeUsage: boolean, start?: () => Promise<void>): Response {
-  c.header('cache-control', 'no-cache')
-  c.header('x-accel-buffering', 'no')
-  return streamSSE(c, async (sse) => {
-    await sse.writeSSE({ data: JSON.stringify(openingChunk(header)) })
+  return streamRun(c, header, includeUsage, async () => {
     if (start) await start()
-    const log = (await stub.stream()).getReader()
-    // The client leaving ends this reading of the log; the run goes on in its object.
-    sse.onAbort(() => void log.cancel().catch(() => {}))
-    try {
-      for await (const event of readEvents(log)) {
-        for (const chunk of chunksFor(header, event, includeUsage)) await sse.writeSSE({ data: JSON.stringify(chunk) })
-        if (sse.aborted) return
-      }
-      await sse.writeSSE({ data: '[DONE]' })
-    } catch (err) {
-      if (!sse.aborted) throw err
-    }
+    return stub.stream()
   })
 }
 

@@ -11,7 +11,7 @@ import { authorizeWorkspace } from '../../tenancy/workspace-access'
 import { requireUser, type UserPrincipal } from '../auth'
 import { ApiError, invalid, notFound } from '../errors'
 import { bearerSecurity, errorResponses, ServerSentEvent } from '../schemas'
-import { streamRun, type ChunkHeader } from '../sse'
+import { streamRun } from '../sse'
 import type { App, AppContext } from '../context'
 import type { ChatBody } from './chat-schemas'
 
@@ -62,7 +62,12 @@ export async function answerWithRun(c: Context<AppContext>, user: UserPrincipal,
   const stub = c.env.COMPLETIONS.getByName(input.id)
   const header = { id: input.id, created: input.created, model: input.model }
   // Streaming: the opening chunk goes out before the run is even set up, so the first byte is at once.
-  if (body.stream) return followRun(c, stub, header, input.options.includeUsage, () => stub.start(input))
+  if (body.stream) {
+    return streamRun(c, header, input.options.includeUsage, async () => {
+      await stub.start(input)
+      return stub.stream()
+    })
+  }
 
   await stub.start(input)
   // RPC's types drop fields typed `unknown` (file metadata); the object is the RunEvent sent.
@@ -70,16 +75,6 @@ export async function answerWithRun(c: Context<AppContext>, user: UserPrincipal,
   if (outcome?.type === 'done') return c.json(outcome.completion, 200)
   const error = outcome?.type === 'failed' ? outcome.error : { message: 'The run ended without an answer.', type: 'server_error', code: 'run_failed' }
   throw new ApiError(500, error.message, error.code)
-}
-
-type RunStub = ReturnType<AppContext['Bindings']['COMPLETIONS']['getByName']>
-
-/** The run's log as SSE (api/sse.ts), started first when `start` is given. */
-function followRun(c: Context<AppContext>, stub: RunStub, header: ChunkHeader, includeUsage: boolean, start?: () => Promise<void>): Response {
-  return streamRun(c, header, includeUsage, async () => {
-    if (start) await start()
-    return stub.stream()
-  })
 }
 
 const streamRoute = createRoute({
@@ -108,6 +103,6 @@ export function registerRunStreamRoute(app: App): void {
     const owner = await stub.owner()
     if (!owner || owner.orgId !== user.orgId) throw missing()
     await authorizeWorkspace(c.get('deps').db, user, owner.workspaceId, 'reader')
-    return followRun(c, stub, { id, created: owner.created, model: owner.model }, owner.includeUsage)
+    return streamRun(c, { id, created: owner.created, model: owner.model }, owner.includeUsage, () => stub.stream())
   })
 }

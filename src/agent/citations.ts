@@ -8,8 +8,7 @@
  *
  * Offsets count Unicode code points, as Python's `str` does (OpenAI's and L0's clients slice with them).
  */
-import type { ChunkHit } from '../search/chunk-hits'
-import { evidenceFields, type EvidenceFields } from '../search/evidence'
+import { evidenceFields, type ChunkHit, type EvidenceFields } from '../search'
 import type { EvidenceBook } from './evidence-book'
 import { bestQuote, contentWords, endsWithAbbreviation, judgeSupport, numbersIn } from './support'
 

@@ -17,6 +17,7 @@ import type { AppEnv } from '../config'
 import { buildDeps } from '../deps'
 import { CompletionTooLargeError, saveCompletion } from '../completions/store'
 import { runAgent } from './run-agent'
+import { logLine } from './run-log'
 import { isFinal, type ChatCompletion, type RunEvent, type RunInput } from './run-types'
 
 /** Who a run belongs to, for authorising readers of its stream. */
@@ -24,8 +25,6 @@ export type RunOwner = Pick<RunInput, 'orgId' | 'workspaceId' | 'userId' | 'mode
 
 /** Called with each new log line; `null` when the run has ended. */
 type Listener = (line: Uint8Array | null) => void
-
-const encoder = new TextEncoder()
 
 /** Characters per stored piece: at most 3 bytes each in UTF-8, well under the 2 MB row limit. */
 const PIECE_CHARS = 500_000
@@ -149,7 +148,7 @@ export class CompletionRun extends DurableObject<Env> {
       }
     }
     const stored = this.ctx.storage.sql.exec<{ data: string }>('SELECT data FROM events ORDER BY seq').toArray()
-    for (const row of stored) writer.write(encoder.encode(`${row.data}\n`)).catch(forget)
+    for (const row of stored) writer.write(logLine(row.data)).catch(forget)
     const ended = stored.length > 0 && isFinal(JSON.parse(stored.at(-1)!.data) as RunEvent)
     if (ended || this.read('input') === null) writer.close().catch(() => {})
     else this.listeners.add(listener)
@@ -171,7 +170,7 @@ export class CompletionRun extends DurableObject<Env> {
     const data = JSON.stringify(event)
     this.ctx.storage.sql.exec('INSERT INTO events (at, data) VALUES (?, ?)', Date.now(), data)
     // A buffer per reader: each stream hands its chunks across the RPC boundary on its own.
-    for (const listener of this.listeners) listener(encoder.encode(`${data}\n`))
+    for (const listener of this.listeners) listener(logLine(data))
   }
 
   private finish(event: RunEvent): void {

@@ -4,7 +4,7 @@
  * found twice keeps its first number, and the book holds at most `capacity` passages, so a run's
  * evidence (and its prompts) stay bounded.
  */
-import type { ChunkHit } from '../search/chunk-hits'
+import type { ChunkHit } from '../search'
 
 export type Evidence = { n: number; hit: ChunkHit }
 

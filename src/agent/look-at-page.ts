@@ -5,12 +5,11 @@
  * that page or image, citable like any passage. For what text extraction and the description made
  * at ingestion miss: diagrams with annotated dimensions, charts, tables, scans.
  */
-import type { ChunkHit, SearchScope } from '../search/chunk-hits'
+import type { ChunkHit, SearchScope, WorkspaceReader } from '../search'
 import type { VisionModel } from '../models/ports'
 import { pagePicture, PICTURE_KINDS, type PageRendering } from '../ingest/perception/page-pictures'
-import { readPage } from './reading'
 
-export type LookDeps = { d1: D1Database; blobs: R2Bucket; vision: VisionModel; pageRendering: PageRendering | null }
+export type LookDeps = { reader: WorkspaceReader; blobs: R2Bucket; vision: VisionModel; pageRendering: PageRendering | null }
 
 /** Output tokens of one look; an answer about a page, not an essay. */
 const LOOK_TOKENS = 600
@@ -33,15 +32,12 @@ export async function lookAtPage(
   options: { narrate: (line: string) => void; signal?: AbortSignal },
 ): Promise<ChunkHit | string> {
   // Only the run's own workspace: another's files are not even said to exist. (readPage checks the rest of the scope.)
-  const file = await deps.d1
-    .prepare('SELECT kind, blob_key AS blobKey FROM files WHERE id = ?1 AND org_id = ?2 AND workspace_id = ?3')
-    .bind(fileId, scope.orgId, scope.workspaceId)
-    .first<{ kind: string; blobKey: string }>()
+  const file = await deps.reader.pageSource(scope, fileId)
   const isImage = file?.kind === 'png' || file?.kind === 'jpeg'
   if (file?.kind === 'pdf' && page === null) return 'Give the page of the PDF to look at.'
   // The file's own chunks on that page say it is in scope and name it; a look may not go outside.
   const at = isImage ? null : page
-  const [onPage] = await readPage(deps.d1, scope, fileId, at)
+  const [onPage] = await deps.reader.readPage(scope, fileId, at)
   if (!onPage) return at === null ? 'There is no such file among the files you may search.' : `There is no page ${at} in that file among the files you may search.`
   if (!file || !PICTURE_KINDS.has(file.kind)) return `Only PDF pages and images can be looked at, and ${onPage.filename} is neither; read it with read_page instead.`
   const what = at === null ? onPage.filename : `page ${at} of ${onPage.filename}`

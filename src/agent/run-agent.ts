@@ -8,24 +8,22 @@
  * what it wrote, verified, and the trace says what happened. Only a fault in Cairn itself rejects.
  */
 import { extractReasoningMiddleware, stepCountIs, streamText, wrapLanguageModel, type ModelMessage } from 'ai'
-import type { Deps } from '../deps'
 import { parseFilter } from '../filter'
+import type { PageRendering } from '../ingest/perception/page-pictures'
 import type { Models } from '../models/ports'
 import { UsageMeter } from '../models/usage'
-import type { SearchScope } from '../search/chunk-hits'
-import { evidenceFields } from '../search/evidence'
-import { searchWorkspace } from '../search/workspace-search'
+import { evidenceFields, workspaceReader, type SearchScope, type WorkspaceSearchDeps } from '../search'
 import { BUDGETS, RESEARCH_SHARE, RUN_TIME_LIMIT_MS, type Budget } from './budget'
 import { CitationWriter, type RelevantDoc } from './citations'
 import { readConversation, type Conversation } from './conversation'
 import { EvidenceBook, locate, renderEvidenceList } from './evidence-book'
 import { extractiveAnswer } from './extractive'
 import { answerPrompt, answerSystem, imagePrompt, researchPrompt, researchSystem } from './prompts'
-import { listScopeFiles } from './reading'
 import type { ChatCompletion, RunInput } from './run-types'
-import { researchTools } from './tools'
+import { researchTools, type ToolContext } from './tools'
 
-export type AgentDeps = Pick<Deps, 'd1' | 'models' | 'vectors' | 'blobs' | 'pageRendering'>
+/** What a run needs: what search needs, and where page pictures are kept or drawn. */
+export type AgentDeps = WorkspaceSearchDeps & { blobs: R2Bucket; pageRendering: PageRendering | null }
 
 /** Where a run's trace and answer go as they are made. */
 export type RunSink = { reasoning(text: string): void; content(text: string): void }
@@ -38,7 +36,9 @@ const NOTES_CHARS = 4000
 export async function runAgent(deps: AgentDeps, input: RunInput, sink: RunSink, limits: RunLimits = {}): Promise<ChatCompletion> {
   const meter = new UsageMeter()
   const models = deps.models.metered(meter)
-  const run = { ...deps, models }
+  // One reader for the run: the first search and every tool search and read through it, with metered models.
+  const reader = workspaceReader({ ...deps, models })
+  const tools: ToolContext['deps'] = { reader, blobs: deps.blobs, vision: models.vision, pageRendering: deps.pageRendering }
   const budget = BUDGETS[input.options.effort]
   const book = new EvidenceBook(budget.evidence)
   const writer = new CitationWriter(book)
@@ -59,15 +59,15 @@ export async function runAgent(deps: AgentDeps, input: RunInput, sink: RunSink, 
   }
 
   const question = input.question.text + (await describeImages(models, input, narrate, runSignal))
-  const { total: fileCount } = await listScopeFiles(deps.d1, scope, 1)
+  const { total: fileCount } = await reader.listFiles(scope, 1)
   narrate(`Searching '${brief(input.question.text)}' in ${fileCount} file${fileCount === 1 ? '' : 's'}${input.question.filter ? ` (filter: ${input.question.filter})` : ''}.`)
-  const first = await searchWorkspace(run, { ...scope, query: input.question.text, topK: input.question.topK ?? budget.searchTopK })
+  const first = await reader.search({ ...scope, query: input.question.text, topK: input.question.topK ?? budget.searchTopK })
   book.add(first)
   narrate(first.length > 0 ? `Found ${first.length} passage${first.length === 1 ? '' : 's'}: ${[...new Set(first.map(locate))].slice(0, 6).join('; ')}.` : 'Found nothing.')
 
   let answered = false
   if (reasoning && fileCount > 0) {
-    const notes = await research(reasoning, { run, scope, book, budget, narrate, fileCount, conversation, question, input, meter, sink }, researchSignal(runSignal, timeLimit))
+    const notes = await research(reasoning, { tools, scope, book, budget, narrate, fileCount, conversation, question, input, meter, sink }, researchSignal(runSignal, timeLimit))
     try {
       finishReason = await answer(reasoning, { book, writer, conversation, question, notes, input, budget, sink }, runSignal)
       answered = true
@@ -108,7 +108,7 @@ export async function runAgent(deps: AgentDeps, input: RunInput, sink: RunSink, 
 }
 
 type ResearchContext = {
-  run: AgentDeps
+  tools: ToolContext['deps']
   scope: SearchScope
   book: EvidenceBook
   budget: Budget
@@ -144,9 +144,9 @@ async function research(model: Parameters<typeof streamText>[0]['model'], ctx: R
     const result = streamText({
       model,
       maxRetries: 0,
-      system: researchSystem(ctx.conversation.instructions, ctx.run.models.vision !== null),
+      system: researchSystem(ctx.conversation.instructions, ctx.tools.vision !== null),
       messages: [...ctx.conversation.history, { role: 'user', content: researchPrompt(ctx.question, renderEvidenceList(book.all()), ctx.fileCount) }] satisfies ModelMessage[],
-      tools: researchTools({ deps: ctx.run, scope: ctx.scope, book, budget, narrate, fileCount: ctx.fileCount }),
+      tools: researchTools({ deps: ctx.tools, scope: ctx.scope, book, budget, narrate, fileCount: ctx.fileCount }),
       stopWhen: [stepCountIs(budget.rounds), () => tokensSpent() >= budget.tokens || book.full],
       maxOutputTokens: 1500,
       ...samplingOf(ctx.input),

@@ -7,16 +7,16 @@
 import { tool, type ToolSet } from 'ai'
 import { z } from 'zod'
 import { FilterSyntaxError, parseFilter, type FilterNode } from '../filter'
-import type { SearchScope } from '../search/chunk-hits'
-import { searchWorkspace, type WorkspaceSearchDeps } from '../search/workspace-search'
-import type { Deps } from '../deps'
+import type { PageRendering } from '../ingest/perception/page-pictures'
+import type { VisionModel } from '../models/ports'
+import type { SearchScope, WorkspaceReader } from '../search'
 import type { Budget } from './budget'
 import { locate, renderEvidenceList, type EvidenceBook } from './evidence-book'
-import { listScopeFiles, readAround, readPage } from './reading'
 import { lookAtPage } from './look-at-page'
 
 export type ToolContext = {
-  deps: WorkspaceSearchDeps & Pick<Deps, 'blobs' | 'pageRendering'>
+  /** Every search and read goes through the run's reader; page pictures come from `blobs` or `pageRendering`. */
+  deps: { reader: WorkspaceReader; blobs: R2Bucket; vision: VisionModel | null; pageRendering: PageRendering | null }
   scope: SearchScope
   book: EvidenceBook
   budget: Budget
@@ -60,7 +60,7 @@ function newPassages(ctx: ToolContext, found: Parameters<EvidenceBook['add']>[0]
 }
 
 export function researchTools(ctx: ToolContext): ToolSet {
-  const vision = ctx.deps.models.vision
+  const { reader, vision } = ctx.deps
   return {
     // Only with a vision model: without one nothing could look at a page picture.
     ...(vision && {
@@ -79,7 +79,7 @@ export function researchTools(ctx: ToolContext): ToolSet {
           const fileId = file_id ?? anchor?.hit.fileId
           const pageNumber = page ?? anchor?.hit.page ?? undefined
           if (!fileId) return 'Give a passage number, or a file id and (for a PDF) a page.'
-          const seen = await lookAtPage({ d1: ctx.deps.d1, blobs: ctx.deps.blobs, vision, pageRendering: ctx.deps.pageRendering }, ctx.scope, fileId, pageNumber ?? null, question, {
+          const seen = await lookAtPage({ ...ctx.deps, vision }, ctx.scope, fileId, pageNumber ?? null, question, {
             narrate: ctx.narrate,
             ...(abortSignal ? { signal: abortSignal } : {}),
           })
@@ -98,7 +98,7 @@ export function researchTools(ctx: ToolContext): ToolSet {
         const scope = narrowed(ctx.scope, filter)
         if (typeof scope === 'string') return scope
         ctx.narrate(`Searching ${quoted(queries)} in ${ctx.fileCount} file${ctx.fileCount === 1 ? '' : 's'}${filter ? ` (filter: ${filter})` : ''}.`)
-        const lists = await Promise.all(queries.map((query) => searchWorkspace(ctx.deps, { ...scope, query, topK: ctx.budget.searchTopK })))
+        const lists = await Promise.all(queries.map((query) => reader.search({ ...scope, query, topK: ctx.budget.searchTopK })))
         const before = ctx.book.size
         const answer = newPassages(ctx, lists.flat())
         const added = ctx.book.all().slice(before)
@@ -124,10 +124,10 @@ export function researchTools(ctx: ToolContext): ToolSet {
         if (pageNumber !== undefined) {
           const name = anchor?.hit.filename ?? fileId
           ctx.narrate(`Reading ${/\.pptx$/i.test(name) ? 'slide' : 'page'} ${pageNumber} of ${name}.`)
-          found = await readPage(ctx.deps.d1, ctx.scope, fileId, pageNumber)
+          found = await reader.readPage(ctx.scope, fileId, pageNumber)
         } else if (anchor) {
           ctx.narrate(`Reading around passage [${anchor.n}] in ${anchor.hit.filename}.`)
-          found = await readAround(ctx.deps.d1, ctx.scope, anchor.hit.chunkId, 2)
+          found = await reader.readAround(ctx.scope, anchor.hit.chunkId, 2)
         } else {
           return 'This file has no pages: give a passage number to read around it.'
         }
@@ -141,7 +141,7 @@ export function researchTools(ctx: ToolContext): ToolSet {
         const scope = narrowed(ctx.scope, filter)
         if (typeof scope === 'string') return scope
         ctx.narrate(`Listing the files${filter ? ` matching ${filter}` : ''}.`)
-        const { files, total } = await listScopeFiles(ctx.deps.d1, scope)
+        const { files, total } = await reader.listFiles(scope)
         if (files.length === 0) return 'No files.'
         const lines = files.map((f) => `- ${f.filename} (id ${f.file_id}${f.pages ? `, ${f.pages} pages` : ''}${Object.keys(f.metadata).length ? `, metadata ${JSON.stringify(f.metadata)}` : ''})`)
         return `${total} file${total === 1 ? '' : 's'}${total > files.length ? `, the newest ${files.length} shown` : ''}:\n${lines.join('\n')}`

@@ -96,7 +96,8 @@ export function hitFromRow(row: HitRow, score: number): ChunkHit {
   }
 }
 
-function parseMetadata(text: string): Record<string, unknown> {
+/** A file's metadata column as an object; anything else (never written, but old rows) reads as none. */
+export function parseMetadata(text: string): Record<string, unknown> {
   try {
     const value: unknown = JSON.parse(text)
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {}

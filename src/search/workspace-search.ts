@@ -7,14 +7,16 @@
  * for `STATUS_TTL_MS` (models/availability.ts) the next searches skip it rather than wait out its
  * retries again; `/health` reports the same state.
  */
-import type { Deps } from '../deps'
 import { isTimeout, noteAnswer, noteFailure, recentlyFailed } from '../models/availability'
+import type { Models } from '../models/ports'
 import { ModelCallError } from '../models/retry'
 import { rerankWith } from './rerank'
 import { retrieve, type PhaseTimer, type RetrievedChunk, type RetrieveRequest, type SearchArm } from './retrieve'
 import { semanticArm } from './vector-search'
+import type { VectorStore } from './vector-store'
 
-export type WorkspaceSearchDeps = Pick<Deps, 'd1' | 'models' | 'vectors'>
+/** What a search needs: the database (chunks, FTS5), the models (embedding, rerank) and the vector store. */
+export type WorkspaceSearchDeps = { d1: D1Database; models: Models; vectors: VectorStore }
 
 /**
  * How long a search waits for its question's embedding, retries included. One short text takes a CPU

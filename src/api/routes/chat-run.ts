@@ -5,17 +5,15 @@
  */
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
-import { streamSSE } from 'hono/streaming'
 import type { RunEvent, RunInput, RunMessage } from '../../agent/run-types'
-import { chunksFor, openingChunk, readEvents, type ChunkHeader } from '../../agent/sse'
-import type { Question } from '../../search/question'
+import type { Question } from '../../search'
 import { authorizeWorkspace } from '../../tenancy/workspace-access'
 import { requireUser, type UserPrincipal } from '../auth'
 import { ApiError, invalid, notFound } from '../errors'
 import { bearerSecurity, errorResponses, ServerSentEvent } from '../schemas'
+import { streamRun } from '../sse'
 import type { App, AppContext } from '../context'
-import type { ChatBody } from './chat'
-
+import type { ChatBody } from './chat-schemas'
 
 export const completionId = () => `chatcmpl-${crypto.randomUUID().replace(/-/g, '')}`
 const COMPLETION_ID = /^chatcmpl-[0-9a-f]{32}$/
@@ -64,7 +62,12 @@ export async function answerWithRun(c: Context<AppContext>, user: UserPrincipal,
   const stub = c.env.COMPLETIONS.getByName(input.id)
   const header = { id: input.id, created: input.created, model: input.model }
   // Streaming: the opening chunk goes out before the run is even set up, so the first byte is at once.
-  if (body.stream) return followRun(c, stub, header, input.options.includeUsage, () => stub.start(input))
+  if (body.stream) {
+    return streamRun(c, header, input.options.includeUsage, async () => {
+      await stub.start(input)
+      return stub.stream()
+    })
+  }
 
   await stub.start(input)
   // RPC's types drop fields typed `unknown` (file metadata); the object is the RunEvent sent.
@@ -72,30 +75,6 @@ export async function answerWithRun(c: Context<AppContext>, user: UserPrincipal,
   if (outcome?.type === 'done') return c.json(outcome.completion, 200)
   const error = outcome?.type === 'failed' ? outcome.error : { message: 'The run ended without an answer.', type: 'server_error', code: 'run_failed' }
   throw new ApiError(500, error.message, error.code)
-}
-
-type RunStub = ReturnType<AppContext['Bindings']['COMPLETIONS']['getByName']>
-
-/** The run's log as SSE; the client leaving cancels the reading, never the run. */
-function followRun(c: Context<AppContext>, stub: RunStub, header: ChunkHeader, includeUsage: boolean, start?: () => Promise<void>): Response {
-  c.header('cache-control', 'no-cache')
-  c.header('x-accel-buffering', 'no')
-  return streamSSE(c, async (sse) => {
-    await sse.writeSSE({ data: JSON.stringify(openingChunk(header)) })
-    if (start) await start()
-    const log = (await stub.stream()).getReader()
-    // The client leaving ends this reading of the log; the run goes on in its object.
-    sse.onAbort(() => void log.cancel().catch(() => {}))
-    try {
-      for await (const event of readEvents(log)) {
-        for (const chunk of chunksFor(header, event, includeUsage)) await sse.writeSSE({ data: JSON.stringify(chunk) })
-        if (sse.aborted) return
-      }
-      await sse.writeSSE({ data: '[DONE]' })
-    } catch (err) {
-      if (!sse.aborted) throw err
-    }
-  })
 }
 
 const streamRoute = createRoute({
@@ -124,6 +103,6 @@ export function registerRunStreamRoute(app: App): void {
     const owner = await stub.owner()
     if (!owner || owner.orgId !== user.orgId) throw missing()
     await authorizeWorkspace(c.get('deps').db, user, owner.workspaceId, 'reader')
-    return followRun(c, stub, { id, created: owner.created, model: owner.model }, owner.includeUsage)
+    return streamRun(c, { id, created: owner.created, model: owner.model }, owner.includeUsage, () => stub.stream())
   })
 }

@@ -8,6 +8,8 @@
  * - Model adapters are stateless: they know config and the HTTP of their providers, nothing of
  *   storage, search, ingestion, the agent or the API.
  * - No domain imports the HTTP layer (src/api) or a Worker entry.
+ * - The agent enters search through one door (src/search/index.ts): search owns every read of
+ *   chunks, pages and vectors, and the agent writes no SQL over them.
  * - No import circles.
  */
 const DOMAINS = '^src/(search|ingest|agent|tenancy|files|completions|filter|models|db)/'
@@ -48,6 +50,13 @@ module.exports = {
       comment: 'A domain declares the ports it needs as a type; the composition root of each Worker entry builds them once and hands them in.',
       from: { path: DOMAINS },
       to: { path: '^src/(deps|index)\\.ts$|^workers/' },
+    },
+    {
+      name: 'agent-enters-search-through-its-door',
+      severity: 'error',
+      comment: 'Search owns every read of chunks, pages and vectors; the agent asks it through src/search/index.ts.',
+      from: { path: '^src/agent/' },
+      to: { path: '^src/search/', pathNot: '^src/search/index\\.ts$' },
     },
   ],
   options: {

@@ -1,35 +1,22 @@
 /**
- * @module The composition root: the only place that turns bindings and config into the
- * things routes, the pipeline and the agent use. Tests build `Deps` from the same function.
+ * @module The composition root: the only place that turns bindings and config into the ports
+ * (ports.ts) that routes, the pipeline and the agent use. Each Worker entry calls it — the API Worker
+ * (src/index.ts, for the app and the completion Durable Object) and the ingest Worker
+ * (workers/ingest/index.ts, for the queue, the cron and the ingest watch) — and hands what it builds in;
+ * no domain imports it. Tests build their ports from the same function.
  */
-import { readConfig, type AppEnv, type Config } from './config'
-import { d1Database, type Db } from './db/client'
+import { readConfig, type AppEnv } from './config'
+import { d1Database } from './db/client'
 import type { QueueJob } from './ingest/jobs'
 import { buildModels } from './models'
-import type { Models } from './models/ports'
 import type { PageRendering } from './ingest/perception/page-pictures'
+import type { Ports } from './ports'
 import { INGEST_WATCH_NAME, type IngestWatchPort } from './ingest/watch'
 import { d1VectorStore } from './search/vector-d1'
-import type { VectorStore } from './search/vector-store'
 import { vectorizeStore } from './search/vector-vectorize'
 
-export type Deps = {
-  config: Config
-  db: Db
-  /** The raw D1 binding, for batches and SQL Drizzle does not express (FTS5, readiness checks). */
-  d1: D1Database
-  blobs: R2Bucket
-  /** File ingestion and metadata extraction messages. */
-  ingestQueue: Queue<QueueJob>
-  /** One adapter per model role, null where the role is off. */
-  models: Models
-  /** Vectorize when the `VECTORS` binding exists (deployed), else the D1 store (local runs). */
-  vectors: VectorStore
-  /** Draws PDF pages no one has drawn yet: the ingest Worker over the `PAGE_RENDERER` binding, when bound. */
-  pageRendering: PageRendering | null
-  /** The Durable Object whose alarm sweeps stalled ingestion (`IngestWatch`), when bound. */
-  ingestWatch: IngestWatchPort | null
-}
+/** Every port; the name tests and roots use. */
+export type Deps = Ports
 
 // Bindings are the same object for the isolate's life; build the deps once per env.
 const cache = new WeakMap<object, Deps>()

@@ -1,12 +1,26 @@
 /**
- * @module The API Worker's entry: wires the app and exports the completion Durable Object.
+ * @module The API Worker's entry and composition root: builds the ports once per env (deps.ts) and
+ * hands them to the app and to the completion Durable Object it exports.
  */
+import { CompletionRunObject } from './agent/completion-run'
+import type { RunInput } from './agent/run-types'
 import { createApp, withV1Prefix } from './api/app'
 import type { AppEnv } from './config'
+import { buildDeps, type Deps } from './deps'
 
-export { CompletionRun } from './agent/completion-run'
+/** The completion Durable Object, on the ports this Worker builds. */
+export class CompletionRun extends CompletionRunObject {
+  protected override portsFor(input: RunInput): Deps {
+    return buildDeps(this.appEnv(input))
+  }
 
-const app = createApp()
+  /** The env the run's ports are built from (tests point a run's models at a scripted server). */
+  protected appEnv(_input: RunInput): AppEnv {
+    return this.env as unknown as AppEnv
+  }
+}
+
+const app = createApp(buildDeps)
 
 export default {
   fetch: withV1Prefix(app),

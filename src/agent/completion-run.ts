@@ -11,12 +11,13 @@
  *
  * A finished run's log is kept for `LOG_RETENTION_MS` so it can be replayed, then the object
  * erases itself; a stored completion (`store: true`) lives on in D1.
+ *
+ * The class is abstract: the API Worker's entry (src/index.ts) exports the object, with the ports its
+ * composition root builds.
  */
 import { DurableObject } from 'cloudflare:workers'
-import type { AppEnv } from '../config'
-import { buildDeps } from '../deps'
 import { CompletionTooLargeError, saveCompletion } from '../completions/store'
-import { runAgent } from './run-agent'
+import { runAgent, type AgentDeps } from './run-agent'
 import { logLine } from './run-log'
 import { isFinal, type ChatCompletion, type RunEvent, type RunInput } from './run-types'
 
@@ -32,7 +33,7 @@ const PIECE_CHARS = 500_000
 /** How long a finished run can still be replayed. */
 export const LOG_RETENTION_MS = 24 * 60 * 60 * 1000
 
-export class CompletionRun extends DurableObject<Env> {
+export abstract class CompletionRunObject extends DurableObject<Env> {
   private readonly listeners = new Set<Listener>()
   private readonly waiters = new Set<(event: RunEvent) => void>()
 
@@ -74,7 +75,7 @@ export class CompletionRun extends DurableObject<Env> {
     const input = JSON.parse(raw) as RunInput
     let reasoning = ''
     try {
-      const completion = await runAgent(buildDeps(this.appEnv(input)), input, {
+      const completion = await runAgent(this.portsFor(input), input, {
         reasoning: (text) => {
           reasoning += text
           this.append({ type: 'reasoning', text })
@@ -93,10 +94,8 @@ export class CompletionRun extends DurableObject<Env> {
     await this.ctx.storage.setAlarm(Date.now() + LOG_RETENTION_MS)
   }
 
-  /** The env the run's deps are built from (tests point a run's models at a scripted server). */
-  protected appEnv(_input: RunInput): AppEnv {
-    return this.env as unknown as AppEnv
-  }
+  /** What the run works with, built by the Worker's composition root. */
+  protected abstract portsFor(input: RunInput): AgentDeps
 
   /**
    * Stores the completion when the request asked (`store: true`), before the run reports it done, so

@@ -7,7 +7,6 @@ import { swaggerUI } from '@hono/swagger-ui'
 import { cors } from 'hono/cors'
 import { requestId } from 'hono/request-id'
 import { timing } from 'hono/timing'
-import { buildDeps } from '../deps'
 import { authenticate } from './auth'
 import { documentGuardErrors } from './documented-errors'
 import { ApiError, errorResponse } from './errors'
@@ -23,13 +22,15 @@ import { registerUserRoutes } from './routes/users'
 import { registerWorkspaceRoutes } from './routes/workspaces'
 import type { AppContext } from './context'
 import type { AppEnv } from '../config'
+import type { Ports } from '../ports'
 
 const DOC_ROUTES = [
   { method: 'GET', path: '/openapi.json' },
   { method: 'GET', path: '/docs' },
 ]
 
-export function createApp() {
+/** `portsFor` is the Worker's composition root: the ports each request's handlers use, built from its env. */
+export function createApp(portsFor: (env: AppEnv) => Ports) {
   const app = new OpenAPIHono<AppContext>({ defaultHook: validationHook })
   const table = routeTable(app, DOC_ROUTES)
 
@@ -37,7 +38,7 @@ export function createApp() {
   app.use('*', requestId())
   app.use('*', cors({ origin: '*', exposeHeaders: ['Server-Timing', 'X-Request-Id'], maxAge: 86400 }))
   app.use('*', async (c, next) => {
-    c.set('deps', buildDeps(c.env))
+    c.set('deps', portsFor(c.env))
     await next()
   })
   app.use('*', bodyGuards(table))

@@ -4,12 +4,12 @@
  */
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { AppEnv } from '../config'
-import type { Deps } from '../deps'
+import type { Ports } from '../ports'
 import type { Principal } from './auth'
 
 export type AppContext = {
   Bindings: AppEnv
-  Variables: { deps: Deps; principal: Principal }
+  Variables: { deps: Ports; principal: Principal }
 }
 
 export type App = OpenAPIHono<AppContext>

@@ -6,7 +6,7 @@
  */
 import { and, eq, inArray } from 'drizzle-orm'
 import { chunks, fileParts, files, visionPages } from '../db/schema'
-import type { Deps } from '../deps'
+import type { Ports } from '../ports'
 import { deleteRenders } from '../ingest/perception/render-keys'
 import { deleteChunkVectors } from '../search/vector-store'
 
@@ -15,7 +15,7 @@ type Target = { id: string; blobKey: string }
 /** D1 binds at most 100 parameters per statement. */
 const PER_STATEMENT = 90
 
-export async function deleteFiles(deps: Pick<Deps, 'db' | 'blobs' | 'vectors'>, targets: Target[]): Promise<void> {
+export async function deleteFiles(deps: Pick<Ports, 'db' | 'blobs' | 'vectors'>, targets: Target[]): Promise<void> {
   for (let i = 0; i < targets.length; i += PER_STATEMENT) {
     const slice = targets.slice(i, i + PER_STATEMENT)
     const ids = slice.map((t) => t.id)
@@ -35,7 +35,7 @@ export async function deleteFiles(deps: Pick<Deps, 'db' | 'blobs' | 'vectors'>, 
 }
 
 /** Every file of a workspace, for deleting the workspace. */
-export async function workspaceFiles(deps: Pick<Deps, 'db'>, orgId: string, workspaceId: string): Promise<Target[]> {
+export async function workspaceFiles(deps: Pick<Ports, 'db'>, orgId: string, workspaceId: string): Promise<Target[]> {
   return deps.db
     .select({ id: files.id, blobKey: files.blobKey })
     .from(files)

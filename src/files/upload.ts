@@ -8,7 +8,7 @@ import { sniffFileType } from '../ingest/file-type'
 import { CONTENT_TYPES, NO_PERCEPTION, type FileRow } from './file-object'
 import { files } from '../db/schema'
 import { formatBytes } from '../ingest/limits'
-import type { Deps } from '../deps'
+import type { Ports } from '../ports'
 import type { IngestJob } from '../ingest/jobs'
 import { newExtractionRequest } from '../ingest/metadata-extraction'
 import { armIngestWatch } from '../ingest/watch'
@@ -67,7 +67,7 @@ export function checkUploads(uploads: Upload[], maxFileBytes: number) {
   return kinds as string[]
 }
 
-export async function storeUploads(deps: Deps, request: UploadRequest, uploads: Upload[]): Promise<FileRow[]> {
+export async function storeUploads(deps: Ports, request: UploadRequest, uploads: Upload[]): Promise<FileRow[]> {
   const kinds = checkUploads(uploads, deps.config.maxFileBytes)
   const now = Date.now()
   // Keys given with the upload are the user's own: the model's answer does not overwrite them.

@@ -5,14 +5,14 @@
  * adding more. It runs before the part's chunks are stored, so a file never reads `processed` while
  * its vectors are missing; when the file was deleted meanwhile, `settle` takes the vectors back out.
  */
-import type { Deps } from '../deps'
+import type { Ports } from '../ports'
 import { vectorFilterMetadata } from '../filter'
 import { ModelCallError } from '../models/retry'
 import { vectorNamespace, type VectorRecord } from '../search/vector-store'
 import { plainSentence } from './errors'
 import type { Chunk } from './segment'
 
-export type EmbedDeps = Pick<Deps, 'models' | 'vectors'>
+export type EmbedDeps = Pick<Ports, 'models' | 'vectors'>
 
 type FileRef = { id: string; orgId: string; workspaceId: string; filename: string; purpose: string; createdAt: number }
 

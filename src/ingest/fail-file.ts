@@ -2,11 +2,11 @@
  * @module Ending a file in `error`: its chunks and part records go, and so do the vectors of the
  * chunks earlier parts had already embedded (their ids are read before the rows are deleted).
  */
-import type { Deps } from '../deps'
+import type { Ports } from '../ports'
 import { deleteChunkVectors } from '../search/vector-store'
 import { markFailed } from './chunk-store'
 
-export async function failFile(deps: Pick<Deps, 'd1' | 'vectors'>, fileId: string, reason: string): Promise<void> {
+export async function failFile(deps: Pick<Ports, 'd1' | 'vectors'>, fileId: string, reason: string): Promise<void> {
   const refs = await deps.d1
     .prepare('SELECT id, org_id AS orgId, workspace_id AS workspaceId FROM chunks WHERE file_id = ?1')
     .bind(fileId)

@@ -4,7 +4,7 @@
  * runtime left without a `file_parts` row, with the ranges recomputed as planning computed them.
  */
 import type { Config } from '../config'
-import type { Deps } from '../deps'
+import type { Ports } from '../ports'
 import type { IngestJob } from './jobs'
 import { DEFAULT_LIMITS } from './limits'
 import type { PageRange } from './parsers/pdf'
@@ -17,7 +17,7 @@ export function pagesPerMessage(config: Pick<Config, 'pagesPerMessage'>): number
 }
 
 /** Queues a message for each range whose part has no `file_parts` row; returns how many. */
-export async function queueUnfinishedParts(deps: Pick<Deps, 'd1' | 'ingestQueue'>, file: FileRef, ranges: readonly PageRange[]): Promise<number> {
+export async function queueUnfinishedParts(deps: Pick<Ports, 'd1' | 'ingestQueue'>, file: FileRef, ranges: readonly PageRange[]): Promise<number> {
   const { results } = await deps.d1.prepare('SELECT part FROM file_parts WHERE file_id = ?1').bind(file.id).all<{ part: number }>()
   const finished = new Set(results.map((r) => r.part))
   const jobs = ranges.flatMap((pages, part) =>

@@ -4,23 +4,24 @@
  * alarm sweeps every `WATCH_INTERVAL_MS` and sets itself again only while a file is `uploaded` or
  * `processing`, so an idle Cairn costs nothing. The alarm is stored with the object: one set before
  * the runtime stopped fires when it starts again on the same state, and recovers what was lost.
+ *
+ * The class is abstract: the ingest Worker's entry (workers/ingest/index.ts) exports the object, with
+ * the ports its composition root builds.
  */
 import { DurableObject } from 'cloudflare:workers'
-import type { AppEnv } from '../config'
-import { buildDeps } from '../deps'
-import { ingestionInFlight, sweepStalledFiles } from './sweeper'
+import { ingestionInFlight, sweepStalledFiles, type SweepDeps } from './sweeper'
 import type { IngestWatchPort } from './watch'
 
 /** Between sweeps while files are in flight; small beside the stall threshold (at least 60 s). */
 export const WATCH_INTERVAL_MS = 30_000
 
-export class IngestWatch extends DurableObject<Env> implements IngestWatchPort {
+export abstract class IngestWatchObject extends DurableObject<Env> implements IngestWatchPort {
   async ensure(): Promise<void> {
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + WATCH_INTERVAL_MS)
   }
 
   override async alarm(): Promise<void> {
-    const deps = buildDeps(this.appEnv())
+    const deps = this.sweepPorts()
     try {
       await sweepStalledFiles(deps)
     } catch (err) {
@@ -30,8 +31,6 @@ export class IngestWatch extends DurableObject<Env> implements IngestWatchPort {
     if (await ingestionInFlight(deps.d1)) await this.ctx.storage.setAlarm(Date.now() + WATCH_INTERVAL_MS)
   }
 
-  /** The bindings the sweep runs on; a test subclass points them elsewhere. */
-  protected appEnv(): AppEnv {
-    return this.env as unknown as AppEnv
-  }
+  /** What the sweep works with, built by the Worker's composition root. */
+  protected abstract sweepPorts(): SweepDeps
 }

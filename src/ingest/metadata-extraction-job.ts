@@ -4,7 +4,7 @@
  * metadata, and giving up when the queue does. The request's state lives in `files.instructions`.
  */
 import { generateText } from 'ai'
-import type { Deps } from '../deps'
+import type { Ports } from '../ports'
 import { MAX_METADATA_BYTES } from '../files/file-object'
 import { ModelCallError } from '../models/retry'
 import { UsageMeter } from '../models/usage'
@@ -23,7 +23,7 @@ import {
   type ExtractionState,
 } from './metadata-extraction'
 
-export type ExtractionDeps = Pick<Deps, 'd1' | 'ingestQueue' | 'models'>
+export type ExtractionDeps = Pick<Ports, 'd1' | 'ingestQueue' | 'models'>
 
 /** Chunks read at most; the token budget usually stops far earlier. */
 const MAX_CHUNKS = 400
@@ -41,7 +41,7 @@ const stateField = (field: string) => `CASE WHEN json_valid(instructions) THEN j
  * The move is one conditional UPDATE, so of the API and the consumer racing at the moment a file turns
  * processed, exactly one sends the job.
  */
-export async function queueMetadataExtraction(deps: Pick<Deps, 'd1' | 'ingestQueue'>, fileId: string): Promise<boolean> {
+export async function queueMetadataExtraction(deps: Pick<Ports, 'd1' | 'ingestQueue'>, fileId: string): Promise<boolean> {
   const claimed = await deps.d1
     .prepare(
       `UPDATE files SET instructions = json_set(instructions, '$.status', 'queued')
@@ -62,7 +62,7 @@ export async function queueMetadataExtraction(deps: Pick<Deps, 'd1' | 'ingestQue
 }
 
 /** Moves a queued request back to `pending` (unless a newer one replaced it). */
-async function setStatus(deps: Pick<Deps, 'd1'>, fileId: string, request: string, status: 'pending'): Promise<void> {
+async function setStatus(deps: Pick<Ports, 'd1'>, fileId: string, request: string, status: 'pending'): Promise<void> {
   await deps.d1
     .prepare(`UPDATE files SET instructions = json_set(instructions, '$.status', ?3) WHERE id = ?1 AND ${stateField('request')} = ?2 AND ${stateField('status')} = 'queued'`)
     .bind(fileId, request, status)

@@ -8,7 +8,7 @@
  */
 import { eq } from 'drizzle-orm'
 import { files } from '../db/schema'
-import type { Deps } from '../deps'
+import type { Ports } from '../ports'
 import { UsageMeter } from '../models/usage'
 import { chunkSegments } from './chunker'
 import { storePart } from './chunk-store'
@@ -29,7 +29,7 @@ import { readSlidePictures } from './perception/slide-pictures'
 import { addPerceptionUsage } from './perception/perception-usage'
 import type { Segment } from './segment'
 
-export type IngestDeps = Pick<Deps, 'db' | 'd1' | 'blobs' | 'ingestQueue' | 'config' | 'models' | 'vectors'>
+export type IngestDeps = Pick<Ports, 'db' | 'd1' | 'blobs' | 'ingestQueue' | 'config' | 'models' | 'vectors'>
 type FileRow = typeof files.$inferSelect
 
 export type IngestOptions = { limits?: Partial<Limits> }

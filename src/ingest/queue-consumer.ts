@@ -4,8 +4,7 @@
  * a message that exhausts its retries reaches the dead-letter queue, whose consumer fails the file
  * (or, for a metadata extraction, only the extraction).
  */
-import type { AppEnv } from '../config'
-import { buildDeps } from '../deps'
+import type { Ports } from '../ports'
 import { failFile } from './fail-file'
 import { isExtractMetadataJob, type QueueJob } from './jobs'
 import { abandonExtraction, extractMetadata, queueMetadataExtraction } from './metadata-extraction-job'
@@ -20,8 +19,10 @@ export function retryDelaySeconds(attempts: number): number {
   return Math.min(300, 10 * 2 ** (Math.max(1, attempts) - 1))
 }
 
-export async function consumeIngestBatch(batch: MessageBatch<QueueJob>, env: AppEnv): Promise<void> {
-  const deps = buildDeps(env)
+/** Every port: a message may ingest, perceive, embed, fail a file or extract metadata. */
+export type ConsumerPorts = Ports
+
+export async function consumeIngestBatch(batch: MessageBatch<QueueJob>, deps: ConsumerPorts): Promise<void> {
   if (batch.queue.endsWith('-dlq')) {
     for (const message of batch.messages) {
       const job = message.body

@@ -8,14 +8,14 @@
  * counts a recovery; at the fourth such stall without a part finished it fails, so a file that kills
  * the runtime every time cannot loop forever.
  */
-import type { Deps } from '../deps'
+import type { Ports } from '../ports'
 import { removeChunks } from './chunk-store'
 import { failFile } from './fail-file'
 import { pagesPerMessage, queueUnfinishedParts } from './fan-out'
 import type { IngestJob } from './jobs'
 import { planPageRanges } from './parsers/pdf'
 
-export type SweepDeps = Pick<Deps, 'd1' | 'ingestQueue' | 'vectors' | 'config'>
+export type SweepDeps = Pick<Ports, 'd1' | 'ingestQueue' | 'vectors' | 'config'>
 
 /** Recoveries without a part finished that a file is allowed; the next stall fails it. */
 export const MAX_RECOVERIES = 3

@@ -3,7 +3,6 @@
  * one way callers arm it. Kept apart from the object itself so the API Worker arms the watch without
  * bundling the sweep.
  */
-import type { Deps } from '../deps'
 
 export type IngestWatchPort = {
   /** Makes sure the watch's alarm is set; does nothing when it already is. */
@@ -24,7 +23,7 @@ export const ARM_TIMEOUT_MS = 2_000
  * net: when it cannot be reached, or does not answer within ARM_TIMEOUT_MS, the work goes on, and
  * the next arming or the cron catches up.
  */
-export async function armIngestWatch(deps: Pick<Deps, 'ingestWatch'>): Promise<void> {
+export async function armIngestWatch(deps: { ingestWatch: IngestWatchPort | null }): Promise<void> {
   if (!deps.ingestWatch) return
   let timer: ReturnType<typeof setTimeout> | undefined
   const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ARM_TIMEOUT_MS)))

@@ -5,9 +5,9 @@
 import { and, eq } from 'drizzle-orm'
 import { completions, workspaceMembers, workspaces } from '../db/schema'
 import { deleteFiles, workspaceFiles } from '../files/file-deletion'
-import type { Deps } from '../deps'
+import type { Ports } from '../ports'
 
-export async function deleteWorkspaceContents(deps: Pick<Deps, 'db' | 'blobs' | 'vectors'>, orgId: string, workspaceId: string): Promise<void> {
+export async function deleteWorkspaceContents(deps: Pick<Ports, 'db' | 'blobs' | 'vectors'>, orgId: string, workspaceId: string): Promise<void> {
   await deleteFiles(deps, await workspaceFiles(deps, orgId, workspaceId))
   await deps.db.batch([
     deps.db.delete(completions).where(and(eq(completions.orgId, orgId), eq(completions.workspaceId, workspaceId))),

@@ -10,7 +10,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { AppEnv } from '../../src/config'
 import { buildDeps, type Deps } from '../../src/deps'
 import { storeUploads } from '../../src/files/upload'
-import { WATCH_INTERVAL_MS, type IngestWatch } from '../../src/ingest/ingest-watch'
+import { WATCH_INTERVAL_MS, type IngestWatchObject as IngestWatch } from '../../src/ingest/ingest-watch'
 import type { IngestJob, QueueJob } from '../../src/ingest/jobs'
 import { planPageRanges } from '../../src/ingest/parsers/pdf'
 import { ingest } from '../../src/ingest/pipeline'
@@ -239,7 +239,7 @@ describe('the watch', { timeout: 60_000 }, () => {
 
     await clearAlarm(stub)
     const batch = createMessageBatch<QueueJob>('cairn-ingest', [{ id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body: { fileId: 'file-none', orgId: 'o', workspaceId: 'w' } }])
-    await consumeIngestBatch(batch, env)
+    await consumeIngestBatch(batch, buildDeps(env as unknown as AppEnv))
     await getQueueResult(batch, createExecutionContext())
     expect(await alarmOf(stub)).not.toBeNull()
     while (jobs.length > 0) await ingest(deps, jobs.shift()!)

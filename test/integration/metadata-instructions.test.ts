@@ -8,6 +8,7 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/api/app'
+import { buildDeps } from '../../src/deps'
 import type { AppEnv } from '../../src/config'
 import type { QueueJob } from '../../src/ingest/jobs'
 import { consumeIngestBatch } from '../../src/ingest/queue-consumer'
@@ -16,7 +17,7 @@ import { call, callJson, createOrgWithWorkspace, unique, uploadForm, waitForInge
 import { received, script, server } from './model-server-client'
 import { fixtureBytes } from './fixtures'
 
-const app = createApp()
+const app = createApp(buildDeps)
 
 type World = Awaited<ReturnType<typeof createOrgWithWorkspace>>
 let w: World
@@ -59,7 +60,7 @@ async function drain(e: Env, options: { allowRetries?: boolean } = {}): Promise<
     const messages = e.jobs.splice(0).map((body) => ({ id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body }))
     const batch = createMessageBatch<QueueJob>('cairn-ingest', messages)
     const ctx = createExecutionContext()
-    await consumeIngestBatch(batch, e.appEnv)
+    await consumeIngestBatch(batch, buildDeps(e.appEnv))
     const result = await getQueueResult(batch, ctx)
     if (!options.allowRetries) expect(result.retryMessages).toEqual([])
     retried.push(...result.retryMessages.map((m: { msgId: string }) => m.msgId))
@@ -281,7 +282,7 @@ describe('when the model fails', () => {
     const job = e.jobs.shift()!
     const batch = createMessageBatch<QueueJob>('cairn-ingest-dlq', [{ id: crypto.randomUUID(), timestamp: new Date(), attempts: 6, body: job }])
     const ctx = createExecutionContext()
-    await consumeIngestBatch(batch, e.appEnv)
+    await consumeIngestBatch(batch, buildDeps(e.appEnv))
     expect((await getQueueResult(batch, ctx)).explicitAcks).toHaveLength(1)
     const after = await apiJson(e, 'GET', `/files/${file.id}`)
     expect(after.status).toBe('processed')

@@ -236,7 +236,7 @@ describe('without an embedding model', () => {
 describe('GET /health reports the roles that are served', () => {
   it('provider openai with only an embedding model: embedding on, the rest off, vectors in D1', async () => {
     const { appEnv } = openAiDeps('health-embedder')
-    const res = await createApp().request('/health', {}, appEnv)
+    const res = await createApp(buildDeps).request('/health', {}, appEnv)
     expect(res.status).toBe(200)
     const health = (await res.json()) as any
     expect(health.models.provider).toBe('openai')

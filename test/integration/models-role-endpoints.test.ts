@@ -98,7 +98,7 @@ describe('l0-retrieval through the API', () => {
   }, 120_000)
 
   async function ask(appEnv: AppEnv): Promise<{ status: number; chunkIds: string[] }> {
-    const res = await createApp().request(
+    const res = await createApp(buildDeps).request(
       '/chat/completions',
       {
         method: 'POST',
@@ -176,7 +176,7 @@ describe('ingestion while the embedding endpoint is down', () => {
 
 describe('GET /health reports how search runs', () => {
   const health = async (appEnv: AppEnv) => {
-    const res = await createApp().request('/health', {}, appEnv)
+    const res = await createApp(buildDeps).request('/health', {}, appEnv)
     expect(res.status).toBe(200)
     return ((await res.json()) as { search: unknown; status: string }).search
   }

@@ -8,6 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { callJson, createOrgWithWorkspace, uploadText, waitForIngest } from './api-client'
 import { consumeIngestBatch, retryDelaySeconds } from '../../src/ingest/queue-consumer'
 import type { IngestJob } from '../../src/ingest/jobs'
+import type { AppEnv } from '../../src/config'
+import { buildDeps } from '../../src/deps'
 
 type World = Awaited<ReturnType<typeof createOrgWithWorkspace>>
 let w: World
@@ -32,7 +34,7 @@ describe('ingest queue consumer', () => {
     const messages = [message(job, 1), message(job, 3)]
     const batch = createMessageBatch<IngestJob>('cairn-ingest', messages)
     const ctx = createExecutionContext()
-    await consumeIngestBatch(batch, { ...env, FILES: failingFiles } as typeof env)
+    await consumeIngestBatch(batch, { ...buildDeps(env as unknown as AppEnv), blobs: failingFiles })
     const result = await getQueueResult(batch, ctx)
     expect(result.explicitAcks).toEqual([])
     expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual(messages.map((m) => m.id))
@@ -50,7 +52,7 @@ describe('ingest queue consumer', () => {
     expect(done.progress.chunks).toBeGreaterThan(0)
     const batch = createMessageBatch<IngestJob>('cairn-ingest-dlq', [message({ fileId: file.id, orgId: w.writer.orgId, workspaceId: w.ws }, 6)])
     const ctx = createExecutionContext()
-    await consumeIngestBatch(batch, env)
+    await consumeIngestBatch(batch, buildDeps(env as unknown as AppEnv))
     const result = await getQueueResult(batch, ctx)
     expect(result.explicitAcks).toHaveLength(1)
     const failed = await callJson('GET', `/files/${file.id}`, { token: w.writer.token })

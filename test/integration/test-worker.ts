@@ -6,12 +6,13 @@
  */
 import api from '../../src/index'
 import { consumeIngestBatch } from '../../src/ingest/queue-consumer'
+import { buildDeps } from '../../src/deps'
 import type { IngestJob } from '../../src/ingest/jobs'
 import type { AppEnv } from '../../src/config'
 import { CompletionRun as ApiCompletionRun } from '../../src/index'
 import type { RunInput } from '../../src/agent/run-types'
 import { runEnvFor } from './run-env'
-import { IngestWatch as IngestWatchObject } from '../../src/ingest/ingest-watch'
+import { IngestWatch as IngestWorkerWatch } from '../../workers/ingest/index'
 import { watchEnv } from './watch-env'
 
 /** The ingest Worker's page renderer, which the API's PAGE_RENDERER binding reaches (vitest.config.mts). */
@@ -25,7 +26,7 @@ export class CompletionRun extends ApiCompletionRun {
 }
 
 /** The ingest Worker's watch, which the API's INGEST_WATCH binding reaches (vitest.config.mts), on the bindings a test chose (watch-env.ts). */
-export class IngestWatch extends IngestWatchObject {
+export class IngestWatch extends IngestWorkerWatch {
   protected override appEnv(): AppEnv {
     return { ...super.appEnv(), ...watchEnv() } as AppEnv
   }
@@ -33,5 +34,5 @@ export class IngestWatch extends IngestWatchObject {
 
 export default {
   fetch: api.fetch,
-  queue: consumeIngestBatch,
+  queue: (batch: MessageBatch<IngestJob>, env: AppEnv) => consumeIngestBatch(batch, buildDeps(env)),
 } satisfies ExportedHandler<AppEnv, IngestJob>

@@ -1,10 +1,12 @@
 /**
  * @module The ingest Worker's entry: wires the queue consumer, the ingest sweep (the cron trigger,
  * and the IngestWatch Durable Object whose alarm runs it where crons do not fire) and the page
- * renderer the API Worker calls. Its code lives in `src/ingest`.
+ * renderer the API Worker calls. Its code lives in `src/ingest`. It is the Worker's composition root:
+ * each handler builds the ports once per env (src/deps.ts) and hands them in.
  */
 import type { AppEnv } from '../../src/config'
-import { buildDeps } from '../../src/deps'
+import { buildDeps, type Deps } from '../../src/deps'
+import { IngestWatchObject } from '../../src/ingest/ingest-watch'
 import { consumeIngestBatch } from '../../src/ingest/queue-consumer'
 import type { IngestJob } from '../../src/ingest/jobs'
 import { sweepStalledFiles } from '../../src/ingest/sweeper'
@@ -12,14 +14,24 @@ import { armIngestWatch } from '../../src/ingest/watch'
 
 /** Draws PDF pages for the API Worker (its `PAGE_RENDERER` binding). */
 export { PageRenderer } from '../../src/ingest/perception/page-renderer'
+
 /** Sweeps stalled ingestion every 30 s while files are in flight. */
-export { IngestWatch } from '../../src/ingest/ingest-watch'
+export class IngestWatch extends IngestWatchObject {
+  protected override sweepPorts(): Deps {
+    return buildDeps(this.appEnv())
+  }
+
+  /** The bindings the sweep runs on; a test subclass points them elsewhere. */
+  protected appEnv(): AppEnv {
+    return this.env as unknown as AppEnv
+  }
+}
 
 export default {
   async fetch(): Promise<Response> {
     return Response.json({ error: { message: 'The ingest Worker serves no HTTP; use the API Worker.', type: 'invalid_request_error', param: null, code: 'not_found' } }, { status: 404 })
   },
-  queue: consumeIngestBatch,
+  queue: (batch: MessageBatch<IngestJob>, env: Env) => consumeIngestBatch(batch, buildDeps(env as unknown as AppEnv)),
   async scheduled(_controller: ScheduledController, env: Env): Promise<void> {
     const deps = buildDeps(env as unknown as AppEnv)
     await sweepStalledFiles(deps)

@@ -9,6 +9,7 @@ import { requestId } from 'hono/request-id'
 import { timing } from 'hono/timing'
 import { authenticate } from './auth'
 import { documentGuardErrors } from './documented-errors'
+import { fromDomainError } from './domain-errors'
 import { ApiError, errorResponse } from './errors'
 import { bodyGuards } from './request-guards'
 import { routeTable } from './route-table'
@@ -18,8 +19,9 @@ import { registerCompletionRoutes } from './routes/completions'
 import { registerFileRoutes } from './routes/files'
 import { registerHealthRoute } from './routes/health'
 import { registerModelRoutes } from './routes/models'
-import { registerUserRoutes } from './routes/users'
-import { registerWorkspaceRoutes } from './routes/workspaces'
+import { tokenRoutes } from './routes/tokens'
+import { userRoutes } from './routes/users'
+import { workspaceRoutes } from './routes/workspaces'
 import type { AppContext } from './context'
 import type { AppEnv } from '../config'
 import type { Ports } from '../ports'
@@ -46,8 +48,9 @@ export function createApp(portsFor: (env: AppEnv) => Ports) {
 
   registerHealthRoute(app)
   registerModelRoutes(app)
-  registerUserRoutes(app)
-  registerWorkspaceRoutes(app)
+  app.route('/users', userRoutes())
+  app.route('/tokens', tokenRoutes())
+  app.route('/workspaces', workspaceRoutes())
   registerFileRoutes(app)
   registerChatRoutes(app)
   registerCompletionRoutes(app)
@@ -77,7 +80,7 @@ export function createApp(portsFor: (env: AppEnv) => Ports) {
     }
     throw new ApiError(404, `No route ${c.req.method} ${c.req.path}. The API is described at /docs.`, 'unknown_route')
   })
-  app.onError((err) => errorResponse(err))
+  app.onError((err) => errorResponse(fromDomainError(err)))
   return app
 }
 

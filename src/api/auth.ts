@@ -1,17 +1,15 @@
 /**
- * @module Bearer-token authentication: who is calling. The deployment's `ADMIN_TOKEN`
- * is the admin; any other token must hash to a stored API token, which names a user and their org.
+ * @module Bearer-token authentication: who is calling, as tenancy decides it from the token
+ * (the deployment's `ADMIN_TOKEN`, or a stored API token naming a user and their org).
  */
-import { eq } from 'drizzle-orm'
 import { createMiddleware } from 'hono/factory'
 import type { Context } from 'hono'
-import { apiTokens, users } from '../db/schema'
-import { sha256Hex } from '../db/ids'
+import { identify } from '../tenancy/tokens'
+import type { UserPrincipal } from '../tenancy/principal'
 import { forbidden, unauthorized } from './errors'
 import type { AppContext } from './context'
 
-export type UserPrincipal = { kind: 'user'; userId: string; orgId: string; email: string; tokenId: string }
-export type Principal = { kind: 'admin' } | UserPrincipal
+export type { Principal, UserPrincipal } from '../tenancy/principal'
 
 /** Paths anyone may read: readiness and the API's own documentation. */
 const PUBLIC_PATHS = new Set(['/health', '/openapi.json', '/docs'])
@@ -22,22 +20,10 @@ export const authenticate = createMiddleware<AppContext>(async (c, next) => {
   if (!header) throw unauthorized('Missing bearer token. Send the header "Authorization: Bearer <token>".')
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
   if (!match) throw unauthorized('The Authorization header must be "Bearer <token>".')
-  const token = match[1]!
   const { db, config } = c.get('deps')
-  const hash = await sha256Hex(token)
-  // Comparing hashes rather than the values keeps the comparison's timing independent of the secret.
-  if (config.adminToken && hash === (await sha256Hex(config.adminToken))) {
-    c.set('principal', { kind: 'admin' })
-    return next()
-  }
-  const row = await db
-    .select({ tokenId: apiTokens.id, userId: users.id, orgId: users.orgId, email: users.email })
-    .from(apiTokens)
-    .innerJoin(users, eq(users.id, apiTokens.userId))
-    .where(eq(apiTokens.tokenHash, hash))
-    .get()
-  if (!row) throw unauthorized('The bearer token is not valid: it is unknown or has been revoked.')
-  c.set('principal', { kind: 'user', ...row })
+  const principal = await identify(db, config.adminToken, match[1]!)
+  if (!principal) throw unauthorized('The bearer token is not valid: it is unknown or has been revoked.')
+  c.set('principal', principal)
   return next()
 })
 

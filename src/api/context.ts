@@ -5,7 +5,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { AppEnv } from '../config'
 import type { Ports } from '../ports'
-import type { Principal } from './auth'
+import type { Principal } from '../tenancy/principal'
 
 export type AppContext = {
   Bindings: AppEnv

@@ -6,9 +6,9 @@
 import { and, eq } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { workspaceMembers, workspaces, type Access } from '../db/schema'
-import { forbidden, notFound } from '../api/errors'
-import type { UserPrincipal } from '../api/auth'
+import { TenancyError } from './errors'
 import { DEFAULT_WORKSPACE } from './orgs'
+import type { OrgUser } from './principal'
 
 export type Workspace = typeof workspaces.$inferSelect
 
@@ -36,7 +36,7 @@ export function effectiveAccess(workspaceId: string, explicit: Access | null): A
  */
 export async function authorizeWorkspace(
   db: Db,
-  user: UserPrincipal,
+  user: OrgUser,
   workspaceId: string,
   needed: Access,
 ): Promise<{ workspace: Workspace; access: Access }> {
@@ -50,12 +50,12 @@ export async function authorizeWorkspace(
     )
     .where(and(eq(workspaces.orgId, user.orgId), eq(workspaces.id, workspaceId)))
     .get()
-  if (!row) throw notFound(`No workspace "${workspaceId}" in your org.`, 'workspace_id')
+  if (!row) throw new TenancyError('not_found', `No workspace "${workspaceId}" in your org.`, { param: 'workspace_id' })
   const workspace = row.workspace
   const access = effectiveAccess(workspaceId, row.explicit ?? null)
   if (!atLeast(access, needed)) {
     const have = access ? `${access} access` : 'no access'
-    throw forbidden(`You have ${have} to workspace "${workspaceId}"; this needs ${needed} access. A workspace admin can grant it.`)
+    throw new TenancyError('forbidden', `You have ${have} to workspace "${workspaceId}"; this needs ${needed} access. A workspace admin can grant it.`)
   }
   return { workspace, access: access! }
 }

@@ -1,0 +1,36 @@
+/**
+ * @module The one table from the domains' typed errors to API errors: for each error class, the status,
+ * code and param it answers with. Domains know nothing of HTTP; a new domain error is one row here.
+ */
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { TenancyError, type TenancyErrorKind } from '../tenancy/errors'
+import { ApiError } from './errors'
+
+/** A kind's status, and the code a client sees when the domain names no more precise one. */
+const TENANCY: Record<TenancyErrorKind, { status: ContentfulStatusCode; code: string }> = {
+  not_found: { status: 404, code: 'not_found' },
+  forbidden: { status: 403, code: 'insufficient_permissions' },
+  conflict: { status: 409, code: 'conflict' },
+  invalid: { status: 422, code: 'invalid_value' },
+}
+
+/** One row per domain error class: the API error it answers with, or undefined when the row does not apply. */
+const TABLE: Array<(err: unknown) => ApiError | undefined> = [
+  (err) => {
+    if (!(err instanceof TenancyError)) return undefined
+    const { status, code } = TENANCY[err.kind]
+    return new ApiError(status, err.message, err.code ?? code, err.param)
+  },
+]
+
+/**
+ * The API error a domain error answers with; anything else is returned as it is, for `errorResponse`.
+ * @example app.onError((err) => errorResponse(fromDomainError(err)))
+ */
+export function fromDomainError(err: unknown): unknown {
+  for (const toApiError of TABLE) {
+    const mapped = toApiError(err)
+    if (mapped) return mapped
+  }
+  return err
+}

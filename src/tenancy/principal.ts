@@ -1,0 +1,11 @@
+/**
+ * @module Who is acting: the deployment's admin, or a user of one org holding one of their tokens.
+ * Every tenancy rule is decided for a principal, whichever front door identified it.
+ */
+
+export type UserPrincipal = { kind: 'user'; userId: string; orgId: string; email: string; tokenId: string }
+export type AdminPrincipal = { kind: 'admin' }
+export type Principal = AdminPrincipal | UserPrincipal
+
+/** The part of a user principal the workspace rules read: a user and their org. */
+export type OrgUser = Pick<UserPrincipal, 'userId' | 'orgId'>

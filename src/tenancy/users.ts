@@ -1,0 +1,42 @@
+/**
+ * @module Users: created by the deployment admin in a named org (the org, with its `default`
+ * workspace, on first use), one per email, emails kept lower-case; and finding a user of an org.
+ */
+import { and, eq, or } from 'drizzle-orm'
+import type { Db } from '../db/client'
+import { newId } from '../db/ids'
+import { users } from '../db/schema'
+import { TenancyError } from './errors'
+import { findOrCreateOrg } from './orgs'
+
+export type User = typeof users.$inferSelect
+
+/**
+ * Creates a user in `org`, creating the org if it is new. The caller must already be the admin.
+ * @example const user = await createUser(db, { email: 'ana@example.com', org: 'acme' })
+ */
+export async function createUser(db: Db, input: { email: string; org: string }): Promise<User> {
+  const email = input.email.toLowerCase()
+  const existing = await db.select({ id: users.id }).from(users).where(eq(users.email, email)).get()
+  if (existing) throw new TenancyError('conflict', `A user with email ${email} already exists (${existing.id}).`, { code: 'user_exists', param: 'email' })
+  const org = await findOrCreateOrg(db, input.org)
+  const user: User = { id: newId('user'), orgId: org.id, email, createdAt: Date.now() }
+  // Another request may have taken the email since the check above; the unique index decides.
+  const inserted = await db.insert(users).values(user).onConflictDoNothing().returning().get()
+  if (!inserted) throw new TenancyError('conflict', `A user with email ${email} already exists.`, { code: 'user_exists', param: 'email' })
+  return user
+}
+
+/**
+ * A user of `orgId`, by id or email; another org's user is as missing as a nonexistent one.
+ * `param` names the input the id or email came from, for the error.
+ */
+export async function findOrgUser(db: Db, orgId: string, idOrEmail: string, param: string): Promise<User> {
+  const user = await db
+    .select()
+    .from(users)
+    .where(and(eq(users.orgId, orgId), or(eq(users.id, idOrEmail), eq(users.email, idOrEmail.toLowerCase()))))
+    .get()
+  if (!user) throw new TenancyError('not_found', `No user "${idOrEmail}" in your org.`, { param })
+  return user
+}

@@ -9,6 +9,7 @@ import { chunks, fileParts, files, visionPages } from '../db/schema'
 import type { Deps } from '../deps'
 import { deleteRenders } from '../ingest/perception/render-keys'
 import { deleteChunkVectors } from '../search/vector-store'
+import { deleteRowsStatement } from './lifecycle'
 
 type Target = { id: string; blobKey: string }
 
@@ -25,7 +26,7 @@ export async function deleteFiles(deps: Pick<Deps, 'db' | 'blobs' | 'vectors'>, 
       deps.db.delete(chunks).where(inArray(chunks.fileId, ids)),
       deps.db.delete(fileParts).where(inArray(fileParts.fileId, ids)),
       deps.db.delete(visionPages).where(inArray(visionPages.fileId, ids)),
-      deps.db.delete(files).where(inArray(files.id, ids)),
+      deleteRowsStatement(deps.db, ids),
     ])
     await deleteChunkVectors(deps.vectors, chunkRefs)
     await deps.blobs.delete(slice.map((t) => t.blobKey))

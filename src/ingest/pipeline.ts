@@ -9,6 +9,7 @@
 import { eq } from 'drizzle-orm'
 import { files } from '../db/schema'
 import type { Deps } from '../deps'
+import { markProcessing, recordPlan, touchProgress } from '../files/lifecycle'
 import { UsageMeter } from '../models/usage'
 import { chunkSegments } from './chunker'
 import { storePart } from './chunk-store'
@@ -22,7 +23,7 @@ import { resolveLimits, type Limits } from './limits'
 import { parseDocument } from './parsers/registry'
 import { pdfPageCount, planPageRanges, type PageRange } from './parsers/pdf'
 import { perceiveMedia, type MediaKind } from './perception/media-file'
-import { touchProgress, withHeartbeat } from './progress'
+import { withHeartbeat } from './progress'
 import type { PartPerception } from './perception/part-note'
 import { startPdfPerception } from './perception/pdf-perception'
 import { readSlidePictures } from './perception/slide-pictures'
@@ -64,7 +65,7 @@ async function readBytes(deps: IngestDeps, file: FileRow): Promise<Uint8Array | 
 
 /** The first message of a file: mark it processing, size it up, and either fan out or parse it whole. */
 async function planAndStart(deps: IngestDeps, file: FileRow, limits: Limits): Promise<void> {
-  await deps.d1.prepare("UPDATE files SET status = 'processing', progress_at = ?2 WHERE id = ?1 AND status IN ('uploaded', 'processing')").bind(file.id, Date.now()).run()
+  await markProcessing(deps.d1, file.id)
   const bytes = await readBytes(deps, file)
   if (!bytes) return
   if (file.kind !== 'pdf') {
@@ -84,7 +85,7 @@ async function planAndStart(deps: IngestDeps, file: FileRow, limits: Limits): Pr
 const pageBudget = (deps: IngestDeps) => (deps.models.vision ? deps.config.visionPagesPerFile : 0)
 
 async function setPlan(deps: IngestDeps, fileId: string, parts: number, pages: number | null, pageBudget: number | null): Promise<void> {
-  await deps.d1.prepare('UPDATE files SET parts_total = ?2, pages_total = ?3, page_budget = ?4 WHERE id = ?1').bind(fileId, parts, pages, pageBudget).run()
+  await recordPlan(deps.d1, fileId, { parts, pages, pageBudget })
 }
 
 async function runPart(deps: IngestDeps, file: FileRow, part: number, pages: PageRange | undefined, limits: Limits): Promise<void> {

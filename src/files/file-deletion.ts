@@ -9,6 +9,7 @@ import { chunks, fileParts, files, visionPages } from '../db/schema'
 import type { Deps } from '../deps'
 import { deleteRenders } from '../ingest/perception/render-keys'
 import { deleteChunkVectors } from '../search/vector-store'
+import { openFile, type FileCaller } from './access'
 import { deleteRowsStatement } from './lifecycle'
 
 type Target = { id: string; blobKey: string }
@@ -42,4 +43,14 @@ export async function workspaceFiles(deps: Pick<Deps, 'db'>, orgId: string, work
     .from(files)
     .where(and(eq(files.orgId, orgId), eq(files.workspaceId, workspaceId)))
     .all()
+}
+
+/**
+ * Deletes one file a writer of its workspace names, with everything derived from it; returns its id.
+ * @example await deleteFile(deps, caller, fileId, undefined)
+ */
+export async function deleteFile(deps: Pick<Deps, 'db' | 'blobs' | 'vectors'>, caller: FileCaller, fileId: string, workspace: string | undefined): Promise<string> {
+  const row = await openFile(deps.db, caller, fileId, workspace, 'writer')
+  await deleteFiles(deps, [row])
+  return row.id
 }

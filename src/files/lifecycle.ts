@@ -41,7 +41,7 @@ export async function markProcessing(d1: D1Database, fileId: string, now = Date.
 /** How planning cut the file: parts (messages), pages (PDFs) and the vision page budget. */
 export type FilePlan = { parts: number; pages: number | null; pageBudget: number | null }
 
-/** Records the plan. Unguarded, as planning always was: on a file that ended meanwhile the numbers are only never read. */
+/** Records the plan. Unguarded, as planning always was: on a file that ended meanwhile nothing reads these numbers. */
 export async function recordPlan(d1: D1Database, fileId: string, plan: FilePlan): Promise<void> {
   await d1.prepare('UPDATE files SET parts_total = ?2, pages_total = ?3, page_budget = ?4 WHERE id = ?1').bind(fileId, plan.parts, plan.pages, plan.pageBudget).run()
 }

@@ -70,12 +70,12 @@ async function planAndStart(deps: IngestDeps, file: FileRow, limits: Limits): Pr
   if (!bytes) return
   if (file.kind !== 'pdf') {
     // A deck's slide pictures share the vision budget of a PDF's pages.
-    await setPlan(deps, file.id, 1, null, file.kind === 'pptx' ? pageBudget(deps) : null)
+    await recordPlan(deps.d1, file.id, { parts: 1, pages: null, pageBudget: file.kind === 'pptx' ? pageBudget(deps) : null })
     return parseAndStore(deps, file, bytes, 0, undefined, limits)
   }
   const pageCount = await pdfPageCount(bytes.slice(), limits)
   const ranges = planPageRanges(pageCount, limits.maxPagesPerMessage)
-  await setPlan(deps, file.id, Math.max(ranges.length, 1), pageCount, pageBudget(deps))
+  await recordPlan(deps.d1, file.id, { parts: Math.max(ranges.length, 1), pages: pageCount, pageBudget: pageBudget(deps) })
   if (ranges.length <= 1) return parseAndStore(deps, file, bytes, 0, ranges[0], limits)
   // Each range is its own message, so no invocation holds the whole document's text or CPU. A
   // planning message delivered again (a retry, the sweep) sends only the parts still missing.
@@ -83,10 +83,6 @@ async function planAndStart(deps: IngestDeps, file: FileRow, limits: Limits): Pr
 }
 
 const pageBudget = (deps: IngestDeps) => (deps.models.vision ? deps.config.visionPagesPerFile : 0)
-
-async function setPlan(deps: IngestDeps, fileId: string, parts: number, pages: number | null, pageBudget: number | null): Promise<void> {
-  await recordPlan(deps.d1, fileId, { parts, pages, pageBudget })
-}
 
 async function runPart(deps: IngestDeps, file: FileRow, part: number, pages: PageRange | undefined, limits: Limits): Promise<void> {
   await touchProgress(deps.d1, file.id)

@@ -3,7 +3,7 @@
  * checked by `npm run lint:deps`, which `npm test` runs (test/node/dependency-rules.test.ts).
  *
  * - The composition roots (src/deps.ts, and the Worker entries that call it: src/index.ts,
- *   workers/ingest/index.ts) are imported by nothing under src/*/: a module declares the ports it
+ *   workers/ingest/index.ts) are imported by no module in a folder under src: a module declares the ports it
  *   needs as a type (src/ports.ts), and a root hands them in.
  * - The filter language is pure: it imports nothing else of Cairn.
  * - Model adapters are stateless: they know config and the HTTP of their providers, nothing of

@@ -9,6 +9,8 @@ import { chunks, fileParts, files, visionPages } from '../db/schema'
 import type { Ports } from '../ports'
 import { deleteRenders } from '../ingest/perception/render-keys'
 import { deleteChunkVectors } from '../search/vector-store'
+import { openFile, type FileCaller } from './access'
+import { deleteRowsStatement } from './lifecycle'
 
 type Target = { id: string; blobKey: string }
 
@@ -25,7 +27,7 @@ export async function deleteFiles(deps: Pick<Ports, 'db' | 'blobs' | 'vectors'>,
       deps.db.delete(chunks).where(inArray(chunks.fileId, ids)),
       deps.db.delete(fileParts).where(inArray(fileParts.fileId, ids)),
       deps.db.delete(visionPages).where(inArray(visionPages.fileId, ids)),
-      deps.db.delete(files).where(inArray(files.id, ids)),
+      deleteRowsStatement(deps.db, ids),
     ])
     await deleteChunkVectors(deps.vectors, chunkRefs)
     await deps.blobs.delete(slice.map((t) => t.blobKey))
@@ -41,4 +43,14 @@ export async function workspaceFiles(deps: Pick<Ports, 'db'>, orgId: string, wor
     .from(files)
     .where(and(eq(files.orgId, orgId), eq(files.workspaceId, workspaceId)))
     .all()
+}
+
+/**
+ * Deletes one file a writer of its workspace names, with everything derived from it; returns its id.
+ * @example await deleteFile(deps, caller, fileId, undefined)
+ */
+export async function deleteFile(deps: Pick<Ports, 'db' | 'blobs' | 'vectors'>, caller: FileCaller, fileId: string, workspace: string | undefined): Promise<string> {
+  const row = await openFile(deps.db, caller, fileId, workspace, 'writer')
+  await deleteFiles(deps, [row])
+  return row.id
 }

@@ -3,15 +3,14 @@
  * from bytes and extension) before anything is stored; then bytes go to R2, rows to D1 as `uploaded`,
  * and one ingest message per file to the queue. A failure part-way undoes what was written.
  */
-import { eq } from 'drizzle-orm'
 import { sniffFileType } from '../ingest/file-type'
 import { CONTENT_TYPES, NO_PERCEPTION, type FileRow } from './file-object'
-import { files } from '../db/schema'
 import { formatBytes } from '../ingest/limits'
 import type { Ports } from '../ports'
 import type { IngestJob } from '../ingest/jobs'
 import { newExtractionRequest } from '../ingest/metadata-extraction'
 import { armIngestWatch } from '../ingest/watch'
+import { insertUploaded, withdrawUploads } from './lifecycle'
 
 export type Upload = { name: string; bytes: Uint8Array }
 export type UploadRequest = {
@@ -114,12 +113,11 @@ export async function storeUploads(deps: Ports, request: UploadRequest, uploads:
       })
       stored.push(row.blobKey)
     }
-    // D1 allows 100 bound parameters per statement: one insert per file, all in one batch (one transaction).
-    await deps.db.batch(rows.map((row) => deps.db.insert(files).values(row)) as [any, ...any[]])
+    await insertUploaded(deps.db, rows)
     try {
       await deps.ingestQueue.sendBatch(rows.map((row) => ({ body: { fileId: row.id, orgId: row.orgId, workspaceId: row.workspaceId } satisfies IngestJob })))
     } catch (err) {
-      await deps.db.batch(rows.map((row) => deps.db.delete(files).where(eq(files.id, row.id))) as [any, ...any[]])
+      await withdrawUploads(deps.db, rows.map((row) => row.id))
       throw err
     }
   } catch (err) {

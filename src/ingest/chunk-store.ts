@@ -1,9 +1,10 @@
 /**
  * @module Writing a part's chunks and recording the part as finished, in one D1 batch (one
  * transaction): a redelivered part replaces exactly its own chunks, and the file turns `processed`
- * in the same statement that counts its last part, so two parts finishing together cannot both miss it.
+ * (files/lifecycle.ts) in the batch that records its last part, so two parts finishing together cannot both miss it.
  */
-import { finishNoteSql, type PartPerception } from './perception/part-note'
+import { storePartStatement } from '../files/lifecycle'
+import type { PartPerception } from './perception/part-note'
 import type { Chunk } from './segment'
 
 export type PartOutcome = { status: string | null }
@@ -90,21 +91,7 @@ export async function storePart(
          WHERE EXISTS (SELECT 1 FROM files WHERE id = ?1 AND status = 'processing') ON CONFLICT DO NOTHING`,
       )
       .bind(file.id, part, pages, Date.now(), p?.pagesRendered ?? 0, p?.pagesSeen ?? 0, p?.pagesSkipped ?? 0, p?.scansUnread ?? 0, note),
-    d1
-      .prepare(
-        `UPDATE files SET
-           pages_done = (SELECT coalesce(sum(pages), 0) FROM file_parts WHERE file_id = ?1),
-           chunk_count = (SELECT count(*) FROM chunks WHERE file_id = ?1),
-           pages_rendered = (SELECT coalesce(sum(pages_rendered), 0) FROM file_parts WHERE file_id = ?1),
-           pages_seen = (SELECT coalesce(sum(pages_seen), 0) FROM file_parts WHERE file_id = ?1),
-           pages_skipped = (SELECT coalesce(sum(pages_skipped), 0) FROM file_parts WHERE file_id = ?1),
-           status_details = CASE WHEN (SELECT count(*) FROM file_parts WHERE file_id = ?1) >= parts_total THEN ${finishNoteSql('?1', '?2', '?3', '?4')} ELSE status_details END,
-           status = CASE WHEN (SELECT count(*) FROM file_parts WHERE file_id = ?1) >= parts_total THEN 'processed' ELSE status END,
-           progress_at = ?5,
-           recoveries = 0
-         WHERE id = ?1 AND status = 'processing'`,
-      )
-      .bind(file.id, document ? 1 : 0, p ? (p.visionConfigured ? 1 : 0) : null, p?.budget ?? null, Date.now()),
+    storePartStatement(d1, file.id, { document, perception }),
     d1.prepare('SELECT status FROM files WHERE id = ?1').bind(file.id),
   ]
   const results = await d1.batch<{ status: string }>(statements)
@@ -115,7 +102,7 @@ export async function storePart(
 }
 
 /** The statements that remove everything a file's parts wrote (the FTS rows go with the chunks, by trigger). */
-function removalOf(d1: D1Database, fileId: string): D1PreparedStatement[] {
+export function removalOf(d1: D1Database, fileId: string): D1PreparedStatement[] {
   return [
     d1.prepare('DELETE FROM chunks WHERE file_id = ?1').bind(fileId),
     d1.prepare('DELETE FROM file_parts WHERE file_id = ?1').bind(fileId),
@@ -125,12 +112,4 @@ function removalOf(d1: D1Database, fileId: string): D1PreparedStatement[] {
 
 export async function removeChunks(d1: D1Database, fileId: string): Promise<void> {
   await d1.batch(removalOf(d1, fileId))
-}
-
-/** Ends a file in `error` with a sentence for the person who uploaded it, and removes any chunks it had. */
-export async function markFailed(d1: D1Database, fileId: string, reason: string): Promise<void> {
-  await d1.batch([
-    d1.prepare("UPDATE files SET status = 'error', status_details = ?2 WHERE id = ?1 AND status != 'error'").bind(fileId, reason),
-    ...removalOf(d1, fileId),
-  ])
 }

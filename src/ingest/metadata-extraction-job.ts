@@ -6,6 +6,7 @@
 import { generateText } from 'ai'
 import type { Ports } from '../ports'
 import { MAX_METADATA_BYTES } from '../files/file-object'
+import { claimPendingExtraction, finishExtraction, returnExtractionToPending } from '../files/metadata-writes'
 import { ModelCallError } from '../models/retry'
 import { UsageMeter } from '../models/usage'
 import { plainSentence } from './errors'
@@ -33,40 +34,22 @@ const MAX_OUTPUT_TOKENS = 4_096
 const GAVE_UP =
   'Metadata could not be extracted after several attempts (the reasoning model kept failing or timing out), so the metadata was left as it was. Send the instructions again with PATCH /files/{file_id}/metadata.'
 
-/** The column's `$.field`, read only when it holds JSON (plain text from before is not a request). */
-const stateField = (field: string) => `CASE WHEN json_valid(instructions) THEN json_extract(instructions, '$.${field}') END`
-
 /**
  * Moves a processed file's waiting request to `queued` and sends its job; false when there is none.
- * The move is one conditional UPDATE, so of the API and the consumer racing at the moment a file turns
- * processed, exactly one sends the job.
+ * The claim is conditional (files/metadata-writes.ts), so of the API and the consumer racing at the
+ * moment a file turns processed, exactly one sends the job.
  */
 export async function queueMetadataExtraction(deps: Pick<Ports, 'd1' | 'ingestQueue'>, fileId: string): Promise<boolean> {
-  const claimed = await deps.d1
-    .prepare(
-      `UPDATE files SET instructions = json_set(instructions, '$.status', 'queued')
-       WHERE id = ?1 AND status = 'processed' AND ${stateField('status')} = 'pending'
-       RETURNING org_id AS orgId, workspace_id AS workspaceId, json_extract(instructions, '$.request') AS request`,
-    )
-    .bind(fileId)
-    .first<{ orgId: string; workspaceId: string; request: string }>()
+  const claimed = await claimPendingExtraction(deps.d1, fileId)
   if (!claimed) return false
   try {
     await deps.ingestQueue.send({ kind: 'extract-metadata', fileId, ...claimed })
   } catch (err) {
     // Put it back, so the next completed message or PATCH can queue it again.
-    await setStatus(deps, fileId, claimed.request, 'pending')
+    await returnExtractionToPending(deps.d1, fileId, claimed.request)
     throw err
   }
   return true
-}
-
-/** Moves a queued request back to `pending` (unless a newer one replaced it). */
-async function setStatus(deps: Pick<Ports, 'd1'>, fileId: string, request: string, status: 'pending'): Promise<void> {
-  await deps.d1
-    .prepare(`UPDATE files SET instructions = json_set(instructions, '$.status', ?3) WHERE id = ?1 AND ${stateField('request')} = ?2 AND ${stateField('status')} = 'queued'`)
-    .bind(fileId, request, status)
-    .run()
 }
 
 type FileForExtraction = { status: string; filename: string; instructions: string | null }
@@ -74,20 +57,7 @@ type FileForExtraction = { status: string; filename: string; instructions: strin
 /** Ends the request (unless a newer one replaced it); `patch`, when given, is merged into the metadata in the same statement. */
 async function finish(deps: ExtractionDeps, fileId: string, state: ExtractionState, patch?: Record<string, unknown>): Promise<boolean> {
   const done = { ...state, finished_at: Math.floor(Date.now() / 1000) }
-  const guard = `id = ?1 AND ${stateField('request')} = ?3 AND ${stateField('status')} = 'queued'`
-  if (!patch) {
-    await deps.d1.prepare(`UPDATE files SET instructions = ?2 WHERE ${guard}`).bind(fileId, JSON.stringify(done), state.request).run()
-    return true
-  }
-  // json_patch of an object of scalars is a shallow merge, done in SQL so a PATCH landing meanwhile is not lost.
-  const merged = await deps.d1
-    .prepare(
-      `UPDATE files SET metadata = json_patch(metadata, ?4), instructions = ?2
-       WHERE ${guard} AND length(CAST(json_patch(metadata, ?4) AS BLOB)) <= ?5 RETURNING id`,
-    )
-    .bind(fileId, JSON.stringify(done), state.request, JSON.stringify(patch), MAX_METADATA_BYTES)
-    .first()
-  return merged !== null
+  return finishExtraction(deps.d1, fileId, state.request, done, patch)
 }
 
 async function readExcerpt(deps: ExtractionDeps, fileId: string) {
@@ -113,7 +83,7 @@ export async function extractMetadata(deps: ExtractionDeps, job: ExtractMetadata
   if (file.status === 'error') return fail('The file could not be processed, so there was no content to apply the instructions to.')
   if (file.status !== 'processed') {
     // Being ingested again: wait, and the message that completes it queues the request anew.
-    await setStatus(deps, job.fileId, state.request, 'pending')
+    await returnExtractionToPending(deps.d1, job.fileId, state.request)
     return
   }
   const reasoning = deps.models.reasoning

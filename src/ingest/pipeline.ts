@@ -9,6 +9,7 @@
 import { eq } from 'drizzle-orm'
 import { files } from '../db/schema'
 import type { Ports } from '../ports'
+import { markProcessing, recordPlan, touchProgress } from '../files/lifecycle'
 import { UsageMeter } from '../models/usage'
 import { chunkSegments } from './chunker'
 import { storePart } from './chunk-store'
@@ -22,7 +23,7 @@ import { resolveLimits, type Limits } from './limits'
 import { parseDocument } from './parsers/registry'
 import { pdfPageCount, planPageRanges, type PageRange } from './parsers/pdf'
 import { perceiveMedia, type MediaKind } from './perception/media-file'
-import { touchProgress, withHeartbeat } from './progress'
+import { withHeartbeat } from './progress'
 import type { PartPerception } from './perception/part-note'
 import { startPdfPerception } from './perception/pdf-perception'
 import { readSlidePictures } from './perception/slide-pictures'
@@ -64,17 +65,17 @@ async function readBytes(deps: IngestDeps, file: FileRow): Promise<Uint8Array | 
 
 /** The first message of a file: mark it processing, size it up, and either fan out or parse it whole. */
 async function planAndStart(deps: IngestDeps, file: FileRow, limits: Limits): Promise<void> {
-  await deps.d1.prepare("UPDATE files SET status = 'processing', progress_at = ?2 WHERE id = ?1 AND status IN ('uploaded', 'processing')").bind(file.id, Date.now()).run()
+  await markProcessing(deps.d1, file.id)
   const bytes = await readBytes(deps, file)
   if (!bytes) return
   if (file.kind !== 'pdf') {
     // A deck's slide pictures share the vision budget of a PDF's pages.
-    await setPlan(deps, file.id, 1, null, file.kind === 'pptx' ? pageBudget(deps) : null)
+    await recordPlan(deps.d1, file.id, { parts: 1, pages: null, pageBudget: file.kind === 'pptx' ? pageBudget(deps) : null })
     return parseAndStore(deps, file, bytes, 0, undefined, limits)
   }
   const pageCount = await pdfPageCount(bytes.slice(), limits)
   const ranges = planPageRanges(pageCount, limits.maxPagesPerMessage)
-  await setPlan(deps, file.id, Math.max(ranges.length, 1), pageCount, pageBudget(deps))
+  await recordPlan(deps.d1, file.id, { parts: Math.max(ranges.length, 1), pages: pageCount, pageBudget: pageBudget(deps) })
   if (ranges.length <= 1) return parseAndStore(deps, file, bytes, 0, ranges[0], limits)
   // Each range is its own message, so no invocation holds the whole document's text or CPU. A
   // planning message delivered again (a retry, the sweep) sends only the parts still missing.
@@ -82,10 +83,6 @@ async function planAndStart(deps: IngestDeps, file: FileRow, limits: Limits): Pr
 }
 
 const pageBudget = (deps: IngestDeps) => (deps.models.vision ? deps.config.visionPagesPerFile : 0)
-
-async function setPlan(deps: IngestDeps, fileId: string, parts: number, pages: number | null, pageBudget: number | null): Promise<void> {
-  await deps.d1.prepare('UPDATE files SET parts_total = ?2, pages_total = ?3, page_budget = ?4 WHERE id = ?1').bind(fileId, parts, pages, pageBudget).run()
-}
 
 async function runPart(deps: IngestDeps, file: FileRow, part: number, pages: PageRange | undefined, limits: Limits): Promise<void> {
   await touchProgress(deps.d1, file.id)

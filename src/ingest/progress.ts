@@ -2,15 +2,12 @@
  * @module A file's progress clock (`files.progress_at`): stamped when a message starts on the file,
  * every `HEARTBEAT_MS` while it works, and when a part finishes (in `storePart`'s batch). The ingest
  * sweep reads a file whose clock stopped as stalled: its message was lost or the runtime died under it.
+ * The stamps themselves are the `heartbeat` move of files/lifecycle.ts.
  */
+import { touchProgress } from '../files/lifecycle'
 
 /** Often enough that a working message never looks stalled; the stall threshold is at least 60 s. */
 export const HEARTBEAT_MS = 30_000
-
-/** Stamps the file as alive, unless it has already ended (or was deleted). */
-export async function touchProgress(d1: D1Database, fileId: string, now = Date.now()): Promise<void> {
-  await d1.prepare("UPDATE files SET progress_at = ?2 WHERE id = ?1 AND status IN ('uploaded', 'processing')").bind(fileId, now).run()
-}
 
 /**
  * Runs `work`, stamping the file every `HEARTBEAT_MS` meanwhile, so a part that takes minutes (many

@@ -9,6 +9,8 @@
  * the runtime every time cannot loop forever.
  */
 import type { Ports } from '../ports'
+import { allowedFrom } from '../files/file-status'
+import { claimStalled, LAST_SIGN_OF_LIFE } from '../files/lifecycle'
 import { removeChunks } from './chunk-store'
 import { failFile } from './fail-file'
 import { pagesPerMessage, queueUnfinishedParts } from './fan-out'
@@ -41,9 +43,8 @@ type StalledFile = {
   attempted: number
 }
 
-/** The moment a file last showed life: progress, else its upload; or the sweep queuing it again. */
-const LAST_SIGN_OF_LIFE = 'max(coalesce(progress_at, created_at_ms), coalesce(recovered_at, 0))'
-const IN_FLIGHT = "status IN ('uploaded', 'processing')"
+/** A file ingestion still owes work: the statuses the sweep may claim it from. */
+const IN_FLIGHT = allowedFrom('requeue')
 
 /** Whether any file is still waiting for, or in the middle of, ingestion. */
 export async function ingestionInFlight(d1: D1Database): Promise<boolean> {
@@ -64,11 +65,7 @@ export async function sweepStalledFiles(deps: SweepDeps, now = Date.now()): Prom
   const report: SweepReport = { requeued: 0, messages: 0, failed: 0 }
   for (const file of results) {
     // The claim is conditional, so a part finishing meanwhile, or a second sweep (cron and alarm), wins.
-    const claim = await deps.d1
-      .prepare(`UPDATE files SET recovered_at = ?2, recoveries = recoveries + ?3 WHERE id = ?1 AND ${IN_FLIGHT} AND ${LAST_SIGN_OF_LIFE} < ?4`)
-      .bind(file.id, now, file.attempted ? 1 : 0, cutoff)
-      .run()
-    if (claim.meta.changes !== 1) continue
+    if (!(await claimStalled(deps.d1, file.id, { now, attempted: Boolean(file.attempted), cutoff }))) continue
     if (file.attempted && file.recoveries >= MAX_RECOVERIES) {
       await failFile(deps, file.id, GAVE_UP_REASON)
       report.failed += 1

@@ -1,0 +1,36 @@
+/**
+ * @module Which file a caller may reach. A file belongs to an org and a workspace: outside the
+ * caller's org, or outside the workspace they name, it does not exist; inside, tenancy's rule
+ * (handed in as `authorize`) decides whether their access to its workspace is enough.
+ */
+import { and, eq } from 'drizzle-orm'
+import type { Db } from '../db/client'
+import { files, type Access } from '../db/schema'
+import { FileError } from './errors'
+import type { FileRow } from './file-object'
+
+/** Who is asking: their org and user, and the tenancy rule for their access to a workspace. */
+export type FileCaller = {
+  orgId: string
+  userId: string
+  /** Resolves when the caller has at least `needed` access to the workspace; throws tenancy's refusal otherwise. */
+  authorize(workspaceId: string, needed: Access): Promise<unknown>
+}
+
+/**
+ * The file, if the caller may act on it at `needed`; another org's file, or one outside `workspace`, is not found.
+ * @example const row = await openFile(db, caller, 'file-0a1b…', undefined, 'reader')
+ */
+export async function openFile(db: Db, caller: FileCaller, fileId: string, workspace: string | undefined, needed: Access): Promise<FileRow> {
+  const row = await db.select().from(files).where(and(eq(files.id, fileId), eq(files.orgId, caller.orgId))).get()
+  if (!row || (workspace !== undefined && workspace !== row.workspaceId)) {
+    throw new FileError('not_found', `No file "${fileId}"${workspace ? ` in workspace "${workspace}"` : ''}.`, 'file_id')
+  }
+  await caller.authorize(row.workspaceId, needed)
+  return row
+}
+
+/** The row by id alone, for code that has already checked the caller's access to it. */
+export async function fileById(db: Db, fileId: string): Promise<FileRow | undefined> {
+  return db.select().from(files).where(eq(files.id, fileId)).get()
+}

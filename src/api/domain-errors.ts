@@ -3,6 +3,7 @@
  * code and param it answers with. Domains know nothing of HTTP; a new domain error is one row here.
  */
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { FileError, type FileErrorKind } from '../files/errors'
 import { TenancyError, type TenancyErrorKind } from '../tenancy/errors'
 import { ApiError } from './errors'
 
@@ -14,12 +15,31 @@ const TENANCY: Record<TenancyErrorKind, { status: ContentfulStatusCode; code: st
   invalid: { status: 422, code: 'invalid_value' },
 }
 
+/** The files domain's refusals: each kind its own status and code, so a client can tell them apart. */
+export const FILE_ERROR_ANSWERS: Readonly<Record<FileErrorKind, { status: ContentfulStatusCode; code: string }>> = {
+  not_found: { status: 404, code: 'not_found' },
+  invalid: { status: 422, code: 'invalid_value' },
+  invalid_filter: { status: 422, code: 'invalid_filter' },
+  upload_refused: { status: 422, code: 'invalid_file' },
+  model_not_configured: { status: 422, code: 'model_not_configured' },
+  not_processed: { status: 422, code: 'file_not_processed' },
+  not_a_pdf: { status: 422, code: 'not_a_pdf' },
+  no_such_page: { status: 404, code: 'page_not_found' },
+  page_not_drawable: { status: 422, code: 'page_not_drawable' },
+  renderer_unavailable: { status: 503, code: 'page_renderer_unavailable' },
+}
+
 /** One row per domain error class: the API error it answers with, or undefined when the row does not apply. */
 const TABLE: Array<(err: unknown) => ApiError | undefined> = [
   (err) => {
     if (!(err instanceof TenancyError)) return undefined
     const { status, code } = TENANCY[err.kind]
     return new ApiError(status, err.message, err.code ?? code, err.param)
+  },
+  (err) => {
+    if (!(err instanceof FileError)) return undefined
+    const { status, code } = FILE_ERROR_ANSWERS[err.kind]
+    return new ApiError(status, err.message, code, err.param)
   },
 ]
 

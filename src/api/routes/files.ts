@@ -2,7 +2,7 @@
  * @module The Files API: multipart upload (one file → OpenAI's file object, several → L0's array),
  * listing, reading, the original bytes, a PDF page's picture, metadata updates, and deletion. Each
  * handler parses, names the caller, calls one `files/` domain function and shapes its answer; the
- * domain's refusals become HTTP errors in `../file-errors.ts`.
+ * domain's refusals become HTTP errors in `../domain-errors.ts`, with every domain's.
  */
 import { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
@@ -15,8 +15,6 @@ import { updateFileMetadata } from '../../files/metadata-update'
 import { uploadFiles } from '../../files/upload-request'
 import { authorizeWorkspace } from '../../tenancy/workspace-access'
 import { requireUser } from '../auth'
-import { errorResponse } from '../errors'
-import { fromFileError } from '../file-errors'
 import { validationHook } from '../validation'
 import type { App, AppContext } from '../context'
 import { fileRoutes as routes } from './file-openapi'
@@ -87,7 +85,6 @@ function filesApp() {
   })
 
   // The files domain throws its own errors; they get their HTTP answer here, everything else as the app's.
-  files.onError((err) => errorResponse(fromFileError(err)))
   return files
 }
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { FileError } from '../files/errors'
 import { ApiError, errorResponse } from './errors'
-import { FILE_ERROR_ANSWERS, fromFileError } from './file-errors'
+import { FILE_ERROR_ANSWERS, fromDomainError } from './domain-errors'
 
 describe('files domain errors as HTTP answers', () => {
   it('a FileError becomes the OpenAI envelope with its status, code and param', async () => {
-    const res = errorResponse(fromFileError(new FileError('no_such_page', 'Page 9 of "a.pdf" cannot be shown: it has 4 pages.', 'page')))
+    const res = errorResponse(fromDomainError(new FileError('no_such_page', 'Page 9 of "a.pdf" cannot be shown: it has 4 pages.', 'page')))
     expect(res.status).toBe(404)
     expect(await res.json()).toEqual({ error: { message: 'Page 9 of "a.pdf" cannot be shown: it has 4 pages.', type: 'not_found_error', param: 'page', code: 'page_not_found' } })
   })
@@ -18,8 +18,8 @@ describe('files domain errors as HTTP answers', () => {
 
   it('anything else passes through as it was', () => {
     const other = new ApiError(403, 'no')
-    expect(fromFileError(other)).toBe(other)
+    expect(fromDomainError(other)).toBe(other)
     const boom = new Error('boom')
-    expect(fromFileError(boom)).toBe(boom)
+    expect(fromDomainError(boom)).toBe(boom)
   })
 })

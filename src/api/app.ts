@@ -14,11 +14,11 @@ import { ApiError, errorResponse } from './errors'
 import { bodyGuards } from './request-guards'
 import { routeTable } from './route-table'
 import { validationHook } from './validation'
-import { registerChatRoutes } from './routes/chat'
-import { registerCompletionRoutes } from './routes/completions'
-import { registerFileRoutes } from './routes/files'
-import { registerHealthRoute } from './routes/health'
-import { registerModelRoutes } from './routes/models'
+import { chatRoutes } from './routes/chat'
+import { completionRoutes } from './routes/completions'
+import { fileRoutes } from './routes/files'
+import { healthRoutes } from './routes/health'
+import { modelRoutes } from './routes/models'
 import { tokenRoutes } from './routes/tokens'
 import { userRoutes } from './routes/users'
 import { workspaceRoutes } from './routes/workspaces'
@@ -46,14 +46,14 @@ export function createApp(portsFor: (env: AppEnv) => Ports) {
   app.use('*', bodyGuards(table))
   app.use('*', authenticate)
 
-  registerHealthRoute(app)
-  registerModelRoutes(app)
+  app.route('/', healthRoutes())
+  app.route('/', modelRoutes())
   app.route('/users', userRoutes())
   app.route('/tokens', tokenRoutes())
   app.route('/workspaces', workspaceRoutes())
-  registerFileRoutes(app)
-  registerChatRoutes(app)
-  registerCompletionRoutes(app)
+  app.route('/', fileRoutes())
+  app.route('/', chatRoutes())
+  app.route('/', completionRoutes())
   documentGuardErrors(app)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

@@ -15,6 +15,7 @@ import { answerWithRun, completionId, registerRunStreamRoute } from './chat-run'
 import { chatRoute, type ChatBody } from './chat-schemas'
 import { MODELS } from './models'
 import type { App, AppContext } from '../context'
+import { resourceApp } from '../resource-app'
 
 /** The search phases as Server-Timing entries (`lexical`, `vector`, `fuse`, `rerank`). */
 const serverTiming =
@@ -46,7 +47,8 @@ function streamed(c: Context<AppContext>, body: ChatBody, id: string, created: n
   return sseResponse(c, events)
 }
 
-export function registerChatRoutes(app: App): void {
+export function chatRoutes(): App {
+  const app = resourceApp()
   registerRunStreamRoute(app)
   app.openapi(chatRoute, async (c) => {
     const user = requireUser(c)
@@ -87,4 +89,5 @@ export function registerChatRoutes(app: App): void {
       200,
     )
   })
+  return app
 }

@@ -22,6 +22,7 @@ import { requireUser } from '../auth'
 import { invalid, notFound } from '../errors'
 import type { Access } from '../../db/schema'
 import type { App, AppContext } from '../context'
+import { resourceApp } from '../resource-app'
 import { completionRoutes as routes, MAX_KEY_CHARS, MAX_VALUE_CHARS } from './completions-schemas'
 
 /** A completion of the caller's org they may access at `needed`; another org's, or one outside the named workspace, is 404. */
@@ -61,7 +62,8 @@ function unknownCursor(err: unknown): never {
   throw err
 }
 
-export function registerCompletionRoutes(app: App): void {
+export function completionRoutes(): App {
+  const app = resourceApp()
   app.openapi(routes.list, async (c) => {
     const user = requireUser(c)
     const q = c.req.valid('query')
@@ -104,4 +106,5 @@ export function registerCompletionRoutes(app: App): void {
     }
     return c.json({ object: 'list' as const, data: page.messages, ...pageIds(page.messages), has_more: page.hasMore }, 200)
   })
+  return app
 }

@@ -4,7 +4,6 @@
  * handler parses, names the caller, calls one `files/` domain function and shapes its answer; the
  * domain's refusals become HTTP errors in `../domain-errors.ts`, with every domain's.
  */
-import { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { openFile, type FileCaller } from '../../files/access'
 import { fileContent, filePageImage } from '../../files/file-bytes'
@@ -15,8 +14,8 @@ import { updateFileMetadata } from '../../files/metadata-update'
 import { uploadFiles } from '../../files/upload-request'
 import { authorizeWorkspace } from '../../tenancy/workspace-access'
 import { requireUser } from '../auth'
-import { validationHook } from '../validation'
 import type { App, AppContext } from '../context'
+import { resourceApp } from '../resource-app'
 import { fileRoutes as routes } from './file-openapi'
 
 /** The signed-in user as the files domain sees them: their org, and tenancy's access rule bound to them. */
@@ -27,8 +26,8 @@ function callerOf(c: Context<AppContext>): FileCaller {
 }
 
 /** The Files API as a sub-app: one per app, so nothing is shared between apps built in one isolate. */
-function filesApp() {
-  const files = new OpenAPIHono<AppContext>({ defaultHook: validationHook })
+export function fileRoutes(): App {
+  const files = resourceApp()
 
   files.openapi(routes.upload, async (c) => {
     const caller = callerOf(c)
@@ -86,9 +85,4 @@ function filesApp() {
 
   // The files domain throws its own errors; they get their HTTP answer here, everything else as the app's.
   return files
-}
-
-/** Mounts the Files API on the app (a sub-app, so its OpenAPI routes join the app's document in this order). */
-export function registerFileRoutes(app: App): void {
-  app.route('/', filesApp())
 }

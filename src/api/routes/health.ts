@@ -8,6 +8,7 @@ import { MODEL_ROLES } from '../../config'
 import { probeModel, type ModelStatus } from '../../models/availability'
 import type { Models } from '../../models/ports'
 import type { App } from '../context'
+import { resourceApp } from '../resource-app'
 
 const Role = z.object({ configured: z.boolean(), model: z.string().nullable() })
 const ModelState = z.enum(['ok', 'unavailable', 'off'])
@@ -77,7 +78,8 @@ async function searchState(models: Pick<Models, 'embedding' | 'rerank'>): Promis
   }
 }
 
-export function registerHealthRoute(app: App): void {
+export function healthRoutes(): App {
+  const app = resourceApp()
   app.openapi(route, async (c) => {
     const { config, d1, models, vectors } = c.get('deps')
     const [database, search] = await Promise.all([databaseState(d1), searchState(models)])
@@ -94,4 +96,5 @@ export function registerHealthRoute(app: App): void {
     }
     return c.json(body, database === 'ok' ? 200 : 503)
   })
+  return app
 }

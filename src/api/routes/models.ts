@@ -5,6 +5,7 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { notFound } from '../errors'
 import { bearerSecurity, errorResponses } from '../schemas'
 import type { App } from '../context'
+import { resourceApp } from '../resource-app'
 
 /** Every model id a request may name, mapped to what it runs. */
 export const MODELS = {
@@ -43,11 +44,13 @@ const get = createRoute({
   responses: { 200: { description: 'The model', content: { 'application/json': { schema: Model } } }, ...errorResponses(401, 404) },
 })
 
-export function registerModelRoutes(app: App): void {
+export function modelRoutes(): App {
+  const app = resourceApp()
   app.openapi(list, (c) => c.json({ object: 'list' as const, data: Object.keys(MODELS).map(modelView) }, 200))
   app.openapi(get, (c) => {
     const { model } = c.req.valid('param')
     if (!(model in MODELS)) throw notFound(`No model "${model}". Cairn serves ${Object.keys(MODELS).join(', ')}.`, 'model')
     return c.json(modelView(model), 200)
   })
+  return app
 }

@@ -3,7 +3,10 @@ import path from 'node:path'
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers'
 import { defineConfig } from 'vitest/config'
 import { kCurrentWorker } from 'miniflare'
+import { buildConsole } from './console/build.mjs'
 
+// The API Worker's static assets (wrangler.toml [assets]) must exist before its config is read.
+await buildConsole({ quiet: true })
 const migrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations'))
 const fixturesRoot = path.resolve(import.meta.dirname, '../shared/fixtures')
 

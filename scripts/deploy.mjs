@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { buildConsole } from '../console/build.mjs'
 import { API_CONFIG, INGEST_CONFIG, deploy } from './lib/deploy-plan.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -25,6 +26,8 @@ function run(args, { input } = {}) {
 }
 
 async function main() {
+  // The API Worker uploads the console's files as its static assets.
+  await buildConsole({ quiet: true })
   if (process.argv.includes('--dry-run')) {
     for (const [config, outdir] of [[API_CONFIG, path.join(root, 'dist/api')], [INGEST_CONFIG, path.join(root, 'dist/ingest')]]) {
       const result = await run(['deploy', '--dry-run', '-c', config, '--env=', '--outdir', outdir])

@@ -13,6 +13,8 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { readDevVars, optionValue } from './lib/dev-vars.mjs'
 import { ingestDevVars, startLocalModels } from './lib/local-models.mjs'
+import { buildConsole } from '../console/build.mjs'
+import { signInLink } from './lib/sign-in-link.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const args = process.argv.slice(2)
@@ -105,6 +107,8 @@ async function main() {
   process.stdout.write('Applying D1 migrations to the local database… ')
   await run(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local', '--env', 'local', '--persist-to', persistTo])
   console.log('done.')
+  // Built on every start, so the console always matches the checkout (it takes well under a second).
+  await buildConsole({ quiet: true })
 
   const models = await startLocalModels({ root, args, env: process.env, devVars: readDevVars(root) })
   const ingestVars = ingestDevVars(root, 'local', models.vars)
@@ -135,6 +139,7 @@ async function main() {
   const base = `http://localhost:${port}`
   await waitForHealth(base, child)
   const state = await readyMadeUser(base, secrets)
+  const link = await signInLink(base, state.userToken).catch((err) => ({ error: err.message }))
   const lines = [
     '',
     `Cairn is running at ${base}  (API docs: ${base}/docs)`,
@@ -142,6 +147,10 @@ async function main() {
     models.note,
     secrets.fromDevVars ? 'Admin token: ADMIN_TOKEN from .dev.vars' : `Admin token (local, kept in ${secrets.stateFile}): ${state.adminToken}`,
     `User ${state.userEmail} (org "local") token: ${state.userToken}`,
+    '',
+    link.url
+      ? `Console: ${link.url}\n  (signs this browser in as ${state.userEmail}; the link works once, within ${link.minutes} minutes; \`npm run sign-in\` prints a new one)`
+      : `Console: ${base}/  (paste the user token above; no sign-in link: ${link.error})`,
     '',
     'Try it:',
     `  curl -s ${base}/v1/models -H "Authorization: Bearer ${state.userToken}"`,

@@ -1,10 +1,11 @@
 /**
  * @module The API Worker's entry and composition root: builds the ports once per env (deps.ts) and
- * hands them to the app and to the completion Durable Object it exports.
+ * hands them to the app and to the completion Durable Object it exports; a browser's `/` gets the console.
  */
 import { CompletionRunObject } from './agent/completion-run'
 import type { RunInput } from './agent/run-types'
 import { createApp, withV1Prefix } from './api/app'
+import { withConsole } from './api/console-assets'
 import type { AppEnv } from './config'
 import { buildDeps, type Deps } from './deps'
 
@@ -23,5 +24,5 @@ export class CompletionRun extends CompletionRunObject {
 const app = createApp(buildDeps)
 
 export default {
-  fetch: withV1Prefix(app),
+  fetch: withConsole(withV1Prefix(app)),
 } satisfies ExportedHandler<AppEnv>

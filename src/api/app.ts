@@ -19,6 +19,7 @@ import { completionRoutes } from './routes/completions'
 import { fileRoutes } from './routes/files'
 import { healthRoutes } from './routes/health'
 import { modelRoutes } from './routes/models'
+import { signInRoutes } from './routes/sign-in'
 import { tokenRoutes } from './routes/tokens'
 import { userRoutes } from './routes/users'
 import { workspaceRoutes } from './routes/workspaces'
@@ -48,6 +49,7 @@ export function createApp(portsFor: (env: AppEnv) => Ports) {
 
   app.route('/', healthRoutes())
   app.route('/', modelRoutes())
+  app.route('/', signInRoutes())
   app.route('/users', userRoutes())
   app.route('/tokens', tokenRoutes())
   app.route('/workspaces', workspaceRoutes())

@@ -11,8 +11,8 @@ import type { AppContext } from './context'
 
 export type { Principal, UserPrincipal } from '../tenancy/principal'
 
-/** Paths anyone may read: readiness and the API's own documentation. */
-const PUBLIC_PATHS = new Set(['/health', '/openapi.json', '/docs'])
+/** Paths anyone may call: readiness, the API's own documentation, and redeeming a one-time sign-in code (the code is the credential). */
+const PUBLIC_PATHS = new Set(['/health', '/openapi.json', '/docs', '/sign-in'])
 
 export const authenticate = createMiddleware<AppContext>(async (c, next) => {
   if (PUBLIC_PATHS.has(c.req.path) || c.req.method === 'OPTIONS') return next()

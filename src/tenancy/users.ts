@@ -8,6 +8,7 @@ import { newId } from '../db/ids'
 import { users } from '../db/schema'
 import { TenancyError } from './errors'
 import { findOrCreateOrg } from './orgs'
+import type { Principal } from './principal'
 
 export type User = typeof users.$inferSelect
 
@@ -38,5 +39,14 @@ export async function findOrgUser(db: Db, orgId: string, idOrEmail: string, para
     .where(and(eq(users.orgId, orgId), or(eq(users.id, idOrEmail), eq(users.email, idOrEmail.toLowerCase()))))
     .get()
   if (!user) throw new TenancyError('not_found', `No user "${idOrEmail}" in your org.`, { param })
+  return user
+}
+
+/** The calling user, as their own token names them; the admin token belongs to no user. */
+export async function currentUser(db: Db, principal: Principal): Promise<User> {
+  if (principal.kind !== 'user') throw new TenancyError('forbidden', 'The admin token belongs to no user. Use a user token for this route.')
+  const user = await db.select().from(users).where(eq(users.id, principal.userId)).get()
+  // The token was found a moment ago; a user deleted since is as gone as an unknown one.
+  if (!user) throw new TenancyError('not_found', 'Your user no longer exists.')
   return user
 }

@@ -38,3 +38,16 @@ export const apiTokens = sqliteTable(
   },
   (t) => [index('api_tokens_user_idx').on(t.userId)],
 )
+
+/**
+ * One-time sign-in codes: a user (or the local start script on their behalf) asks for one, and a
+ * browser exchanges it once, within minutes, for a token of its own. Stored only as a SHA-256.
+ */
+export const signInCodes = sqliteTable('sign_in_codes', {
+  codeHash: text('code_hash').primaryKey(),
+  userId: text('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  expiresAt: integer('expires_at').notNull(),
+  createdAt: integer('created_at').notNull(),
+})

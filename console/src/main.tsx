@@ -10,7 +10,15 @@ import { Shell } from './views/Shell'
 
 function App() {
   const [, setVersion] = useState(0)
-  useEffect(() => session.subscribe(() => setVersion((v) => v + 1)), [])
+  useEffect(() => {
+    const bump = () => setVersion((v) => v + 1)
+    addEventListener('hashchange', bump)
+    const unsubscribe = session.subscribe(bump)
+    return () => {
+      removeEventListener('hashchange', bump)
+      unsubscribe()
+    }
+  }, [])
   const signingIn = location.hash.startsWith('#code=')
   return session.token() && !signingIn ? <Shell /> : <SignIn />
 }

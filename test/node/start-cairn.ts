@@ -13,6 +13,8 @@ const root = path.resolve(import.meta.dirname, '../..')
 
 export type RunningCairn = {
   base: string
+  /** The one-time console sign-in link `npm start` printed, if it printed one. */
+  signInLink: string | null
   /** The ready-made user's token (org `local`). */
   token: string
   admin: string
@@ -32,12 +34,13 @@ export function freePort(): Promise<number> {
   })
 }
 
-export async function startCairn(): Promise<RunningCairn> {
+/** `args` go to `npm start` after its own (e.g. `--var NAME:value`); `env` adds to the environment. */
+export async function startCairn(options: { args?: string[]; env?: Record<string, string> } = {}): Promise<RunningCairn> {
   const port = await freePort()
   const persistTo = mkdtempSync(path.join(tmpdir(), 'cairn-e2e-'))
-  const child = spawn('npm', ['start', '--', '--port', String(port), '--persist-to', persistTo], {
+  const child = spawn('npm', ['start', '--', '--port', String(port), '--persist-to', persistTo, ...(options.args ?? [])], {
     cwd: root,
-    env: { ...process.env, ADMIN_TOKEN: '' },
+    env: { ...process.env, ADMIN_TOKEN: '', ...options.env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -64,7 +67,8 @@ export async function startCairn(): Promise<RunningCairn> {
     child.stderr!.on('data', onData)
     child.on('exit', (code) => reject(new Error(`npm start exited (${code}) before it was ready:\n${output}`)))
   })
-  return { base: `http://localhost:${port}`, ...started, output: () => output, stop }
+  const signInLink = /Console: (http\S+#code=\S+)/.exec(output)?.[1] ?? null
+  return { base: `http://localhost:${port}`, signInLink, ...started, output: () => output, stop }
 }
 
 /**

@@ -12,19 +12,25 @@ export function SignIn() {
   const [busy, setBusy] = useState(false)
 
   useEffect(() => {
-    const match = /^#code=([^&]+)/.exec(location.hash)
-    if (!match) return
-    const code = decodeURIComponent(match[1]!)
-    // The code is single-use, but it should not linger in the address bar or history either.
-    history.replaceState(null, '', `${location.pathname}#/files`)
-    setBusy(true)
-    api<{ token: string }>('POST', '/sign-in', { code })
-      .then((r) => session.signIn(r.token))
-      .catch((e: ApiError) => {
-        setError(e.message)
-        session.clear(e.message)
-      })
-      .finally(() => setBusy(false))
+    const redeem = () => {
+      const match = /^#code=([^&]+)/.exec(location.hash)
+      if (!match) return
+      const code = decodeURIComponent(match[1]!)
+      // The code is single-use, but it should not linger in the address bar or history either.
+      history.replaceState(null, '', `${location.pathname}#/files`)
+      setBusy(true)
+      api<{ token: string }>('POST', '/sign-in', { code })
+        .then((r) => session.signIn(r.token))
+        .catch((e: ApiError) => {
+          setError(e.message)
+          session.clear(e.message)
+        })
+        .finally(() => setBusy(false))
+    }
+    redeem()
+    // A link opened in a tab that already shows the console changes only the hash.
+    addEventListener('hashchange', redeem)
+    return () => removeEventListener('hashchange', redeem)
   }, [])
 
   async function submit(e: Event) {

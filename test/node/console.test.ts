@@ -1,0 +1,192 @@
+/**
+ * The web console end to end, in a real browser: Debian's Chromium driven by playwright-core against
+ * Cairn as `npm start` serves it, its reasoning model the scripted OpenAI-compatible server of the
+ * agent bench. Signs in with the printed one-time link, uploads three sample files, watches them reach
+ * `processed`, asks a question, follows a citation to its page and its boxes; a bad filter, a damaged
+ * file and signing out too. Every screen is checked with axe and saved as a screenshot at 1280×800
+ * and 390×844 in `test/.screens/`. Skipped, saying so, where no Chromium is installed.
+ */
+import { existsSync, mkdirSync } from 'node:fs'
+import path from 'node:path'
+import AxeBuilder from '@axe-core/playwright'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { serveScriptedModel } from '../../bench/lib/scripted-model.mjs'
+import { freePort, startCairn, type RunningCairn } from './start-cairn'
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p))
+const fixtures = path.resolve(import.meta.dirname, '../../../shared/fixtures')
+const screens = path.resolve(import.meta.dirname, '../.screens')
+const SAMPLES = ['samples/pdf/multi_page.pdf', 'samples/markdown/wiki.md', 'samples/markdown/duck.md'].map((f) => path.join(fixtures, f))
+const DAMAGED = path.join(fixtures, 'hostile/pdf/encryption_openpassword.pdf')
+const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } }
+
+if (!CHROMIUM) console.warn('console.test.ts: skipped — no Chromium found (install Debian `chromium`, or set CHROMIUM_PATH).')
+
+describe.skipIf(!CHROMIUM)('the web console in a real browser', () => {
+  let cairn: RunningCairn
+  let model: Awaited<ReturnType<typeof serveScriptedModel>>
+  let browser: Browser
+  let page: Page
+
+  beforeAll(async () => {
+    mkdirSync(screens, { recursive: true })
+    model = await serveScriptedModel({ latencyMs: 20 })
+    const vars = { MODEL_PROVIDER: 'openai', OPENAI_BASE_URL: `${model.url}/v1`, REASONING_MODEL: 'scripted-reasoner' }
+    const args = ['--inspector-port', String(await freePort()), ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`])]
+    cairn = await startCairn({ args, env: { CAIRN_LOCAL_MODELS: 'off' } })
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    })
+    // Axe needs a page of an explicit context.
+    page = await (await browser.newContext({ viewport: VIEWPORTS.desktop })).newPage()
+    page.setDefaultTimeout(20_000)
+  }, 240_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await cairn?.stop()
+    model?.server.close()
+  })
+
+  /** Axe finds no serious or critical violation; then the screen is saved at both sizes. */
+  async function checkScreen(name: string) {
+    const { violations } = await new AxeBuilder({ page }).analyze()
+    const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([])
+    for (const [size, viewport] of Object.entries(VIEWPORTS)) {
+      await page.setViewportSize(viewport)
+      await page.screenshot({ path: path.join(screens, `${name}-${size}.png`), fullPage: false })
+    }
+    await page.setViewportSize(VIEWPORTS.desktop)
+  }
+
+  it('serves the console to a browser at / with a strict CSP, and leaves API clients their JSON', async () => {
+    const html = await fetch(`${cairn.base}/`, { headers: { accept: 'text/html' } })
+    expect(html.status).toBe(200)
+    expect(html.headers.get('content-security-policy')).toContain("default-src 'self'")
+    expect(await html.text()).toContain('/console/app.js')
+    const api = await fetch(`${cairn.base}/`, { headers: { accept: 'application/json' } })
+    expect((await api.json()).error.code).toBe('invalid_api_key')
+  })
+
+  it('signs in with the printed one-time link, which then no longer works', async () => {
+    expect(cairn.signInLink).toMatch(/#code=signin_/)
+    await page.goto(`${cairn.base}/`)
+    await checkScreen('sign-in')
+    await page.goto(cairn.signInLink!)
+    await page.getByRole('heading', { name: 'Files' }).waitFor()
+    expect(page.url()).not.toContain('code=')
+    expect(await page.evaluate(() => localStorage.getItem('cairn.token'))).toMatch(/^cairn_/)
+    const reuse = await fetch(`${cairn.base}/v1/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: cairn.signInLink!.split('#code=')[1] }) })
+    expect(reuse.status).toBe(422)
+  })
+
+  it('uploads three files and shows them reach processed; a damaged file shows its sentence', async () => {
+    await page.getByTestId('file-input').setInputFiles([...SAMPLES, DAMAGED])
+    for (const file of SAMPLES) {
+      await page.locator(`tr[data-file="${path.basename(file)}"] [data-status="processed"]`).waitFor({ timeout: 120_000 })
+    }
+    const failed = page.locator(`tr[data-file="${path.basename(DAMAGED)}"]`)
+    await failed.locator('[data-status="error"]').waitFor({ timeout: 120_000 })
+    // The sentence Cairn stored, shown as it is.
+    expect(await failed.locator('.detail').textContent()).toMatch(/encrypted and needs a password/)
+    await checkScreen('files')
+  }, 300_000)
+
+  it('shows a bad filter its error with a caret at the column', async () => {
+    await page.getByLabel('Filter by metadata').fill("author = 'Ada' and and")
+    await page.getByRole('button', { name: 'Apply' }).click()
+    const error = page.locator('#files-filter-error')
+    await error.waitFor()
+    const text = (await error.textContent()) ?? ''
+    const column = Number(/at column (\d+)/.exec(text)?.[1])
+    expect(column).toBeGreaterThan(1)
+    const caretLine = ((await error.locator('pre').textContent()) ?? '').split('\n')[1]!
+    expect(caretLine.indexOf('^') + 1).toBe(column)
+    await page.getByLabel('Filter by metadata').fill('')
+    await page.getByRole('button', { name: 'Apply' }).click()
+  })
+
+  it('opens a file: its pages and metadata', async () => {
+    await page.getByRole('link', { name: 'multi_page.pdf' }).click()
+    await page.getByRole('heading', { name: 'multi_page.pdf' }).waitFor()
+    await page.getByRole('img', { name: 'Page 1' }).waitFor({ timeout: 60_000 })
+    await page.getByLabel(/^Metadata/).fill('{"topic": "typewriters"}')
+    await page.getByRole('button', { name: 'Save metadata' }).click()
+    await page.getByText('Metadata saved.').waitFor()
+    await checkScreen('file')
+  }, 120_000)
+
+  it('asks l0: the answer streams, and a citation opens its page with the passage boxed', async () => {
+    await page.getByRole('link', { name: 'Ask' }).click()
+    await page.getByLabel('Question').fill('When was the typewriter patented, and by whom?')
+    await page.getByLabel('Filter (optional)').fill("filename = 'multi_page.pdf'")
+    await page.getByRole('button', { name: 'Ask' }).click()
+    const citation = page.getByTestId('citation').first()
+    await citation.waitFor({ timeout: 120_000 })
+    await page.locator('.answer[aria-busy="false"]').waitFor({ timeout: 60_000 })
+    expect(await page.getByTestId('answer').textContent()).toMatch(/\[1\]/)
+    await expect.poll(() => page.locator('details.reasoning pre').textContent()).toMatch(/\S/)
+    await checkScreen('ask')
+    // From the keyboard: focus the marker, open it with Enter.
+    await citation.focus()
+    await page.keyboard.press('Enter')
+    const dialog = page.getByRole('dialog')
+    try {
+      await dialog.getByRole('img').waitFor({ timeout: 60_000 })
+      await checkScreen('citation')
+      const boxes = dialog.getByTestId('evidence-box')
+      expect(await boxes.count()).toBeGreaterThan(0)
+      const image = await dialog.getByRole('img').boundingBox()
+      const box = await boxes.first().boundingBox()
+      // The box lies on the page picture.
+      expect(box!.x).toBeGreaterThanOrEqual(image!.x - 1)
+      expect(box!.y + box!.height).toBeLessThanOrEqual(image!.y + image!.height + 1)
+    } finally {
+      await page.keyboard.press('Escape')
+    }
+    await expect.poll(() => dialog.count()).toBe(0)
+  }, 240_000)
+
+  it('searches only, showing the top passages with their scores', async () => {
+    await page.getByLabel('Search only').check()
+    await page.getByLabel('Filter (optional)').fill('')
+    await page.getByLabel('Question').fill('typewriter patent')
+    await page.getByRole('button', { name: 'Search' }).click()
+    await page.getByTestId('hit').first().waitFor({ timeout: 60_000 })
+    expect(await page.locator('.score').first().textContent()).toMatch(/^\d\.\d{4}$/)
+  }, 120_000)
+
+  it('keeps the answer in History, where it can be renamed and replayed', async () => {
+    await page.getByRole('link', { name: 'History' }).click()
+    await page.getByRole('link', { name: /typewriter patented/ }).click()
+    await page.getByLabel('Title').fill('Typewriter patent')
+    await page.getByRole('button', { name: 'Rename' }).click()
+    await page.getByText('Renamed.').waitFor()
+    await page.getByRole('button', { name: 'Replay the stream' }).click()
+    await page.getByTestId('citation').first().waitFor({ timeout: 60_000 })
+    await checkScreen('history')
+  }, 120_000)
+
+  it('creates a token shown once, and lists the workspace members', async () => {
+    await page.getByRole('link', { name: 'Your tokens' }).click()
+    await page.getByLabel('Name').fill('laptop')
+    await page.getByRole('button', { name: 'Create a token' }).click()
+    const value = await page.getByLabel('New token').inputValue()
+    expect((await fetch(`${cairn.base}/v1/models`, { headers: { authorization: `Bearer ${value}` } })).status).toBe(200)
+    await checkScreen('tokens')
+    await page.getByRole('link', { name: 'Members' }).click()
+    await page.getByRole('heading', { name: /Members of/ }).waitFor()
+    await checkScreen('members')
+  }, 120_000)
+
+  it('signs out: the token is revoked and the session cleared', async () => {
+    const token = await page.evaluate(() => localStorage.getItem('cairn.token'))
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.getByRole('heading', { name: 'Cairn' }).waitFor()
+    expect(await page.evaluate(() => localStorage.getItem('cairn.token'))).toBeNull()
+    expect((await fetch(`${cairn.base}/v1/models`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401)
+  })
+})

@@ -68,7 +68,7 @@ describe.skipIf(!CHROMIUM)('the web console in a real browser', () => {
     expect(html.headers.get('content-security-policy')).toContain("default-src 'self'")
     expect(await html.text()).toContain('/console/app.js')
     const api = await fetch(`${cairn.base}/`, { headers: { accept: 'application/json' } })
-    expect((await api.json()).error.code).toBe('invalid_api_key')
+    expect(((await api.json()) as { error: { code: string } }).error.code).toBe('invalid_api_key')
   })
 
   it('signs in with the printed one-time link, which then no longer works', async () => {
@@ -78,7 +78,7 @@ describe.skipIf(!CHROMIUM)('the web console in a real browser', () => {
     await page.goto(cairn.signInLink!)
     await page.getByRole('heading', { name: 'Files' }).waitFor()
     expect(page.url()).not.toContain('code=')
-    expect(await page.evaluate(() => localStorage.getItem('cairn.token'))).toMatch(/^cairn_/)
+    expect(await page.evaluate<string | null>("localStorage.getItem('cairn.token')")).toMatch(/^cairn_/)
     const reuse = await fetch(`${cairn.base}/v1/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: cairn.signInLink!.split('#code=')[1] }) })
     expect(reuse.status).toBe(422)
   })
@@ -183,10 +183,10 @@ describe.skipIf(!CHROMIUM)('the web console in a real browser', () => {
   }, 120_000)
 
   it('signs out: the token is revoked and the session cleared', async () => {
-    const token = await page.evaluate(() => localStorage.getItem('cairn.token'))
+    const token = await page.evaluate<string | null>("localStorage.getItem('cairn.token')")
     await page.getByRole('button', { name: 'Sign out' }).click()
     await page.getByRole('heading', { name: 'Cairn' }).waitFor()
-    expect(await page.evaluate(() => localStorage.getItem('cairn.token'))).toBeNull()
+    expect(await page.evaluate<string | null>("localStorage.getItem('cairn.token')")).toBeNull()
     expect((await fetch(`${cairn.base}/v1/models`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401)
   })
 })

@@ -9,6 +9,7 @@ import { readChunks } from '../sse'
 import { Answer, applyChunk, emptyAnswer, type AnswerState } from './Answer'
 import { FilterBox, filterError, type FilterError } from './FilterBox'
 import { PageImage, type Evidence } from './PageImage'
+import { Alert } from './Notice'
 
 type Hit = Evidence & { score: number; text: string }
 
@@ -85,11 +86,7 @@ export function Ask() {
           {busy ? (mode === 'l0' ? 'Answering…' : 'Searching…') : mode === 'l0' ? 'Ask' : 'Search'}
         </button>
       </form>
-      {error && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
+      <Alert text={error} />
       {answer && <Answer answer={answer} />}
       {hits && (
         <ol class="hits" aria-label="Search results">

@@ -9,6 +9,7 @@ import { session } from '../session'
 import { formatBytes } from './Files'
 import { PageImage } from './PageImage'
 import { StatusBadge } from './StatusBadge'
+import { Notice } from './Notice'
 
 const THUMBS = 12
 
@@ -95,11 +96,7 @@ export function FilePage({ id }: { id: string }) {
           Delete
         </button>
       </div>
-      {message && (
-        <p role={message.error ? 'alert' : 'status'} class={message.error ? 'error' : 'ok'}>
-          {message.text}
-        </p>
-      )}
+      <Notice message={message} />
       <form class="card" onSubmit={saveMetadata}>
         <label for="file-meta">Metadata (JSON; a key set to null is removed; "instructions" asks the model to update it)</label>
         <textarea id="file-meta" class="mono" rows={6} value={metadata} onInput={(e) => setMetadata(e.currentTarget.value)} />

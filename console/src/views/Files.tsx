@@ -7,6 +7,7 @@ import { api, ApiError, query, uploadFile, type ApiFile } from '../api'
 import { session } from '../session'
 import { FilterBox, filterError, type FilterError } from './FilterBox'
 import { StatusBadge } from './StatusBadge'
+import { Alert } from './Notice'
 
 type Upload = { key: string; name: string; fraction: number; error?: string; done?: boolean }
 
@@ -145,11 +146,7 @@ export function Files() {
           <label for="instr">Instructions (what metadata to extract from each file)</label>
           <input id="instr" value={instructions} onInput={(e) => setInstructions(e.currentTarget.value)} placeholder="extract the author and year" />
         </details>
-        {formError && (
-          <p role="alert" class="error">
-            {formError}
-          </p>
-        )}
+        <Alert text={formError} />
         {uploads.length > 0 && (
           <ul class="uploads" aria-label="Uploads">
             {uploads.slice(0, 50).map((u) => (
@@ -180,11 +177,7 @@ export function Files() {
         <FilterBox id="files-filter" label="Filter by metadata" value={filter} onInput={setFilter} error={filterErr} />
         <button type="submit">Apply</button>
       </form>
-      {loadError && (
-        <p role="alert" class="error">
-          {loadError}
-        </p>
-      )}
+      <Alert text={loadError} />
       {files === null ? (
         <p class="muted">Loading…</p>
       ) : files.length === 0 ? (

@@ -8,6 +8,7 @@ import { go } from '../router'
 import { session } from '../session'
 import { readChunks } from '../sse'
 import { Answer, applyChunk, emptyAnswer, fromCompletion, type AnswerState } from './Answer'
+import { Alert, Notice } from './Notice'
 
 type Stored = { id: string; created: number; model: string; metadata?: Record<string, string> }
 
@@ -24,11 +25,7 @@ export function History({ id }: { id?: string }) {
   return (
     <section aria-labelledby="history-title">
       <h1 id="history-title">History</h1>
-      {error && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
+      <Alert text={error} />
       {list === null ? (
         <p class="muted">Loading…</p>
       ) : list.length === 0 ? (
@@ -102,11 +99,7 @@ function Completion({ id }: { id: string }) {
         <a href="#/history">← History</a>
       </p>
       <h1 id="completion-title">{completion?.metadata?.title || id}</h1>
-      {message && (
-        <p role={message.error ? 'alert' : 'status'} class={message.error ? 'error' : 'ok'}>
-          {message.text}
-        </p>
-      )}
+      <Notice message={message} />
       <div class="row">
         <button type="button" onClick={replay}>
           Replay the stream

@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { api, ApiError, type Me } from '../api'
 import { session } from '../session'
+import { Alert, ActionTable } from './Notice'
 
 type Member = { user_id: string; access: 'reader' | 'writer' | 'admin'; created_at: string }
 const LEVELS = ['reader', 'writer', 'admin'] as const
@@ -48,24 +49,9 @@ export function Members({ me }: { me: Me | null }) {
         </select>
         <button type="submit">Add</button>
       </form>
-      {error && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
+      <Alert text={error} />
       {members && (
-        <table>
-          <caption class="sr-only">Members</caption>
-          <thead>
-            <tr>
-              <th scope="col">User</th>
-              <th scope="col">Access</th>
-              <th scope="col">
-                <span class="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
+        <ActionTable caption="Members" columns={['User', 'Access']}>
             {members.map((m) => (
               <tr>
                 <td>
@@ -86,8 +72,7 @@ export function Members({ me }: { me: Me | null }) {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
+        </ActionTable>
       )}
     </section>
   )

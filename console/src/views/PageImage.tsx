@@ -6,6 +6,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { ApiError, objectUrl, query } from '../api'
 import { session } from '../session'
+import { Alert } from './Notice'
 
 export type Box = { x: number; y: number; w: number; h: number }
 export type Evidence = {
@@ -62,11 +63,7 @@ export function PageImage({ evidence, onClose }: { evidence: Evidence; onClose: 
           Close
         </button>
       </header>
-      {error && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
+      <Alert text={error} />
       {wantsPage && src && (
         <>
           <div class="page">

@@ -12,6 +12,7 @@ import { Files } from './Files'
 import { History } from './History'
 import { Members } from './Members'
 import { Tokens } from './Tokens'
+import { Alert } from './Notice'
 
 const SCREENS = [
   { name: 'files', label: 'Files' },
@@ -109,11 +110,7 @@ export function Shell() {
           <button type="submit">Create</button>
         </form>
       )}
-      {error && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
+      <Alert text={error} />
       <main id="main" key={workspace}>
         {screen}
       </main>

@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { api, ApiError, type Me } from '../api'
 import { session } from '../session'
+import { Alert } from './Notice'
 
 export function SignIn() {
   const [token, setToken] = useState('')
@@ -63,11 +64,7 @@ export function SignIn() {
         <p class="hint">
           Locally, <code>npm start</code> prints a link that signs you in once. A token stays in this browser until you sign out.
         </p>
-        {error && (
-          <p role="alert" class="error">
-            {error}
-          </p>
-        )}
+        <Alert text={error} />
       </form>
     </main>
   )

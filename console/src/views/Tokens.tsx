@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { api, ApiError, type Me } from '../api'
 import { session } from '../session'
+import { Alert, ActionTable } from './Notice'
 
 type Token = { id: string; name: string; created_at: string }
 
@@ -58,24 +59,9 @@ export function Tokens({ me }: { me: Me | null }) {
           <input class="mono" readOnly value={created} aria-label="New token" onFocus={(e) => e.currentTarget.select()} />
         </div>
       )}
-      {error && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
+      <Alert text={error} />
       {tokens && (
-        <table>
-          <caption class="sr-only">Tokens</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Created</th>
-              <th scope="col">
-                <span class="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
+        <ActionTable caption="Tokens" columns={['Name', 'Created']}>
             {tokens.map((t) => (
               <tr>
                 <td>
@@ -90,8 +76,7 @@ export function Tokens({ me }: { me: Me | null }) {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
+        </ActionTable>
       )}
     </section>
   )

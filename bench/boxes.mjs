@@ -13,9 +13,10 @@
  *       BOXES_QUESTIONS=n        questions asked at most (default 40)
  *       PYTHON=python3           the Python with PyMuPDF
  *       SHOW=misses              print each element not covered, with what lies under its boxes
+ *       JSON=file                write every boxed element, with what PyMuPDF read under its boxes, to a file
  */
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -136,6 +137,7 @@ async function main() {
     console.log(`token precision under the boxes: mean ${mean(checked.map((r) => r.precision)).toFixed(3)}, p10 ${percentile(checked.map((r) => r.precision), 10).toFixed(3)}`)
     console.log(`boxes per element: mean ${mean(boxed.map((e) => e.boxes.length)).toFixed(1)}, max ${Math.max(...boxed.map((e) => e.boxes.length))}`)
     console.log(`search: boxes phase p50 ${percentile(boxesMs, 50).toFixed(0)} ms, p95 ${percentile(boxesMs, 95).toFixed(0)} ms; total p50 ${percentile(totalMs, 50).toFixed(0)} ms, p95 ${percentile(totalMs, 95).toFixed(0)} ms`)
+    if (process.env.JSON) writeFileSync(process.env.JSON, JSON.stringify(boxed.map((e) => ({ ...e, ...byId.get(e.chunk_id) })), null, 1))
     if (process.env.SHOW === 'misses') {
       for (const e of boxed.filter((e) => byId.get(e.chunk_id).recall < COVERED)) {
         const r = byId.get(e.chunk_id)

@@ -93,21 +93,29 @@ function lines(slices: readonly Rect[]): Rect[] {
   return out
 }
 
-/** Left edges this close, right edges within `RAGGED`, and no gap of more than a line: one block. */
+/**
+ * Lines join the block above them when their left edges align and they are no more than a line
+ * apart; their right edges may differ by up to `RAGGED` (a ragged paragraph), as widening a line
+ * that ends where its text ends covers only blank page. The passage's last line may end mid-line,
+ * before words it does not hold: it joins only a block no wider than itself (`SHORTER` aside).
+ */
 const ALIGNED = 0.01
-const RAGGED = 0.05
+const RAGGED = 0.3
+const SHORTER = 0.02
 
 /** Lines of a paragraph under one another joined into one rectangle, so a passage is a few rectangles, not one per line. */
 function blocks(rects: readonly Rect[]): Rect[] {
   const out: Rect[] = []
-  for (const r of rects) {
+  rects.forEach((r, i) => {
     const last = out[out.length - 1]
     const gap = last ? r.y0 - last.y1 : Infinity
-    if (last && Math.abs(r.x0 - last.x0) <= ALIGNED && Math.abs(r.x1 - last.x1) <= RAGGED && gap >= -0.5 * height(r) && gap <= height(r)) {
+    const longer = last ? r.x1 - last.x1 : 0
+    const fits = i === rects.length - 1 ? longer >= -SHORTER && longer <= RAGGED : Math.abs(longer) <= RAGGED
+    if (last && Math.abs(r.x0 - last.x0) <= ALIGNED && fits && gap >= -0.5 * height(r) && gap <= height(r)) {
       last.x1 = Math.max(last.x1, r.x1)
       last.y1 = Math.max(last.y1, r.y1)
     } else out.push({ ...r })
-  }
+  })
   return out
 }
 

@@ -8,7 +8,7 @@ import { env } from 'cloudflare:test'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { call, callJson, createOrgWithWorkspace, uploadForm, waitForIngestAll } from './api-client'
 import { fixtureBytes } from './fixtures'
-import { layoutPrefix, readPageLayout } from '../../src/search/layout-store'
+import { layoutPrefix, pageLayoutKey, readPageLayout, storePageLayouts } from '../../src/search/layout-store'
 import { coveredText, tokenRecall } from '../support/covered-text'
 
 type World = Awaited<ReturnType<typeof createOrgWithWorkspace>>
@@ -88,6 +88,21 @@ describe('layouts at ingestion', () => {
     const listed = await env.FILES.list({ prefix: layoutPrefix(ids['tracemonkey.pdf']!) })
     expect(listed.objects.map((o) => o.key)).toEqual(Array.from({ length: 14 }, (_, i) => `layouts/${ids['tracemonkey.pdf']}/page-${String(i + 1).padStart(5, '0')}.json`))
     expect((await env.FILES.list({ prefix: layoutPrefix(ids['powerpoint_sample.pptx']!) })).objects).toEqual([])
+  })
+})
+
+describe('a page range written again', () => {
+  it('leaves exactly the layouts it found, whatever was there before', async () => {
+    const fileId = ids['tracemonkey.pdf']!
+    const before = await env.FILES.get(pageLayoutKey(fileId, 2)).then((o) => o!.text())
+    const page3 = await env.FILES.get(pageLayoutKey(fileId, 3)).then((o) => o!.text())
+    // Pages 1–3 read again, page 3 now without text: its old layout goes, the others are overwritten.
+    await storePageLayouts(env.FILES, fileId, { from: 1, to: 3 }, [{ page: 2, json: before }])
+    expect(await env.FILES.head(pageLayoutKey(fileId, 1))).toBeNull()
+    expect(await env.FILES.get(pageLayoutKey(fileId, 2)).then((o) => o!.text())).toBe(before)
+    expect(await env.FILES.head(pageLayoutKey(fileId, 3))).toBeNull()
+    expect(await env.FILES.head(pageLayoutKey(fileId, 4))).not.toBeNull()
+    await storePageLayouts(env.FILES, fileId, { from: 3, to: 3 }, [{ page: 3, json: page3 }])
   })
 })
 

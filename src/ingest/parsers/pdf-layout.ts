@@ -18,12 +18,21 @@ export type PageView = { width: number; height: number; transform: number[] }
 const DESCENT = 0.2
 const ASCENT = 0.8
 
+/** Fewest characters one run can take stored (`["x"],` and no box); more runs than the cap allows for cannot fit. */
+const MIN_RUN_CHARS = 6
+
 /**
  * The page's layout as stored JSON, or null where it holds no positioned text or stays over
  * `maxChars` even with each line's runs joined into one item (a page of single glyphs, say).
+ * What it builds is bounded by `maxChars`, not by the page.
  * @example pageLayoutJson(content.items.filter((i) => 'str' in i), page.getViewport({ scale: 1 }), 256_000)
  */
 export function pageLayoutJson(runs: readonly TextRun[], view: PageView, maxChars: number): string | null {
+  // The stored form holds every character and about 40 more a run: a page that cannot fit is given
+  // up before anything is built, so a page near the text budget costs no second copy of itself.
+  let chars = 0
+  for (const run of runs) chars += run.str.length
+  if (chars > maxChars || runs.length > maxChars / MIN_RUN_CHARS) return null
   const items = layoutItems(runs, view)
   if (!items.some((item) => item.box)) return null
   const json = encodePageLayout({ items })

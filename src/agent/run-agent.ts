@@ -14,6 +14,7 @@ import type { Models } from '../models/ports'
 import { UsageMeter } from '../models/usage'
 import { evidenceFields, workspaceReader, type SearchScope, type WorkspaceSearchDeps } from '../search'
 import { BUDGETS, RESEARCH_SHARE, RUN_TIME_LIMIT_MS, type Budget } from './budget'
+import { drawEvidence } from './citation-boxes'
 import { CitationWriter, type RelevantDoc } from './citations'
 import { readConversation, type Conversation } from './conversation'
 import { EvidenceBook, locate, renderEvidenceList } from './evidence-book'
@@ -87,6 +88,7 @@ export async function runAgent(deps: AgentDeps, input: RunInput, sink: RunSink, 
     if (rest) sink.content(rest)
   }
   narrateVerification(writer, narrate)
+  const docs = await drawEvidence(deps.blobs, writer.annotations, relevantDocs(writer, book))
 
   return {
     id: input.id,
@@ -97,7 +99,7 @@ export async function runAgent(deps: AgentDeps, input: RunInput, sink: RunSink, 
       {
         index: 0,
         message: { role: 'assistant', content: writer.content, reasoning_content: '', annotations: writer.annotations, refusal: null },
-        metadata: { relevant_docs: relevantDocs(writer, book) },
+        metadata: { relevant_docs: docs },
         finish_reason: finishReason,
         logprobs: null,
       },

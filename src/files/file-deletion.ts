@@ -1,13 +1,14 @@
 /**
  * @module Removing files and everything derived from them: chunks (and through the triggers their
- * FTS rows), finished-part records, vision page claims, the row, their vectors, the R2 object and
- * its page renders. Rows go in one D1 batch
+ * FTS rows), finished-part records, vision page claims, the row, their vectors, the R2 object,
+ * its page renders and its page layouts. Rows go in one D1 batch
  * first, so an ingest message still in flight finds no file and cleans up whatever it writes afterwards.
  */
 import { and, eq, inArray } from 'drizzle-orm'
 import { chunks, fileParts, files, visionPages } from '../db/schema'
 import type { Ports } from '../ports'
 import { deleteRenders } from '../ingest/perception/render-keys'
+import { deleteLayouts } from '../search/layout-store'
 import { deleteChunkVectors } from '../search/vector-store'
 import { openFile, type FileCaller } from './access'
 import { deleteRowsStatement } from './lifecycle'
@@ -31,8 +32,11 @@ export async function deleteFiles(deps: Pick<Ports, 'db' | 'blobs' | 'vectors'>,
     ])
     await deleteChunkVectors(deps.vectors, chunkRefs)
     await deps.blobs.delete(slice.map((t) => t.blobKey))
-    // Only PDFs have renders; for any other file this is one empty listing.
-    for (const id of ids) await deleteRenders(deps.blobs, id)
+    // Only PDFs have renders and layouts; for any other file these are two empty listings.
+    for (const id of ids) {
+      await deleteRenders(deps.blobs, id)
+      await deleteLayouts(deps.blobs, id)
+    }
   }
 }
 

@@ -46,6 +46,12 @@ export type Limits = {
   maxJpegMegapixels: number
   /** Seconds of recording transcribed from one file. */
   maxAudioSeconds: number
+  /**
+   * Characters of one PDF page's stored layout (its text items' positions, for drawing citations):
+   * a page over it keeps one position per line instead, or none. A message of 50 pages holds at most
+   * 50 of them until they are written.
+   */
+  maxLayoutChars: number
 }
 
 /**
@@ -72,6 +78,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxPngMegapixels: 150,
   maxJpegMegapixels: 16,
   maxAudioSeconds: 6 * 60 * 60,
+  maxLayoutChars: 256 * 1024,
 })
 
 /** The defaults with some caps overridden (from config, or tighter ones in tests). */

@@ -29,6 +29,7 @@ import { startPdfPerception } from './perception/pdf-perception'
 import { readSlidePictures } from './perception/slide-pictures'
 import { addPerceptionUsage } from './perception/perception-usage'
 import type { Segment } from './segment'
+import { discardPageLayouts, storePageLayouts } from '../search/layout-store'
 
 export type IngestDeps = Pick<Ports, 'db' | 'd1' | 'blobs' | 'ingestQueue' | 'config' | 'models' | 'vectors'>
 type FileRow = typeof files.$inferSelect
@@ -100,9 +101,19 @@ async function parseAndStore(deps: IngestDeps, file: FileRow, bytes: Uint8Array,
     file.kind === 'pdf'
       ? await startPdfPerception({ d1: deps.d1, blobs: deps.blobs, models, budget: deps.config.visionPagesPerFile }, file.id, bytes, pages ?? { from: 1, to: limits.maxPages })
       : null
+  // The pages whose layouts this message may have written, to take back if the file fails or goes.
+  let layoutPages: number[] = []
   try {
     const outcome = await parseDocument(bytes, file.kind as FileKind, pages ? { limits, pages } : { limits })
     const pageCount = pages ? pages.to - pages.from + 1 : 0
+    if (pdf && outcome.status === 'parsed') {
+      const range = pages ?? { from: 1, to: outcome.result.pageCount ?? 0 }
+      const layouts = outcome.result.layouts ?? []
+      layoutPages = layouts.map((l) => l.page)
+      // Before the chunks: the part that completes the file makes its citations readable, boxes and all.
+      await storePageLayouts(deps.blobs, file.id, range, layouts)
+      delete outcome.result.layouts
+    }
     let segments: Segment[]
     let perceived: string | null = null
     let perception: PartPerception | null = null
@@ -117,11 +128,15 @@ async function parseAndStore(deps: IngestDeps, file: FileRow, bytes: Uint8Array,
     const pageTotal = pageCount || (outcome.status === 'parsed' ? (outcome.result.pageCount ?? 0) : 0)
     const stored = await storePart(deps.d1, file, part, pageTotal, chunks, note, perception, outcome.status === 'parsed')
     await embedded.settle(stored.status)
-    // The file was deleted or failed meanwhile: its renders go too.
-    if (stored.status !== 'processing' && stored.status !== 'processed') await pdf?.discardRenders()
+    // The file was deleted or failed meanwhile: its renders and layouts go too.
+    if (stored.status !== 'processing' && stored.status !== 'processed') {
+      await pdf?.discardRenders()
+      await discardPageLayouts(deps.blobs, file.id, layoutPages)
+    }
   } catch (err) {
-    // A failed file keeps no renders; a retried part draws them again.
+    // A failed file keeps no renders or layouts; a retried part writes them again.
     await pdf?.discardRenders()
+    await discardPageLayouts(deps.blobs, file.id, layoutPages)
     throw err
   } finally {
     pdf?.close()

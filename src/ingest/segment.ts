@@ -2,6 +2,7 @@
  * @module What parsers produce and the chunker consumes: segments of extracted text with their
  * provenance, and the chunks that are indexed and cited.
  */
+import type { StoredLayout } from '../search/layout-store'
 
 export type Modality = 'text' | 'table' | 'image' | 'audio'
 
@@ -67,6 +68,8 @@ export type ParseResult = {
   textlessPages?: number[]
   /** Pictures placed on pages or slides (PNG, JPEG), in page order, for a vision model. */
   pictures?: EmbeddedPicture[]
+  /** PDF only: where the text of each page read stands, for drawing citations (pages without text have none). */
+  layouts?: StoredLayout[]
 }
 
 /** A picture inside a document, such as a slide's image. Inflated only when read, so only the ones a vision model reads cost memory. */

@@ -8,6 +8,7 @@
  * briefly before it turns out damaged.
  */
 import { compileToSql, tableColumns, type FilterNode, type SqlColumns } from '../filter'
+import type { Box } from './page-layout'
 
 /** One chunk found by a search, with everything a citation needs. */
 export type ChunkHit = {
@@ -28,6 +29,8 @@ export type ChunkHit = {
   fileMetadata: Record<string, unknown>
   /** The arm's own score, higher is better; comparable only within one arm's list. */
   score: number
+  /** Where the text stands on its page (evidence-boxes.ts), once looked up; absent where the page has no layout. */
+  boxes?: Box[]
 }
 
 /** Where a search looks: one workspace of one org, narrowed by the question's filter. */

@@ -30,4 +30,10 @@ describe('evidenceFields', () => {
   it('keeps a time of zero', () => {
     expect(evidenceFields(hit({ startTime: 0, endTime: 4.2 }))).toMatchObject({ start_time: 0, end_time: 4.2 })
   })
+
+  it('adds boxes only where the hit has them', () => {
+    const boxes = [{ x: 0.1, y: 0.2, w: 0.5, h: 0.02 }]
+    expect(evidenceFields(hit({ boxes })).boxes).toEqual(boxes)
+    expect(evidenceFields(hit({}))).not.toHaveProperty('boxes')
+  })
 })

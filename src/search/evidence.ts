@@ -3,6 +3,7 @@
  * `relevant_docs` item and a `file_citation` share, so every answer cites a source the same way.
  */
 import type { ChunkHit } from './chunk-hits'
+import type { Box } from './page-layout'
 
 export type EvidenceFields = {
   file_id: string
@@ -18,10 +19,12 @@ export type EvidenceFields = {
   start_time?: number
   end_time?: number
   heading?: string
+  /** Rectangles around the text on its page (0..1, origin top-left); only where the page keeps its text positions. */
+  boxes?: Box[]
   file_metadata: Record<string, unknown>
 }
 
-/** The citation fields of a hit; `sheet`, `rows`, times and `heading` only where the format has them. */
+/** The citation fields of a hit; `sheet`, `rows`, times, `heading` and `boxes` only where the format has them. */
 export function evidenceFields(hit: ChunkHit): EvidenceFields {
   return {
     file_id: hit.fileId,
@@ -35,6 +38,7 @@ export function evidenceFields(hit: ChunkHit): EvidenceFields {
     ...(hit.startTime !== null && { start_time: hit.startTime }),
     ...(hit.endTime !== null && { end_time: hit.endTime }),
     ...(hit.heading !== null && hit.heading !== '' && { heading: hit.heading }),
+    ...(hit.boxes && { boxes: hit.boxes }),
     file_metadata: hit.fileMetadata,
   }
 }

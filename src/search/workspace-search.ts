@@ -7,6 +7,7 @@
  * for `STATUS_TTL_MS` (models/availability.ts) the next searches skip it rather than wait out its
  * retries again; `/health` reports the same state.
  */
+import { withBoxes } from './evidence-boxes'
 import { isTimeout, noteAnswer, noteFailure, recentlyFailed } from '../models/availability'
 import type { Models } from '../models/ports'
 import { ModelCallError } from '../models/retry'
@@ -25,7 +26,18 @@ export type WorkspaceSearchDeps = { d1: D1Database; models: Models; vectors: Vec
  */
 export const QUERY_EMBEDDING_TIMEOUT_MS = 5_000
 
-export function searchWorkspace(deps: WorkspaceSearchDeps, request: RetrieveRequest, time?: PhaseTimer): Promise<RetrievedChunk[]> {
+/**
+ * The best chunks for the question. Given `layouts` (the bucket page layouts are kept in), each chunk
+ * on a PDF page with a layout carries the `boxes` around its text: its page's layout is read, all
+ * pages in parallel, in the `boxes` phase.
+ */
+export async function searchWorkspace(deps: WorkspaceSearchDeps, request: RetrieveRequest, time?: PhaseTimer, layouts?: R2Bucket): Promise<RetrievedChunk[]> {
+  const found = await rankedChunks(deps, request, time)
+  if (!layouts) return found
+  return time ? time('boxes', () => withBoxes(layouts, found)) : withBoxes(layouts, found)
+}
+
+function rankedChunks(deps: WorkspaceSearchDeps, request: RetrieveRequest, time?: PhaseTimer): Promise<RetrievedChunk[]> {
   const { embedding, rerank: reranker } = deps.models
   // Without an embedding model there is no semantic arm, and the search is lexical.
   const semantic = embedding && !recentlyFailed('embedding', embedding.modelId) ? semanticArm(deps, { timeoutMs: QUERY_EMBEDDING_TIMEOUT_MS }) : null

@@ -58,6 +58,15 @@ const ChatRequest = z
   })
   .openapi('ChatCompletionRequest')
 
+const PageBox = z
+  .object({
+    x: z.number().openapi({ description: 'Left edge, as a fraction of the page width (0..1)' }),
+    y: z.number().openapi({ description: 'Top edge, as a fraction of the page height (0..1), measured from the top' }),
+    w: z.number().openapi({ description: 'Width, as a fraction of the page width' }),
+    h: z.number().openapi({ description: 'Height, as a fraction of the page height' }),
+  })
+  .openapi('PageBox', { example: { x: 0.1176, y: 0.4203, w: 0.7647, h: 0.0606 } })
+
 const Evidence = z
   .object({
     file_id: z.string(),
@@ -71,6 +80,13 @@ const Evidence = z
     start_time: z.number().optional(),
     end_time: z.number().optional(),
     heading: z.string().optional(),
+    boxes: z
+      .array(PageBox)
+      .optional()
+      .openapi({
+        description:
+          'Where the text stands on the page, to draw over `GET /files/{file_id}/pages/{page}/image`: rectangles in normalised page coordinates (0..1, origin top-left), about one per line, lines of a paragraph joined. Around the chunk\'s text in `l0-retrieval` elements and `relevant_docs`, around the `quote` in a `file_citation`. Present only for PDF pages whose text has positions (absent for scans, pictures read by a vision model, and other formats).',
+      }),
     file_metadata: z.record(z.string(), z.unknown()),
   })
   .openapi('Evidence')

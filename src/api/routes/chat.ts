@@ -17,7 +17,7 @@ import { MODELS } from './models'
 import type { App, AppContext } from '../context'
 import { resourceApp } from '../resource-app'
 
-/** The search phases as Server-Timing entries (`lexical`, `vector`, `fuse`, `rerank`). */
+/** The search phases as Server-Timing entries (`lexical`, `vector`, `fuse`, `rerank`, `boxes`). */
 const serverTiming =
   (c: Context<AppContext>): PhaseTimer =>
   (phase, run) =>
@@ -67,7 +67,8 @@ export function chatRoutes(): App {
     }
     if (kind === 'l0') return answerWithRun(c, user, workspaceId, body, question)
 
-    const elements = await searchWorkspace(deps, { orgId: user.orgId, workspaceId, query: question.text, filter: question.filter, topK: question.topK }, serverTiming(c))
+    const request = { orgId: user.orgId, workspaceId, query: question.text, filter: question.filter, topK: question.topK }
+    const elements = await searchWorkspace(deps, request, serverTiming(c), deps.blobs)
 
     const id = completionId()
     const created = Math.floor(Date.now() / 1000)

@@ -6,10 +6,12 @@ import { getDocumentProxy } from 'unpdf'
 import { DamagedFileError, isIngestError, LimitExceededError, libraryDetail } from '../errors'
 import { formatBytes, formatCount, startDeadline, withinDeadline, type Deadline, type Limits } from '../limits'
 import type { ParseResult } from '../segment'
+import type { StoredLayout } from '../../search/layout-store'
 import { outputMeter, unmetered, type OutputMeter, type OutputSubject } from '../output-meter'
 import { shownTextBytes, type ShownText } from './pdf-shown-text'
 import { segmentBuilder } from '../segment-builder'
 import { titleBlocks, titledPages } from './page-titles'
+import { pageLayoutJson, type TextRun } from './pdf-layout'
 
 export type PageRange = { from: number; to: number }
 
@@ -79,20 +81,23 @@ export async function openPdf(bytes: Uint8Array, limits: Limits, deadline?: Dead
       const { from, to } = checkRange(range, pageCount, limits.maxPagesPerMessage)
       const out = segmentBuilder(meter)
       const textlessPages: number[] = []
+      const layouts: StoredLayout[] = []
       // Whole blocks of pages are read so that a page's title does not depend on the range (page-titles.ts).
       const blocks = titleBlocks(from, to, pageCount)
       const texts: string[] = []
       for (let page = blocks.from; page <= blocks.to; page++) {
         deadline.check()
-        let text: string
+        const inRange = page >= from && page <= to
+        let read: PageRead
         try {
-          text = await withinDeadline(pageText(pdf, page, meter), deadline, limits.timeBudgetMs)
+          read = await withinDeadline(pageText(pdf, page, meter, inRange ? limits.maxLayoutChars : 0), deadline, limits.timeBudgetMs)
         } catch (err) {
           await pdf.destroy().catch(() => {})
           throw pdfError(err, page)
         }
-        if (page >= from && page <= to && text.replace(/\s/g, '').length < TEXTLESS_CHARS) textlessPages.push(page)
-        texts.push(text)
+        if (inRange && read.text.replace(/\s/g, '').length < TEXTLESS_CHARS) textlessPages.push(page)
+        if (read.layout) layouts.push({ page, json: read.layout })
+        texts.push(read.text)
       }
       const titles = titledPages(blocks.from, texts)
       for (let page = from; page <= to; page++) {
@@ -100,7 +105,7 @@ export async function openPdf(bytes: Uint8Array, limits: Limits, deadline?: Dead
         out.restartOffsets()
         out.text(texts[i]!, { page, modality: 'text', ...(titles[i] ? { heading: [titles[i]!] } : {}) })
       }
-      return { segments: out.segments, pageCount, textlessPages }
+      return { segments: out.segments, pageCount, textlessPages, layouts }
     },
     close: () => pdf.destroy().catch(() => {}),
   }
@@ -169,21 +174,27 @@ function checkRange(range: PageRange, pageCount: number, perMessage: number): Pa
   return { from, to: last }
 }
 
-async function pageText(pdf: PdfProxy, pageNumber: number, meter: OutputMeter): Promise<string> {
+type PageRead = { text: string; layout: string | null }
+
+/** The page's tidied text and, with a positive `maxLayoutChars`, its layout (pdf-layout.ts). */
+async function pageText(pdf: PdfProxy, pageNumber: number, meter: OutputMeter, maxLayoutChars: number): Promise<PageRead> {
   const page = await pdf.getPage(pageNumber)
   try {
     // Whole, not streamed: with pdf.js's text stream (cancelled at the budget, or read to its end)
     // the local runtime stopped answering anything afterwards. A page that inflates past the budget
     // is refused once it is read.
     const content = await page.getTextContent()
+    const runs: TextRun[] = []
     let text = ''
     for (const item of content.items) {
       if (!('str' in item)) continue
       text += item.str
       if (item.hasEOL) text += '\n'
+      runs.push(item)
     }
     meter.check(text.length)
-    return tidyPageText(text)
+    const layout = maxLayoutChars > 0 ? pageLayoutJson(runs, page.getViewport({ scale: 1 }), maxLayoutChars) : null
+    return { text: tidyPageText(text), layout }
   } finally {
     page.cleanup()
   }

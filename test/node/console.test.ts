@@ -50,6 +50,9 @@ describe.skipIf(!CHROMIUM)('the web console in a real browser', () => {
     model?.server.close()
   })
 
+  const api = async (method: string, pathname: string) =>
+    (await fetch(`${cairn.base}${pathname}`, { method, headers: { authorization: `Bearer ${cairn.token}` } })).json() as Promise<any>
+
   /** Axe finds no serious or critical violation; then the screen is saved at both sizes. */
   async function checkScreen(name: string) {
     const { violations } = await new AxeBuilder({ page }).analyze()
@@ -141,9 +144,15 @@ describe.skipIf(!CHROMIUM)('the web console in a real browser', () => {
       expect(await boxes.count()).toBeGreaterThan(0)
       const image = await dialog.getByRole('img').boundingBox()
       const box = await boxes.first().boundingBox()
-      // The box lies on the page picture.
-      expect(box!.x).toBeGreaterThanOrEqual(image!.x - 1)
-      expect(box!.y + box!.height).toBeLessThanOrEqual(image!.y + image!.height + 1)
+      // The box is drawn where the stored answer's citation says, as fractions of the page picture.
+      const stored = await api('GET', '/v1/chat/completions?order=desc&limit=1')
+      const answer = await api('GET', `/v1/chat/completions/${stored.data[0].id}`)
+      const cited = answer.choices[0].message.annotations.find((a: { text: string }) => a.text === '[1]').file_citation
+      expect(cited.filename).toBe('multi_page.pdf')
+      const first = cited.boxes[0]
+      expect((box!.x - image!.x) / image!.width).toBeCloseTo(first.x, 2)
+      expect((box!.y - image!.y) / image!.height).toBeCloseTo(first.y, 2)
+      expect(box!.width / image!.width).toBeCloseTo(first.w, 2)
     } finally {
       await page.keyboard.press('Escape')
     }

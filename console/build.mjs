@@ -5,7 +5,7 @@
  * Runs from `npm install` (postinstall), `npm start` and the test setup, so no one runs it by hand.
  * Run:  node console/build.mjs   (prints the files and their sizes)
  */
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
@@ -16,7 +16,6 @@ export const CONSOLE_DIST = path.join(here, 'dist')
 export async function buildConsole({ quiet = false } = {}) {
   // esbuild is loaded only when building, so importing this module stays cheap.
   const { build } = await import('esbuild')
-  rmSync(CONSOLE_DIST, { recursive: true, force: true })
   mkdirSync(path.join(CONSOLE_DIST, 'console'), { recursive: true })
   const result = await build({
     entryPoints: { app: path.join(here, 'src/main.tsx'), style: path.join(here, 'src/style.css') },
@@ -28,9 +27,16 @@ export async function buildConsole({ quiet = false } = {}) {
     jsx: 'automatic',
     jsxImportSource: 'preact',
     metafile: true,
+    write: false,
     logLevel: quiet ? 'error' : 'warning',
   })
-  copyFileSync(path.join(here, 'index.html'), path.join(CONSOLE_DIST, 'index.html'))
+  // A file is written only when it changed: several `npm start`s (tests run them side by side) may
+  // build at once while others serve these files, and wrangler reloads on every write it sees.
+  const writeIfChanged = (file, contents) => {
+    if (!existsSync(file) || !readFileSync(file).equals(Buffer.from(contents))) writeFileSync(file, contents)
+  }
+  for (const out of result.outputFiles) writeIfChanged(out.path, out.contents)
+  writeIfChanged(path.join(CONSOLE_DIST, 'index.html'), readFileSync(path.join(here, 'index.html')))
   const sizes = Object.fromEntries(Object.entries(result.metafile.outputs).map(([file, out]) => [path.relative(CONSOLE_DIST, file), out.bytes]))
   if (!quiet) for (const [file, bytes] of Object.entries(sizes)) console.log(`console/dist/${file}  ${(bytes / 1024).toFixed(1)} KB`)
   return sizes

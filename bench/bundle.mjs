@@ -11,11 +11,15 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
+import { buildConsole } from '../console/build.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const wrangler = path.join(root, 'node_modules', '.bin', 'wrangler')
 const out = mkdtempSync(path.join(tmpdir(), 'cairn-bundle-'))
 const API_GOAL_KB = 600
+
+// The API Worker's config names the console's built files as its static assets: they must exist.
+await buildConsole({ quiet: true })
 
 function build(name, args) {
   const outdir = path.join(out, name)

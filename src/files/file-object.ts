@@ -43,6 +43,7 @@ export function fileObject(row: FileRow) {
     id: row.id,
     object: 'file' as const,
     bytes: row.bytes,
+    sha256: row.sha256,
     created_at: row.createdAt,
     filename: row.filename,
     purpose: row.purpose,

@@ -66,9 +66,16 @@ export function checkUploads(uploads: Upload[], maxFileBytes: number) {
   return kinds as string[]
 }
 
+/** Hex SHA-256 of a file's bytes. */
+async function bytesSha256(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))
+  return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('')
+}
+
 export async function storeUploads(deps: Ports, request: UploadRequest, uploads: Upload[]): Promise<FileRow[]> {
   const kinds = checkUploads(uploads, deps.config.maxFileBytes)
   const now = Date.now()
+  const hashes = await Promise.all(uploads.map((u) => bytesSha256(u.bytes)))
   // Keys given with the upload are the user's own: the model's answer does not overwrite them.
   const extraction = (instructions: string | null) =>
     instructions?.trim() ? JSON.stringify(newExtractionRequest(instructions, Object.keys(request.metadata), deps.models.reasoning !== null)) : null
@@ -82,6 +89,7 @@ export async function storeUploads(deps: Ports, request: UploadRequest, uploads:
       userId: request.userId,
       filename: u.name,
       bytes: u.bytes.length,
+      sha256: hashes[i]!,
       purpose: request.purpose,
       kind,
       contentType: CONTENT_TYPES[kind] ?? 'application/octet-stream',

@@ -13,6 +13,7 @@ export const FileObject = z
     id: z.string(),
     object: z.literal('file'),
     bytes: z.number(),
+    sha256: z.string().nullable().openapi({ description: 'Hex SHA-256 of the bytes as uploaded (null for files uploaded before it was kept): a client compares it to skip files already sent' }),
     created_at: z.number(),
     filename: z.string(),
     purpose: z.string(),

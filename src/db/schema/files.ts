@@ -17,6 +17,8 @@ export const files = sqliteTable(
     userId: text('user_id').notNull(),
     filename: text('filename').notNull(),
     bytes: integer('bytes').notNull(),
+    /** Hex SHA-256 of the bytes as uploaded, so a client can ask whether it already sent a file; null for files from before it was kept. */
+    sha256: text('sha256'),
     purpose: text('purpose').notNull(),
     /** The format sniffed from magic bytes and extension (`pdf`, `docx`, …). */
     kind: text('kind').notNull(),

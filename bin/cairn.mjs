@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+/**
+ * `cairn`: Cairn from a terminal — sign in, upload folders (resumable), ask, list and remove files.
+ * Every command talks to the public API with the token `cairn login` saved. `cairn --help` lists them.
+ */
+import { Command } from 'commander'
+import { ask } from '../cli/ask.mjs'
+import { client, CairnError } from '../cli/client.mjs'
+import { ls, rm, status, workspaces } from '../cli/commands.mjs'
+import { forgetConfig, readConfig, saveConfig } from '../cli/config.mjs'
+import { output } from '../cli/output.mjs'
+import { upload } from '../cli/upload.mjs'
+
+const out = output()
+const api = () => client(readConfig())
+/** Runs a command; a failure prints its sentence and exits 1, as does a command that reports failure. */
+const run = (action) => async (...args) => {
+  try {
+    if ((await action(...args)) === false) process.exitCode = 1
+  } catch (err) {
+    process.stderr.write(`cairn: ${err instanceof CairnError || err instanceof SyntaxError ? err.message : err.stack}\n`)
+    process.exitCode = 1
+  }
+}
+const workspaceOption = (cmd) => cmd.option('-w, --workspace <id>', 'the workspace', 'default')
+
+const program = new Command('cairn').description('Upload files to Cairn and ask them questions with cited answers.').showHelpAfterError()
+
+program
+  .command('login')
+  .description('save the URL and token to use (in your config folder, readable only by you)')
+  .option('--url <url>', "Cairn's address", readConfig().url)
+  .requiredOption('--token <token>', 'an API token (the console\'s "Your tokens", or POST /users/{id}/tokens)')
+  .action(
+    run(async (o) => {
+      const me = await client({ url: o.url, token: o.token }).json('GET', '/users/me')
+      const file = saveConfig({ url: o.url, token: o.token })
+      out.line(`Signed in to ${o.url} as ${me.email}. Saved in ${file}.`)
+    }),
+  )
+
+program
+  .command('logout')
+  .description('forget the saved token')
+  .action(run(async () => (forgetConfig(), out.line('Signed out.'))))
+
+workspaceOption(program.command('upload').argument('<paths...>', 'files and folders'))
+  .description('upload files and folders, skipping what the workspace already holds, then wait for indexing')
+  .option('--metadata <json>', 'a JSON object applied to every file')
+  .option('--metadata-from-path <keys>', 'name metadata keys after folders, e.g. "category/author"')
+  .option('--instructions <text>', 'what metadata the model should extract from each file')
+  .option('--no-wait', 'do not wait for indexing')
+  .action(run((paths, o) => upload(api(), out, paths, o)))
+
+workspaceOption(program.command('ask').argument('<question>'))
+  .description('ask a question; the reasoning streams, then the answer and its citations')
+  .option('--filter <expression>', 'only files matching this filter expression')
+  .option('--retrieval', 'search only: the top passages, no answer')
+  .option('--top-k <n>', 'how many passages with --retrieval')
+  .option('--json', 'print the whole completion as JSON')
+  .action(run((question, o) => ask(api(), out, question, o)))
+
+workspaceOption(program.command('ls'))
+  .description('list files')
+  .option('--filter <expression>', 'only files matching this filter expression')
+  .option('--json', 'print the file objects as JSON')
+  .action(run((o) => ls(api(), out, o)))
+
+workspaceOption(program.command('rm').argument('<ids...>', 'file ids'))
+  .description('delete files with their chunks and vectors')
+  .action(run((ids, o) => rm(api(), out, ids, o)))
+
+workspaceOption(program.command('status')).description('is Cairn up, who am I, and the files by status').action(run((o) => status(api(), out, o)))
+program.command('workspaces').description('the workspaces you can see').action(run(() => workspaces(api(), out)))
+
+await program.parseAsync()

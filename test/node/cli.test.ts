@@ -1,0 +1,84 @@
+/**
+ * The `cairn` command run as a user runs it — a child process, its output piped — against Cairn as
+ * `npm start` serves it: login (the config file readable only by its owner), uploading a folder,
+ * a second upload that sends nothing, a damaged file listed with its sentence and a non-zero exit,
+ * asking with citations, the filter language's errors, and no escape codes anywhere when piped.
+ */
+import { execFile } from 'node:child_process'
+import { mkdtempSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort, startCairn, type RunningCairn } from './start-cairn'
+
+const root = path.resolve(import.meta.dirname, '../..')
+const samples = path.resolve(root, '../shared/fixtures/samples')
+const damaged = path.resolve(root, '../shared/fixtures/hostile/pdf/encryption_openpassword.pdf')
+const ESCAPE = /\x1b\[/
+
+describe('the cairn command', () => {
+  let cairn: RunningCairn
+  const configDir = mkdtempSync(path.join(tmpdir(), 'cairn-cli-'))
+  const cli = (...args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [path.join(root, 'bin/cairn.mjs'), ...args], { env: { ...process.env, CAIRN_CONFIG_DIR: configDir, CAIRN_URL: '', CAIRN_TOKEN: '' }, timeout: 240_000 }, (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      )
+    })
+
+  beforeAll(async () => {
+    cairn = await startCairn({ args: ['--inspector-port', String(await freePort())], env: { CAIRN_LOCAL_MODELS: 'off' } })
+  }, 240_000)
+  afterAll(() => cairn?.stop())
+
+  it('logs in, keeping the token in a file only its owner can read', async () => {
+    const bad = await cli('login', '--url', cairn.base, '--token', 'cairn_wrong')
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toMatch(/not valid/)
+    const login = await cli('login', '--url', cairn.base, '--token', cairn.token)
+    expect(login.stdout).toContain('as you@cairn.localhost')
+    expect(statSync(path.join(configDir, 'config.json')).mode & 0o777).toBe(0o600)
+  })
+
+  it('uploads a folder and waits for it; a second run sends nothing', async () => {
+    const first = await cli('upload', path.join(samples, 'markdown'), '--workspace', 'default')
+    expect(first.code).toBe(0)
+    expect(first.stdout).toMatch(/7 files found; 0 already in "default"; 7 to upload/)
+    expect(first.stdout).toMatch(/Indexed: 7 processed, 0 error/)
+    const again = await cli('upload', path.join(samples, 'markdown'))
+    expect(again.stdout).toMatch(/7 files found; 7 already in "default"; 0 to upload/)
+    expect(again.stdout).toMatch(/Done: 0 uploaded, 7 skipped, 0 failed/)
+    for (const out of [first.stdout, again.stdout]) expect(out).not.toMatch(ESCAPE)
+  }, 240_000)
+
+  it('lists a file that fails with its sentence, and exits non-zero', async () => {
+    const run = await cli('upload', damaged, path.join(samples, 'pdf/multi_page.pdf'))
+    expect(run.code).toBe(1)
+    expect(run.stdout).toMatch(/1 file failed:\n {2}encryption_openpassword\.pdf: the PDF is encrypted and needs a password/)
+  }, 240_000)
+
+  it('asks: the answer, then its citations as file p.N: "quote"', async () => {
+    const run = await cli('ask', 'When was the typewriter patented, and by whom?')
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/\[1\] multi_page\.pdf p\.1: ".+"/)
+    expect(run.stdout).not.toMatch(ESCAPE)
+    const json = JSON.parse((await cli('ask', 'typewriter', '--retrieval', '--json')).stdout)
+    expect(json.choices[0].metadata.filename).toBeTypeOf('string')
+  }, 120_000)
+
+  it("ls filters with the filter language and shows the parser's error", async () => {
+    const pdfs = await cli('ls', '--filter', "filename = 'multi_page.pdf'")
+    expect(pdfs.stdout).toMatch(/processed\s+multi_page\.pdf/)
+    expect(pdfs.stdout).toMatch(/1 file in "default"/)
+    const bad = await cli('ls', '--filter', 'filename =')
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toMatch(/at column \d+/)
+  })
+
+  it('logs out', async () => {
+    await cli('logout')
+    const after = await cli('ls')
+    expect(after.code).toBe(1)
+    expect(after.stderr).toMatch(/cairn login/)
+  })
+})

@@ -171,9 +171,13 @@ describe.skipIf(!CHROMIUM)('the web console in a real browser', () => {
   it('keeps the answer in History, where it can be renamed and replayed', async () => {
     await page.getByRole('link', { name: 'History' }).click()
     await page.getByRole('link', { name: /typewriter patented/ }).click()
+    // The stored answer is loaded (its title fills the field) before the field is typed into.
+    await page.getByRole('heading', { name: /typewriter patented/ }).waitFor()
+    await expect.poll(() => page.getByLabel('Title').inputValue()).toMatch(/typewriter patented/)
     await page.getByLabel('Title').fill('Typewriter patent')
     await page.getByRole('button', { name: 'Rename' }).click()
     await page.getByText('Renamed.').waitFor()
+    await page.getByRole('heading', { name: 'Typewriter patent' }).waitFor()
     await page.getByRole('button', { name: 'Replay the stream' }).click()
     await page.getByTestId('citation').first().waitFor({ timeout: 60_000 })
     await checkScreen('history')

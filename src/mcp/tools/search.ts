@@ -40,7 +40,7 @@ export function registerSearch(server: McpServer, caller: McpCaller): void {
       const question = readQuestion([{ role: 'user', content: [{ type: 'filter', filter: args.filter ?? null, top_k: args.top_k ?? null }, { type: 'text', text: args.query }] }])
       const found = await searchWorkspace(deps, { orgId: user.orgId, workspaceId, query: question.text, filter: question.filter, topK: question.topK })
       const results = found.map((e) => ({ ...evidenceFields(e), text: e.text }))
-      const text = found.length === 0 ? `Nothing in workspace "${workspaceId}" matches "${args.query}"${args.filter ? ` with the filter ${args.filter}` : ''}.` : found.map(resultText).join('\n\n')
+      const text = found.length === 0 ? `Nothing in workspace "${workspaceId}" matches "${args.query}"${args.filter ? ` with the filter ${args.filter}` : ''}.` : found.map((e, i) => resultText(e, i + 1)).join('\n\n')
       return answered(text, { results })
     }),
   )

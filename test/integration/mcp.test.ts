@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseFilter } from '../../src/filter'
 import { ADMIN, call, callJson, createOrgWithWorkspace, createPerson, unique, uploadForm, waitForIngestAll, type Person } from './api-client'
 import { fixtureBytes } from './fixtures'
+import { script, server } from './model-server-client'
+import { useRunEnv } from './run-env'
 
 type World = Awaited<ReturnType<typeof createOrgWithWorkspace>>
 
@@ -202,6 +204,32 @@ describe('ask', () => {
     expect(progress.length).toBeGreaterThan(1)
     expect(progress.map((p) => p.progress)).toEqual(progress.map((_, i) => i + 1))
     expect(progress.map((p) => p.message).join('\n')).toMatch(/Searching 'Who patented the typewriter in 1868\?'/)
+  })
+
+  it('answers from a reasoning model\'s run with its verified citation', { timeout: 90_000 }, async () => {
+    // A workspace of its own whose runs use the scripted model server (run-env.ts).
+    const ws = unique('ws')
+    await callJson('POST', '/workspaces', { token: w.admin.token, body: { id: ws, name: 'With a model' } })
+    await call('POST', `/workspaces/${ws}/user`, { token: w.admin.token, body: { user: w.reader.id, access: 'reader' } })
+    const file = await callJson('POST', '/files', { token: w.admin.token, form: uploadForm([['multi_page.pdf', await fixtureBytes('samples/pdf/multi_page.pdf')]], { workspace: ws }) })
+    await waitForIngestAll(w.admin.token, ws, [file.id])
+    const model = unique('reasoner')
+    useRunEnv(ws, { MODEL_PROVIDER: 'openai', OPENAI_BASE_URL: `${server}/v1`, REASONING_MODEL: model })
+    await script(model, [{ content: 'Enough.' }, { content: 'Christopher Latham Sholes patented the typewriter in 1868 [1].' }])
+
+    const client = await connect(w.reader.token)
+    const progress: Progress[] = []
+    const result = (await client.callTool({ name: 'ask', arguments: { question: 'Who patented the typewriter in 1868?', workspace: ws, effort: 'low' } }, undefined, {
+      onprogress: (p) => progress.push(p),
+      timeout: 60_000,
+    })) as CallToolResult
+    expect(result.isError, textOf(result)).toBeFalsy()
+    const answer = result.structuredContent as { answer: string; citations: any[] }
+    expect(answer.answer).toBe('Christopher Latham Sholes patented the typewriter in 1868 [1].')
+    expect(answer.citations).toHaveLength(1)
+    expect(answer.citations[0]).toMatchObject({ marker: '[1]', file_id: file.id, page: 1 })
+    expect(answer.citations[0].quote).toContain('Sholes')
+    expect(progress[0]!.message).toMatch(/^Searching/)
   })
 
   it('refuses a bad filter with the parser\'s sentence before any run starts', async () => {

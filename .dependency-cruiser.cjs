@@ -10,7 +10,9 @@
  *   storage, search, ingestion, the agent or the API.
  * - No domain imports the HTTP layer (src/api) or a Worker entry.
  * - The agent enters search through one door (src/search/index.ts): search owns every read of
- *   chunks, pages and vectors, and the agent writes no SQL over them.
+ *   chunks, pages and vectors, and the agent writes no SQL over them. So do the MCP tools.
+ * - The MCP server (src/mcp) is a front door beside the REST API: it calls the domains, not the
+ *   API's routes, and no domain imports it.
  * - No import circles.
  */
 const DOMAINS = '^src/(search|ingest|agent|tenancy|files|completions|filter|models|db)/'
@@ -41,9 +43,9 @@ module.exports = {
     {
       name: 'domains-do-not-speak-http',
       severity: 'error',
-      comment: 'Domains throw their own typed errors; only src/api knows HTTP.',
+      comment: 'Domains throw their own typed errors; only the front doors (src/api, src/mcp) know HTTP and MCP.',
       from: { path: DOMAINS },
-      to: { path: '^src/api/' },
+      to: { path: '^src/(api|mcp)/' },
     },
     {
       name: 'nothing-imports-the-roots',
@@ -58,6 +60,20 @@ module.exports = {
       comment: 'Search owns every read of chunks, pages and vectors; the agent asks it through src/search/index.ts.',
       from: { path: '^src/agent/' },
       to: { path: '^src/search/', pathNot: '^src/search/index\\.ts$' },
+    },
+    {
+      name: 'mcp-enters-search-through-its-door',
+      severity: 'error',
+      comment: 'The MCP tools search and read pages as the agent does, through src/search/index.ts.',
+      from: { path: '^src/mcp/' },
+      to: { path: '^src/search/', pathNot: '^src/search/index\\.ts$' },
+    },
+    {
+      name: 'mcp-calls-domains-not-routes',
+      severity: 'error',
+      comment: 'Every front door reaches the same domain functions; the MCP tools never go through the REST routes.',
+      from: { path: '^src/mcp/' },
+      to: { path: '^src/api/' },
     },
   ],
   options: {

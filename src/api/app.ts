@@ -18,6 +18,7 @@ import { chatRoutes } from './routes/chat'
 import { completionRoutes } from './routes/completions'
 import { fileRoutes } from './routes/files'
 import { healthRoutes } from './routes/health'
+import { MCP_ROUTE, mcpRoutes } from './routes/mcp'
 import { modelRoutes } from './routes/models'
 import { signInRoutes } from './routes/sign-in'
 import { tokenRoutes } from './routes/tokens'
@@ -27,19 +28,21 @@ import type { AppContext } from './context'
 import type { AppEnv } from '../config'
 import type { Ports } from '../ports'
 
-const DOC_ROUTES = [
+/** Routes outside the OpenAPI document, so 405 knows them too: the docs themselves, and MCP (docs/mcp.md). */
+const UNDOCUMENTED_ROUTES = [
   { method: 'GET', path: '/openapi.json' },
   { method: 'GET', path: '/docs' },
+  MCP_ROUTE,
 ]
 
 /** `portsFor` is the Worker's composition root: the ports each request's handlers use, built from its env. */
 export function createApp(portsFor: (env: AppEnv) => Ports) {
   const app = new OpenAPIHono<AppContext>({ defaultHook: validationHook })
-  const table = routeTable(app, DOC_ROUTES)
+  const table = routeTable(app, UNDOCUMENTED_ROUTES)
 
   app.use('*', timing({ crossOrigin: true }))
   app.use('*', requestId())
-  app.use('*', cors({ origin: '*', exposeHeaders: ['Server-Timing', 'X-Request-Id'], maxAge: 86400 }))
+  app.use('*', cors({ origin: '*', exposeHeaders: ['Server-Timing', 'X-Request-Id', 'WWW-Authenticate'], maxAge: 86400 }))
   app.use('*', async (c, next) => {
     c.set('deps', portsFor(c.env))
     await next()
@@ -56,6 +59,7 @@ export function createApp(portsFor: (env: AppEnv) => Ports) {
   app.route('/', fileRoutes())
   app.route('/', chatRoutes())
   app.route('/', completionRoutes())
+  app.route('/', mcpRoutes())
   documentGuardErrors(app)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

@@ -45,7 +45,8 @@ export class ApiError extends Error {
   }
 }
 
-export const unauthorized = (message: string) => new ApiError(401, message, 'invalid_api_key')
+/** RFC 6750: a 401 names the scheme it wants, which MCP clients read before anything else. */
+export const unauthorized = (message: string) => new ApiError(401, message, 'invalid_api_key', null, { 'WWW-Authenticate': 'Bearer realm="cairn"' })
 export const forbidden = (message: string) => new ApiError(403, message, 'insufficient_permissions')
 export const notFound = (message: string, param: string | null = null) =>
   new ApiError(404, message, 'not_found', param)

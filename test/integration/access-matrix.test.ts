@@ -13,7 +13,7 @@ type World = Awaited<ReturnType<typeof createOrgWithWorkspace>> & { otherAdmin: 
 type Caller = 'none' | 'bad' | 'reader' | 'writer' | 'admin' | 'outsider' | 'otherOrg' | 'adminToken'
 const CALLERS: Caller[] = ['none', 'bad', 'reader', 'writer', 'admin', 'outsider', 'otherOrg', 'adminToken']
 
-type Request = { method: string; path: string; body?: unknown; form?: FormData }
+type Request = { method: string; path: string; body?: unknown; form?: FormData; headers?: Record<string, string> }
 type Row = {
   name: string
   /** Builds the request; called once per caller, so destructive rows can make a fresh target each time. */
@@ -241,6 +241,17 @@ const ROWS: Row[] = [
     request: async (w) => ({ method: 'GET', path: `/chat/completions/${await freshCompletion(w)}/messages` }),
     expect: { users: 200, outsider: 403, otherOrg: 404, adminToken: 403 },
   },
+  {
+    // MCP's initialize; what each tool may reach is checked in mcp.test.ts.
+    name: 'POST /mcp',
+    request: () => ({
+      method: 'POST',
+      path: '/mcp',
+      headers: { accept: 'application/json, text/event-stream' },
+      body: { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'matrix', version: '1' } } },
+    }),
+    expect: { users: 200, adminToken: 403 },
+  },
 ]
 
 let world: World
@@ -256,7 +267,7 @@ beforeAll(async () => {
 describe.each(ROWS)('$name', (row) => {
   it.each(CALLERS)('as %s', async (caller) => {
     const req = await row.request(world)
-    const res = await call(req.method, req.path, { token: tokenOf(world, caller), body: req.body, form: req.form })
+    const res = await call(req.method, req.path, { token: tokenOf(world, caller), body: req.body, form: req.form, headers: req.headers })
     const text = await res.text()
     expect(res.status, `${req.method} ${req.path} as ${caller}: ${text}`).toBe(expected(row, caller))
     if (res.status >= 400) {
@@ -269,7 +280,7 @@ describe.each(ROWS)('$name', (row) => {
   it('answers the same under /v1', async () => {
     const caller = CALLERS.find((c) => expected(row, c) < 300)!
     const req = await row.request(world)
-    const res = await call(req.method, `/v1${req.path}`, { token: tokenOf(world, caller), body: req.body, form: req.form })
+    const res = await call(req.method, `/v1${req.path}`, { token: tokenOf(world, caller), body: req.body, form: req.form, headers: req.headers })
     expect(res.status, await res.clone().text()).toBe(expected(row, caller))
   })
 })

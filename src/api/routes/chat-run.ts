@@ -5,6 +5,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
+import { completionId, isCompletionId } from '../../agent/run-id'
 import type { RunEvent, RunInput, RunMessage } from '../../agent/run-types'
 import type { Question } from '../../search'
 import { authorizeWorkspace } from '../../tenancy/workspace-access'
@@ -14,9 +15,6 @@ import { bearerSecurity, errorResponses, ServerSentEvent } from '../schemas'
 import { streamRun } from '../sse'
 import type { App, AppContext } from '../context'
 import type { ChatBody } from './chat-schemas'
-
-export const completionId = () => `chatcmpl-${crypto.randomUUID().replace(/-/g, '')}`
-const COMPLETION_ID = /^chatcmpl-[0-9a-f]{32}$/
 
 /** The question's pictures as data URLs; faults name the part. */
 function pictureUrls(c: Context<AppContext>, question: Question): string[] {
@@ -98,7 +96,7 @@ export function registerRunStreamRoute(app: App): void {
     const { completion_id: id } = c.req.valid('param')
     const missing = () => notFound(`No run with id "${id}" was found.`, 'completion_id')
     // Only ids Cairn makes name an object, so a guess never creates one.
-    if (!COMPLETION_ID.test(id)) throw missing()
+    if (!isCompletionId(id)) throw missing()
     const stub = c.env.COMPLETIONS.getByName(id)
     const owner = await stub.owner()
     if (!owner || owner.orgId !== user.orgId) throw missing()

@@ -1,7 +1,8 @@
 /**
  * `cairn upload`: walks the paths, hashes each file, skips those the workspace already holds (Cairn
  * keeps each file's SHA-256, so a second run — or a run after Ctrl-C — sends only what is missing),
- * uploads the rest a few at a time with one overall bar and a line per file, then follows ingestion
+ * uploads the rest — small files several to a request, four requests at a time — with one overall bar
+ * and a line per file, then follows ingestion
  * with a second bar until every file is `processed` or `error`. Failures are listed with their sentences.
  */
 import { createHash } from 'node:crypto'
@@ -11,6 +12,35 @@ import cliProgress from 'cli-progress'
 
 const PARALLEL = 4
 const POLL_MS = 1000
+/** A request carries at most this many files and bytes: small files travel together, big ones alone. */
+const BATCH_FILES = 25
+const BATCH_BYTES = 8 * 1024 * 1024
+
+/** Groups files that share their metadata (`keyOf`) into requests within the batch limits. */
+export function batches(items, keyOf) {
+  const groups = new Map()
+  for (const item of items) {
+    const key = keyOf(item)
+    if (!groups.has(key)) groups.set(key, [])
+    groups.get(key).push(item)
+  }
+  const out = []
+  for (const group of groups.values()) {
+    let current = []
+    let bytes = 0
+    for (const item of group) {
+      if (current.length > 0 && (current.length >= BATCH_FILES || bytes + item.bytes.length > BATCH_BYTES)) {
+        out.push(current)
+        current = []
+        bytes = 0
+      }
+      current.push(item)
+      bytes += item.bytes.length
+    }
+    if (current.length > 0) out.push(current)
+  }
+  return out
+}
 
 /** Every file under `paths` (folders walked, dot-files skipped), with the folder it was found under. */
 export function walk(paths) {
@@ -52,7 +82,7 @@ function progress(out, label, total, unit) {
   const bar = multi.create(total, 0)
   return {
     log: (text) => multi.log(`${text}\n`),
-    increment: () => bar.increment(),
+    increment: (n = 1) => bar.increment(n),
     update: (value) => bar.update(value),
     setTotal: (value) => bar.setTotal(value),
     stop: () => multi.stop(),
@@ -82,28 +112,40 @@ export async function upload(api, out, paths, options) {
   const uploaded = []
   const bar = progress(out, 'Uploading', todo.length, 'files')
   const log = bar.log
-  let next = 0
+  const metadataOf = (item) => ({ ...baseMetadata, ...metadataFromPath(item.relative, options.metadataFromPath) })
+  /** One request for `items` (which share their metadata); resolves with the file objects in order. */
+  const send = async (items) => {
+    const form = new FormData()
+    for (const item of items) form.append('file', new Blob([item.bytes]), path.basename(item.file))
+    form.append('workspace', workspace)
+    const metadata = metadataOf(items[0])
+    if (Object.keys(metadata).length > 0) form.append('metadata', JSON.stringify(metadata))
+    if (options.instructions) form.append('instructions', options.instructions)
+    const answer = await (await api.request('POST', '/files', { body: form })).json()
+    return Array.isArray(answer) ? answer : [answer]
+  }
+  const queue = batches(todo, (item) => JSON.stringify(metadataOf(item)))
   const worker = async () => {
-    while (next < todo.length) {
-      const item = todo[next++]
-      const form = new FormData()
-      form.append('file', new Blob([item.bytes]), path.basename(item.file))
-      form.append('workspace', workspace)
-      const metadata = { ...baseMetadata, ...metadataFromPath(item.relative, options.metadataFromPath) }
-      if (Object.keys(metadata).length > 0) form.append('metadata', JSON.stringify(metadata))
-      if (options.instructions) form.append('instructions', options.instructions)
+    for (let batch = queue.shift(); batch; batch = queue.shift()) {
       try {
-        const file = await (await api.request('POST', '/files', { body: form })).json()
-        uploaded.push({ ...file, relative: item.relative })
-        log(`${c.green('uploaded')} ${item.relative}`)
+        const files = await send(batch)
+        files.forEach((file, i) => {
+          uploaded.push({ ...file, relative: batch[i].relative })
+          log(`${c.green('uploaded')} ${batch[i].relative}`)
+        })
       } catch (err) {
-        failures.push({ relative: item.relative, reason: err.message })
-        log(`${c.red('refused')}  ${item.relative}: ${err.message}`)
+        // Cairn refuses a whole request for one bad file: send each alone to learn which, and why.
+        if (batch.length > 1) {
+          queue.push(...batch.map((item) => [item]))
+          continue
+        }
+        failures.push({ relative: batch[0].relative, reason: err.message })
+        log(`${c.red('refused')}  ${batch[0].relative}: ${err.message}`)
       }
-      bar.increment()
+      bar.increment(batch.length)
     }
   }
-  await Promise.all(Array.from({ length: Math.min(PARALLEL, todo.length) }, worker))
+  await Promise.all(Array.from({ length: PARALLEL }, worker))
   bar.stop()
 
   if (uploaded.length > 0 && options.wait !== false) await follow(api, out, uploaded, failures, workspace)

@@ -5,7 +5,7 @@
  * asking with citations, the filter language's errors, and no escape codes anywhere when piped.
  */
 import { execFile } from 'node:child_process'
-import { mkdtempSync, statSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -56,6 +56,16 @@ describe('the cairn command', () => {
     expect(run.code).toBe(1)
     expect(run.stdout).toMatch(/1 file failed:\n {2}encryption_openpassword\.pdf: the PDF is encrypted and needs a password/)
   }, 240_000)
+
+  it('sends small files together, and when Cairn refuses one, the others still go, each with its own line', async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'cairn-cli-batch-'))
+    copyFileSync(path.join(samples, 'pdf/normal_4pages.pdf'), path.join(folder, 'normal_4pages.pdf'))
+    writeFileSync(path.join(folder, 'empty.txt'), '')
+    const run = await cli('upload', folder, '--no-wait')
+    expect(run.code).toBe(1)
+    expect(run.stdout).toMatch(/uploaded normal_4pages\.pdf/)
+    expect(run.stdout).toMatch(/1 file failed:\n {2}empty\.txt: .*empty/)
+  }, 120_000)
 
   it('asks: the answer, then its citations as file p.N: "quote"', async () => {
     const run = await cli('ask', 'When was the typewriter patented, and by whom?')

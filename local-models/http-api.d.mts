@@ -9,4 +9,9 @@ export type ServedEncoder = {
   embed?(texts: string[], options?: { signal?: AbortSignal }): Promise<{ vectors: Float32Array[]; tokens: number }>
   score?(query: string, passages: string[], options?: { signal?: AbortSignal }): Promise<{ scores: number[]; tokens: number }>
 }
-export function modelApi(models: { embedding: ServedEncoder; rerank: ServedEncoder | null }): RequestListener
+/** What the HTTP surface needs of the OCR engine (ocr.mjs's `loadOcr` gives it). */
+export type ServedReader = {
+  id: string
+  read(image: Uint8Array, options?: { signal?: AbortSignal }): Promise<{ text: string; tokens: number }>
+}
+export function modelApi(models: { embedding: ServedEncoder; rerank: ServedEncoder | null; ocr?: ServedReader | null }): RequestListener

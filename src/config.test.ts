@@ -29,6 +29,16 @@ describe('a role with an endpoint of its own', () => {
     expect(c.embeddingDimensions).toBe(384)
   })
 
+  it('serves the vision role from its own endpoint too (the local OCR), with its key', () => {
+    const c = config({ ...local, VISION_BASE_URL: 'http://127.0.0.1:8088/v1', VISION_MODEL: 'tesseract-eng', VISION_API_KEY: 'sk-ocr' })
+    expect(c.provider).toBe('none')
+    expect(c.models.vision).toBe('tesseract-eng')
+    expect(c.roleEndpoints.vision).toEqual({ baseUrl: 'http://127.0.0.1:8088/v1', apiKey: 'sk-ocr' })
+    const unnamed = config({ ...local, VISION_BASE_URL: 'http://127.0.0.1:8088/v1' })
+    expect(unnamed.models.vision).toBeNull()
+    expect(unnamed.providerNote).toBe('VISION_BASE_URL is set but VISION_MODEL is not, so the vision role is off')
+  })
+
   it('takes each endpoint’s own key, apart from OPENAI_API_KEY', () => {
     const c = config({ MODEL_PROVIDER: 'openai', OPENAI_BASE_URL: 'https://api.example/v1', OPENAI_API_KEY: 'sk-chat', REASONING_MODEL: 'gpt-x', ...local, EMBEDDING_API_KEY: 'sk-embed' })
     expect(c.openAiApiKey).toBe('sk-chat')

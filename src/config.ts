@@ -22,6 +22,9 @@ export type Secrets = {
   /** An endpoint serving `POST /rerank` for reranking alone. */
   RERANK_BASE_URL?: string
   RERANK_API_KEY?: string
+  /** An OpenAI-compatible chat endpoint for the vision role alone (locally: the local server's OCR). */
+  VISION_BASE_URL?: string
+  VISION_API_KEY?: string
   MAX_FILE_BYTES?: string
   /** Pages one ingest message reads; bigger PDFs fan out. */
   PAGES_PER_MESSAGE?: string
@@ -38,8 +41,8 @@ export const MODEL_ROLES = ['reasoning', 'embedding', 'vision', 'speech', 'reran
 export type ModelRole = (typeof MODEL_ROLES)[number]
 export type ModelProvider = 'workers-ai' | 'openai' | 'none'
 
-/** The roles that may have an endpoint of their own (`EMBEDDING_BASE_URL`, `RERANK_BASE_URL`). */
-export const ENDPOINT_ROLES = ['embedding', 'rerank'] as const
+/** The roles that may have an endpoint of their own (`EMBEDDING_BASE_URL`, `RERANK_BASE_URL`, `VISION_BASE_URL`). */
+export const ENDPOINT_ROLES = ['embedding', 'rerank', 'vision'] as const
 export type EndpointRole = (typeof ENDPOINT_ROLES)[number]
 
 /** An OpenAI-compatible endpoint: its base URL (ending in `/v1` as a rule) and the bearer token it wants, if any. */
@@ -52,8 +55,8 @@ export type Config = {
   providerNote: string | null
   models: Record<ModelRole, string | null>
   /**
-   * Roles served by an endpoint of their own instead of `provider`: locally, embeddings and rerank
-   * from the local model server while chat has none; deployed, Workers AI chat beside a team's own
+   * Roles served by an endpoint of their own instead of `provider`: locally, embeddings, rerank and
+   * OCR from the local model server while chat has none; deployed, Workers AI chat beside a team's own
    * embedding server. A role listed here has its model in `models` (its variable is required).
    */
   roleEndpoints: Partial<Record<EndpointRole, Endpoint>>
@@ -94,6 +97,7 @@ export const WORKERS_AI_DEFAULTS: Record<ModelRole, string> = {
 const ENDPOINT_VARS: Record<EndpointRole, { url: keyof Secrets; key: keyof Secrets }> = {
   embedding: { url: 'EMBEDDING_BASE_URL', key: 'EMBEDDING_API_KEY' },
   rerank: { url: 'RERANK_BASE_URL', key: 'RERANK_API_KEY' },
+  vision: { url: 'VISION_BASE_URL', key: 'VISION_API_KEY' },
 }
 
 const ROLE_VARS: Record<ModelRole, keyof Secrets> = {

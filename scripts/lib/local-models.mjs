@@ -12,6 +12,8 @@ const MARK = '# Written by `npm start` for the local model server; rewritten or 
 const MODEL_VARS = ['EMBEDDING_BASE_URL', 'EMBEDDING_MODEL', 'RERANK_BASE_URL', 'RERANK_MODEL']
 /** Texts per embedding request to the local server (see EMBEDDING_BATCH_SIZE in docs/models.md). */
 export const LOCAL_EMBEDDING_BATCH = 8
+/** Scanned pages per file the local OCR reads (VISION_PAGES_PER_FILE), unless `.dev.vars` says otherwise. */
+export const LOCAL_OCR_PAGES_PER_FILE = 500
 
 /**
  * Starts the local model server unless it is switched off (`--no-local-models`, `CAIRN_LOCAL_MODELS=off`)
@@ -54,9 +56,27 @@ export async function startLocalModels({ root, args, env, devVars }) {
     // Small requests: on CPU each answers in seconds, well inside the embedding deadline even on a busy machine.
     EMBEDDING_BATCH_SIZE: String(LOCAL_EMBEDDING_BATCH),
     ...(health.rerank ? { RERANK_BASE_URL: `${base}/v1`, RERANK_MODEL: health.rerank.model } : {}),
+    ...(readsForCairn(health, devVars)
+      ? {
+          VISION_BASE_URL: `${base}/v1`,
+          VISION_MODEL: health.vision.model,
+          // OCR costs a second or two of local CPU a page, no money: a long scan is read whole.
+          ...(devVars.VISION_PAGES_PER_FILE ? {} : { VISION_PAGES_PER_FILE: String(LOCAL_OCR_PAGES_PER_FILE) }),
+        }
+      : {}),
   }
   const reranker = health.rerank ? `, rerank ${health.rerank.model}` : ', no reranker'
-  return { vars, child, base, note: `Local models: ${health.embedding.model} (${health.embedding.dimensions} dimensions${reranker}) at ${base}/v1` }
+  const reader = vars.VISION_MODEL ? `, OCR ${vars.VISION_MODEL} for scans and pictures` : ''
+  return { vars, child, base, note: `Local models: ${health.embedding.model} (${health.embedding.dimensions} dimensions${reranker}${reader}) at ${base}/v1` }
+}
+
+/**
+ * Whether Cairn's vision role should be the local OCR: only when nothing else serves it, that is when
+ * `.dev.vars` names no vision model or endpoint and no provider (whose defaults include a vision model).
+ */
+function readsForCairn(health, devVars) {
+  const provider = devVars.MODEL_PROVIDER?.trim()
+  return Boolean(health.vision) && !devVars.VISION_BASE_URL && !devVars.VISION_MODEL && (!provider || provider === 'none')
 }
 
 /** Runs serve.mjs in start.mjs's process group (a stop of the group stops it too); resolves on its ready line. */

@@ -5,7 +5,7 @@
  */
 import { embedMany, generateText, rerank } from 'ai'
 import type { ModelRole } from '../config'
-import type { EmbeddingFacts } from './catalogue'
+import { readsTextOnly, type EmbeddingFacts } from './catalogue'
 import type {
   CallOptions,
   Embedder,
@@ -128,6 +128,7 @@ function visionModel(model: LanguageModelV3, policy: RetryPolicy, sink: UsageSin
   const wrapped = resilientLanguageModel(model, 'vision', policy, sink)
   return {
     modelId: model.modelId,
+    readsTextOnly: readsTextOnly(model.modelId),
     model: wrapped,
     async describe({ image, mediaType, prompt, maxOutputTokens, signal }) {
       const { text } = await generateText({

@@ -74,5 +74,11 @@ export function openAiCompatibleEmbeddingFacts(modelId: string): EmbeddingFacts 
 /** OpenAI accepts 2048 inputs per call; self-hosted servers (vLLM, Ollama) are happier with fewer. */
 export const OPENAI_DEFAULT_BATCH = 64
 
+/**
+ * Vision models that read text and nothing else: OCR engines behind an OpenAI-compatible chat API,
+ * such as the local model server's `tesseract-eng`. Known by the name after any owner prefix.
+ */
+export const readsTextOnly = (modelId: string) => /^tesseract(-|$)/i.test(modelId.slice(modelId.lastIndexOf('/') + 1))
+
 /** Models that shorten their vectors on request (OpenAI's `dimensions` parameter). */
 export const shortensOnRequest = (modelId: string) => /^text-embedding-3-/.test(modelId)

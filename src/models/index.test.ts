@@ -49,6 +49,15 @@ describe('buildModels chooses the adapter once, from configuration', () => {
 describe('buildModels serves a role with its own endpoint there, beside the provider', () => {
   const local = { EMBEDDING_BASE_URL: 'http://127.0.0.1:1/v1', EMBEDDING_MODEL: 'bge-small-en-v1.5', RERANK_BASE_URL: 'http://127.0.0.1:1/v1', RERANK_MODEL: 'ms-marco-MiniLM-L-6-v2' }
 
+  it('gives the vision role from its endpoint, knowing an OCR engine reads text only', () => {
+    const ocr = buildModels(readConfig(envOf({ ...local, VISION_BASE_URL: 'http://127.0.0.1:8088/v1', VISION_MODEL: 'tesseract-eng' })), {})
+    expect(ocr.provider).toBe('none')
+    expect(ocr.vision).toMatchObject({ modelId: 'tesseract-eng', readsTextOnly: true })
+    expect(ocr.embedding?.modelId).toBe('bge-small-en-v1.5')
+    const vlm = buildModels(readConfig(envOf({ MODEL_PROVIDER: 'workers-ai' }, { AI: fakeAi })), { AI: fakeAi })
+    expect(vlm.vision).toMatchObject({ modelId: '@cf/meta/llama-4-scout-17b-16e-instruct', readsTextOnly: false })
+  })
+
   it('gives an embedder and a reranker with provider none, and nothing else', () => {
     const models = buildModels(readConfig(envOf({ MODEL_PROVIDER: 'none', ...local })), {})
     expect(models.provider).toBe('none')

@@ -1,7 +1,7 @@
 /**
  * @module Choosing the model adapters, once, from configuration: Workers AI through the `AI` binding,
  * an OpenAI-compatible endpoint, or none, for the provider's roles; then each role with an endpoint of
- * its own (EMBEDDING_BASE_URL, RERANK_BASE_URL) served there instead. `readConfig` has already decided
+ * its own (EMBEDDING_BASE_URL, RERANK_BASE_URL, VISION_BASE_URL) served there instead. `readConfig` has already decided
  * the provider (falling back to none, with a note, when what was asked cannot work) and which roles are on.
  */
 import { ENDPOINT_ROLES, type Config } from '../config'
@@ -33,7 +33,8 @@ export function buildModels(config: Config, bindings: ModelBindings, options: As
     if (!endpoint) continue
     const served = openAiCompatibleSdkModels(endpoint, { models: { [role]: config.models[role] }, embeddingDimensions: config.embeddingDimensions, embeddingBatchSize: config.embeddingBatchSize }, options)
     if (role === 'embedding') sdk.embedding = served.embedding
-    else sdk.rerank = served.rerank
+    else if (role === 'rerank') sdk.rerank = served.rerank
+    else sdk.vision = served.vision
   }
   if (config.provider === 'none' && !Object.values(sdk).some(Boolean)) return noModels()
   return assembleModels(config.provider, sdk, options)

@@ -42,6 +42,11 @@ export type Embedder = {
 
 export type VisionModel = {
   readonly modelId: string
+  /**
+   * An OCR engine (the local server's Tesseract): it answers with the words in a picture whatever it
+   * is asked, so it is given scans and pictures, never a text page's figures (their words are indexed).
+   */
+  readonly readsTextOnly: boolean
   /** For the agent's own prompts, with `maxRetries: 0` as for `ReasoningModel`. */
   readonly model: LanguageModelV3
   /** What the model says about one image, asked with `prompt`. */

@@ -159,6 +159,11 @@ describe('which pages a vision model reads first', () => {
       { page: 1, reason: 'figure' },
       { page: 4, reason: 'figure' },
     ])
+    // For a reader of text only (OCR), a text page's figure would only repeat words already indexed.
+    expect(visionCandidates(pages, [3], { scansOnly: true })).toEqual([
+      { page: 2, reason: 'scan' },
+      { page: 3, reason: 'scan' },
+    ])
   })
 })
 

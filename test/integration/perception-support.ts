@@ -18,8 +18,8 @@ import { fixtureBytes } from './fixtures'
 
 export type World = Awaited<ReturnType<typeof createOrgWithWorkspace>>
 
-/** Deps for MODEL_PROVIDER=openai with the given roles and vars, and the messages their queue received. */
-export function modelDeps(vars: { VISION_MODEL?: string; SPEECH_MODEL?: string; VISION_PAGES_PER_FILE?: string; MAX_FILE_BYTES?: string }) {
+/** Deps for MODEL_PROVIDER=openai (unless `vars` says otherwise) with the given roles and vars, and the messages their queue received. */
+export function modelDeps(vars: { VISION_MODEL?: string; SPEECH_MODEL?: string; VISION_PAGES_PER_FILE?: string; MAX_FILE_BYTES?: string; MODEL_PROVIDER?: string; VISION_BASE_URL?: string }) {
   const jobs: IngestJob[] = []
   const queue = {
     send: async (body: IngestJob) => void jobs.push(body),

@@ -94,6 +94,36 @@ describe.skipIf(skip)('local model server', () => {
     expect((wrong.body as ErrorBody).error.message).toContain(served.model)
   })
 
+  it('reads the words in a picture (Tesseract) as a chat completion, cut at max_tokens', async () => {
+    const png = await readFile(path.join(root, '../shared/fixtures/samples/image/testocr.png'))
+    const expected = (await readFile(path.join(root, '../shared/fixtures/samples/image/testocr.expected.txt'), 'utf8')).split(/\s+/).filter(Boolean)
+    const image = { type: 'image_url', image_url: { url: `data:image/png;base64,${png.toString('base64')}` } }
+    const { status, body } = await post('chat/completions', { model: 'tesseract-eng', messages: [{ role: 'user', content: [{ type: 'text', text: 'Read this page.' }, image] }] })
+    expect(status).toBe(200)
+    expect(body).toMatchObject({ object: 'chat.completion', model: 'tesseract-eng', choices: [{ index: 0, message: { role: 'assistant' }, finish_reason: 'stop' }] })
+    const words = (body.choices[0].message.content as string).split(/\s+/).filter(Boolean)
+    // The engine's own expected text, word for word, but for a slip or two.
+    const found = expected.filter((w) => words.includes(w)).length
+    expect(found / expected.length).toBeGreaterThan(0.95)
+    expect(body.usage).toEqual({ prompt_tokens: 0, completion_tokens: words.length, total_tokens: words.length })
+
+    const cut = await post('chat/completions', { messages: [{ role: 'user', content: [image] }], max_tokens: 5 })
+    expect(cut.body.choices[0]).toMatchObject({ message: { content: 'This is a lot of' }, finish_reason: 'length' })
+  })
+
+  it('refuses a chat request without a picture, a picture by URL, and streaming, each with a sentence', async () => {
+    const text = await post('chat/completions', { messages: [{ role: 'user', content: 'What is in this picture?' }] })
+    expect(text.status).toBe(400)
+    expect((text.body as ErrorBody).error.message).toBe('This model reads the text in images: send at least one image (an image_url part with a data: URL).')
+    const remote = await post('chat/completions', { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] }] })
+    expect(remote.status).toBe(400)
+    expect((remote.body as ErrorBody).error.message).toContain('this server fetches nothing')
+    const stream = await post('chat/completions', { stream: true, messages: [{ role: 'user', content: 'x' }] })
+    expect((stream.body as ErrorBody).error).toMatchObject({ param: 'stream' })
+    const health = (await (await fetch(`${url}/health`)).json()) as any
+    expect(health.vision).toEqual({ model: 'tesseract-eng', reads: 'text' })
+  })
+
   it('reranks with its cross-encoder, the relevant passage first, or says it has none', async () => {
     const body = {
       query: 'How much did 3M spend on capital expenditure in 2018?',

@@ -38,13 +38,16 @@ export function verdict(page: number, contents: PageContents): PageVerdict {
 
 /**
  * The pages of a range a vision model should read, in the order they should get the budget:
- * textless pages (by the text extractor's verdict, or PDFium's) first, then figure pages.
+ * textless pages (by the text extractor's verdict, or PDFium's) first, then figure pages (none with
+ * `scansOnly`).
  * @example visionCandidates([{ page: 2, textless: false, figure: true }], [3]) // [{ page: 3, reason: 'scan' }, { page: 2, reason: 'figure' }]
  */
-export function visionCandidates(pages: readonly PageVerdict[], textlessPages: readonly number[]): Candidate[] {
+export function visionCandidates(pages: readonly PageVerdict[], textlessPages: readonly number[], { scansOnly = false } = {}): Candidate[] {
   const textless = new Set(textlessPages)
   for (const p of pages) if (p.textless) textless.add(p.page)
   const scans = [...textless].sort((a, b) => a - b).map((page): Candidate => ({ page, reason: 'scan' }))
+  // A reader of text only (OCR) would repeat a text page's words, figure or not: scans only for it.
+  if (scansOnly) return scans
   const figures = pages.filter((p) => !textless.has(p.page) && p.figure).map(({ page }): Candidate => ({ page, reason: 'figure' }))
   return [...scans, ...figures]
 }

@@ -34,8 +34,9 @@ export async function startPdfPerception(deps: PdfPerceptionDeps, fileId: string
       if (keys.length > 0) await deps.blobs.delete(keys)
     },
     async read(parsed) {
-      const candidates = visionCandidates(pages.verdicts, (parsed.textlessPages ?? []).filter((page) => page >= range.from && page <= range.to))
       const vision = deps.models.vision
+      const textless = (parsed.textlessPages ?? []).filter((page) => page >= range.from && page <= range.to)
+      const candidates = visionCandidates(pages.verdicts, textless, { scansOnly: vision?.readsTextOnly ?? false })
       const granted = vision ? await claimVisionPages(deps.d1, fileId, candidates.map((c) => c.page), deps.budget) : new Set<number>()
       const reading = vision
         ? await readPages(vision, candidates.filter((c) => granted.has(c.page)), async (page) => {

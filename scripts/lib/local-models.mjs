@@ -49,7 +49,19 @@ export async function startLocalModels({ root, args, env, devVars }) {
   }
   const { child, base } = started
   const health = await (await fetch(`${base}/health`)).json()
-  const vars = {
+  const vars = localModelVars(health, base, devVars)
+  const reranker = health.rerank ? `, rerank ${health.rerank.model}` : ', no reranker'
+  const reader = vars.VISION_MODEL ? `, OCR ${vars.VISION_MODEL} for scans and pictures` : ''
+  return { vars, child, base, note: `Local models: ${health.embedding.model} (${health.embedding.dimensions} dimensions${reranker}${reader}) at ${base}/v1` }
+}
+
+/**
+ * The variables that point both Workers at the server whose `/health` is `health`: embeddings always,
+ * rerank when it serves a cross-encoder, and its OCR as the vision role unless `.dev.vars` has that role
+ * served otherwise.
+ */
+export function localModelVars(health, base, devVars) {
+  return {
     EMBEDDING_BASE_URL: `${base}/v1`,
     EMBEDDING_MODEL: health.embedding.model,
     EMBEDDING_DIMENSIONS: String(health.embedding.dimensions),
@@ -65,9 +77,6 @@ export async function startLocalModels({ root, args, env, devVars }) {
         }
       : {}),
   }
-  const reranker = health.rerank ? `, rerank ${health.rerank.model}` : ', no reranker'
-  const reader = vars.VISION_MODEL ? `, OCR ${vars.VISION_MODEL} for scans and pictures` : ''
-  return { vars, child, base, note: `Local models: ${health.embedding.model} (${health.embedding.dimensions} dimensions${reranker}${reader}) at ${base}/v1` }
 }
 
 /**

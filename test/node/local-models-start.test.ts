@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, existsSync, writeFileSync } from 
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ingestDevVars, startLocalModels } from '../../scripts/lib/local-models.mjs'
+import { ingestDevVars, localModelVars, startLocalModels } from '../../scripts/lib/local-models.mjs'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const vars = { EMBEDDING_BASE_URL: 'http://127.0.0.1:9999/v1', EMBEDDING_MODEL: 'bge-small-en-v1.5', EMBEDDING_DIMENSIONS: '384' }
@@ -24,6 +24,25 @@ describe('local models at npm start', () => {
     expect(await startLocalModels({ root, args: [], env: { CAIRN_LOCAL_MODELS: 'off' }, devVars: {} })).toMatchObject({ vars: null })
     const own = await startLocalModels({ root, args: [], env: {}, devVars: { EMBEDDING_BASE_URL: 'https://api.example.com/v1' } })
     expect(own).toEqual({ vars: null, note: expect.stringContaining('.dev.vars sets EMBEDDING_BASE_URL') })
+  })
+
+  it('makes the server’s OCR the vision role only when nothing else serves it', () => {
+    const health = { embedding: { model: 'bge-small-en-v1.5', dimensions: 384 }, rerank: null, vision: { model: 'tesseract-eng', reads: 'text' } }
+    const base = 'http://127.0.0.1:9999'
+    expect(localModelVars(health, base, {})).toEqual({
+      EMBEDDING_BASE_URL: `${base}/v1`,
+      EMBEDDING_MODEL: 'bge-small-en-v1.5',
+      EMBEDDING_DIMENSIONS: '384',
+      EMBEDDING_BATCH_SIZE: '8',
+      VISION_BASE_URL: `${base}/v1`,
+      VISION_MODEL: 'tesseract-eng',
+      VISION_PAGES_PER_FILE: '500',
+    })
+    expect(localModelVars(health, base, { MODEL_PROVIDER: 'none', VISION_PAGES_PER_FILE: '3' })).toMatchObject({ VISION_MODEL: 'tesseract-eng' })
+    expect(localModelVars(health, base, { MODEL_PROVIDER: 'none', VISION_PAGES_PER_FILE: '3' })).not.toHaveProperty('VISION_PAGES_PER_FILE')
+    for (const own of [{ MODEL_PROVIDER: 'workers-ai' }, { MODEL_PROVIDER: 'openai' }, { VISION_MODEL: 'llava' }, { VISION_BASE_URL: 'http://vlm/v1' }])
+      expect(Object.keys(localModelVars(health, base, own)).filter((k) => k.startsWith('VISION'))).toEqual([])
+    expect(localModelVars({ ...health, vision: null }, base, {})).not.toHaveProperty('VISION_MODEL')
   })
 
   it('writes the ingest Worker’s .dev.vars.local from its .dev.vars plus the model variables, and removes it after', () => {

@@ -40,7 +40,8 @@ describe('local models at npm start', () => {
     })
     expect(localModelVars(health, base, { MODEL_PROVIDER: 'none', VISION_PAGES_PER_FILE: '3' })).toMatchObject({ VISION_MODEL: 'tesseract-eng' })
     expect(localModelVars(health, base, { MODEL_PROVIDER: 'none', VISION_PAGES_PER_FILE: '3' })).not.toHaveProperty('VISION_PAGES_PER_FILE')
-    for (const own of [{ MODEL_PROVIDER: 'workers-ai' }, { MODEL_PROVIDER: 'openai' }, { VISION_MODEL: 'llava' }, { VISION_BASE_URL: 'http://vlm/v1' }])
+    const served: Record<string, string>[] = [{ MODEL_PROVIDER: 'workers-ai' }, { MODEL_PROVIDER: 'openai' }, { VISION_MODEL: 'llava' }, { VISION_BASE_URL: 'http://vlm/v1' }]
+    for (const own of served)
       expect(Object.keys(localModelVars(health, base, own)).filter((k) => k.startsWith('VISION'))).toEqual([])
     expect(localModelVars({ ...health, vision: null }, base, {})).not.toHaveProperty('VISION_MODEL')
   })

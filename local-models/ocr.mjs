@@ -42,8 +42,8 @@ export async function loadOcr() {
     async read(image, { signal } = {}) {
       return serially(async () => {
         signal?.throwIfAborted()
-        const { data } = await worker.recognize(Buffer.from(image))
-        const text = tidy(data.text ?? '')
+        const { data } = await worker.recognize(Buffer.from(image), {}, { blocks: true, text: false })
+        const text = confidentText(data.blocks ?? [])
         return { text, tokens: text.split(/\s+/).filter(Boolean).length }
       })
     },
@@ -51,12 +51,25 @@ export async function loadOcr() {
   }
 }
 
-/** Trailing spaces off each line, runs of blank lines to one, nothing around the whole. */
-function tidy(text) {
-  return text
-    .split('\n')
-    .map((line) => line.trimEnd())
-    .join('\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim()
+/**
+ * Words Tesseract is at least this sure of (0–100). A photo or a drawing without text still yields
+ * "words" — specks read as letters, at 30–45 — while print reads at 80–95 and a chart's labels at 60–80.
+ */
+const MIN_WORD_CONFIDENCE = 50
+/** Fewer letters and digits than this in all (a photo's "i La"), and the picture had nothing to read. */
+const MIN_CHARACTERS = 4
+
+/** The confident words, a line per line, a blank line between blocks; '' when there are none. */
+function confidentText(blocks) {
+  const text = blocks
+    .map((block) =>
+      block.paragraphs
+        .flatMap((paragraph) => paragraph.lines)
+        .map((line) => line.words.filter((w) => w.confidence >= MIN_WORD_CONFIDENCE && /[\p{L}\p{N}]/u.test(w.text)).map((w) => w.text).join(' '))
+        .filter(Boolean)
+        .join('\n'),
+    )
+    .filter(Boolean)
+    .join('\n\n')
+  return (text.match(/[\p{L}\p{N}]/gu)?.length ?? 0) < MIN_CHARACTERS ? '' : text
 }

@@ -111,6 +111,13 @@ describe.skipIf(skip)('local model server', () => {
     expect(cut.body.choices[0]).toMatchObject({ message: { content: 'This is a lot of' }, finish_reason: 'length' })
   })
 
+  it('reads nothing into a photograph: specks taken for letters are left out', async () => {
+    const jpg = await readFile(path.join(root, '../shared/fixtures/samples/image/photo_hopper.jpg'))
+    const { status, body } = await post('chat/completions', { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: `data:image/jpeg;base64,${jpg.toString('base64')}` } }] }] })
+    expect(status).toBe(200)
+    expect(body.choices[0].message.content).toBe('')
+  })
+
   it('refuses a chat request without a picture, a picture by URL, and streaming, each with a sentence', async () => {
     const text = await post('chat/completions', { messages: [{ role: 'user', content: 'What is in this picture?' }] })
     expect(text.status).toBe(400)

@@ -59,14 +59,19 @@ function newPassages(ctx: ToolContext, found: Parameters<EvidenceBook['add']>[0]
   return parts.filter(Boolean).join('\n\n')
 }
 
+const LOOK =
+  'Look at the picture of a PDF page, or at an uploaded image, and ask about what it shows: figures, diagrams, charts, annotated dimensions, tables, scans, photos. Give a passage number (its page or image is used), or a file id and, for a PDF, a page. The answer becomes a numbered passage you can cite.'
+/** An OCR engine as the vision model answers every question with the words it reads: the agent should know. */
+const LOOK_BY_OCR =
+  'Read the words printed on the picture of a PDF page, or on an uploaded image, with OCR: labels, numbers and text in scans, charts and diagrams. It returns the text it reads, whatever you ask, and cannot describe shapes, colours or what a picture shows. Give a passage number (its page or image is used), or a file id and, for a PDF, a page. The answer becomes a numbered passage you can cite.'
+
 export function researchTools(ctx: ToolContext): ToolSet {
   const { reader, vision } = ctx.deps
   return {
     // Only with a vision model: without one nothing could look at a page picture.
     ...(vision && {
       look_at_page: tool({
-        description:
-          'Look at the picture of a PDF page, or at an uploaded image, and ask about what it shows: figures, diagrams, charts, annotated dimensions, tables, scans, photos. Give a passage number (its page or image is used), or a file id and, for a PDF, a page. The answer becomes a numbered passage you can cite.',
+        description: vision.readsTextOnly ? LOOK_BY_OCR : LOOK,
         inputSchema: z.object({
           passage: z.number().int().min(1).optional(),
           file_id: z.string().max(100).optional(),

@@ -4,11 +4,14 @@
  * bounded whatever the workspace's size. Filters mean what they mean in Vectorize
  * (`vectorizeFilterMatches`), so search behaves the same on either store.
  *
- * Cost: a query reads every vector of the workspace (3 KB each at 768 dimensions), about one D1 query
- * per 256 of them: fine for local runs and thousands of chunks, Vectorize's job beyond that.
+ * Cost: the first query of a namespace reads every vector of it (3 KB each at 768 dimensions), about
+ * one D1 query per 256 of them, and keeps them decoded in memory (vector-snapshots.ts); later queries
+ * read one stamp row and score from memory until an upsert or delete raises the stamp. A namespace
+ * over the memory budget is read page by page on every query: Vectorize's job at that size.
  */
 import { vectorizeFilterMatches, type VectorizeFilter } from '../filter'
 import { checkNames, cosine, TopK, type VectorRecord, type VectorStore } from './vector-store'
+import { rowCosine, SnapshotBuilder, SnapshotCache, type Snapshot } from './vector-snapshots'
 
 /** Rows read per query page: 256 × 768 dimensions × 2 hex characters ≈ 400 KB. */
 const PAGE_ROWS = 256
@@ -49,14 +52,57 @@ function upsertSql(count: number): string {
     dimensions = excluded.dimensions, vector = excluded.vector`
 }
 
-type Row = { rowid: number; id: string; metadata: string; dimensions: number; hex: string }
+type Row = { rowid: number; id: string; file_id: string; metadata: string; dimensions: number; hex: string }
+
+/** Replaced in the batch of every upsert and delete, so kept snapshots of the namespace go stale at once. */
+const BUMP_STAMP =
+  'INSERT INTO vector_stamps (namespace, version) VALUES (?1, hex(randomblob(8))) ON CONFLICT(namespace) DO UPDATE SET version = excluded.version'
+
+/** One per isolate: every store over this isolate's D1 binding shares what it has decoded. */
+const sharedSnapshots = new SnapshotCache()
 
 /**
  * @example
  * const store = d1VectorStore(env.DB)
  * await store.upsert('org-1/default', [{ id: 'file-…:p1:0', values: embedding, metadata: { file_id: 'file-…' } }])
  */
-export function d1VectorStore(d1: D1Database): VectorStore {
+export function d1VectorStore(d1: D1Database, snapshots: SnapshotCache = sharedSnapshots): VectorStore {
+  /** Every row of the namespace with this many dimensions, `PAGE_ROWS` at a time, in rowid order. */
+  async function eachRow(namespace: string, dimensions: number, files: string[] | null, visit: (row: Row, vector: Float32Array) => void) {
+    const scratch = { bytes: new Uint8Array(dimensions * 4) }
+    for (let after = -1; ; ) {
+      const { results } = await d1
+        .prepare(
+          `SELECT rowid, id, file_id, metadata, dimensions, hex(vector) AS hex FROM vectors
+           WHERE namespace = ?1 AND rowid > ?2 AND dimensions = ?4 ${files ? 'AND file_id IN (SELECT value FROM json_each(?5))' : ''}
+           ORDER BY rowid LIMIT ?3`,
+        )
+        .bind(namespace, after, PAGE_ROWS, dimensions, ...(files ? [JSON.stringify(files)] : []))
+        .all<Row>()
+      for (const row of results) visit(row, decode(row.hex, scratch))
+      if (results.length < PAGE_ROWS) break
+      after = results[results.length - 1]!.rowid
+    }
+  }
+
+  /** The namespace's snapshot at its current stamp: kept, or read now when it fits the budget; else null. */
+  async function snapshotOf(namespace: string, dimensions: number): Promise<Snapshot | null> {
+    const [stamp, count] = await d1.batch<{ v: string | number }>([
+      d1.prepare('SELECT version AS v FROM vector_stamps WHERE namespace = ?1').bind(namespace),
+      d1.prepare('SELECT count(*) AS v FROM vectors WHERE namespace = ?1 AND dimensions = ?2').bind(namespace, dimensions),
+    ])
+    const version = String(stamp!.results[0]?.v ?? '')
+    const kept = snapshots.get(namespace, dimensions, version)
+    if (kept) return kept
+    if (!snapshots.fits(Number(count!.results[0]?.v ?? 0), dimensions)) return null
+    // Labelled with the stamp read before the rows: a write meanwhile raises it, and the next query reads again.
+    const builder = new SnapshotBuilder(version, dimensions)
+    await eachRow(namespace, dimensions, null, (row, vector) => builder.add(row.id, row.file_id, row.metadata, vector))
+    const snapshot = builder.build()
+    snapshots.put(namespace, snapshot)
+    return snapshot
+  }
+
   return {
     kind: 'd1',
     maxTopK: MAX_TOP_K,
@@ -84,7 +130,7 @@ export function d1VectorStore(d1: D1Database): VectorStore {
         bytes += blob.length
       }
       flush()
-      if (statements.length > 0) await d1.batch(statements)
+      if (statements.length > 0) await d1.batch([...statements, d1.prepare(BUMP_STAMP).bind(namespace)])
     },
     async delete(namespace, ids) {
       checkNames(namespace, [])
@@ -94,32 +140,33 @@ export function d1VectorStore(d1: D1Database): VectorStore {
           d1.prepare('DELETE FROM vectors WHERE namespace = ?1 AND id IN (SELECT value FROM json_each(?2))').bind(namespace, JSON.stringify(ids.slice(i, i + IDS_PER_DELETE))),
         )
       }
-      if (statements.length > 0) await d1.batch(statements)
+      if (statements.length > 0) await d1.batch([...statements, d1.prepare(BUMP_STAMP).bind(namespace)])
     },
     async query(namespace, vector, { topK, filter }) {
       checkNames(namespace, [])
       const best = new TopK(Math.max(1, Math.min(Math.floor(topK), MAX_TOP_K)))
       const hasFilter = filter !== undefined && Object.keys(filter).length > 0
       const files = hasFilter ? fileIdsOf(filter) : null
-      const scratch = { bytes: new Uint8Array(vector.length * 4) }
-      for (let after = -1; ; ) {
-        const { results } = await d1
-          .prepare(
-            `SELECT rowid, id, metadata, dimensions, hex(vector) AS hex FROM vectors
-             WHERE namespace = ?1 AND rowid > ?2 ${files ? 'AND file_id IN (SELECT value FROM json_each(?4))' : ''}
-             ORDER BY rowid LIMIT ?3`,
-          )
-          .bind(namespace, after, PAGE_ROWS, ...(files ? [JSON.stringify(files)] : []))
-          .all<Row>()
-        for (const row of results) {
-          // A vector from another embedding model (its size differs) cannot be compared; Vectorize would refuse it.
-          if (row.dimensions !== vector.length) continue
-          if (hasFilter && !vectorizeFilterMatches(filter, parseMetadata(row.metadata))) continue
-          best.offer({ id: row.id, score: cosine(vector, decode(row.hex, scratch)) })
+      // A vector from another embedding model (its size differs) cannot be compared; Vectorize would refuse it.
+      const dimensions = vector.length
+      const query = vector instanceof Float32Array ? vector : Float32Array.from(vector)
+      const snapshot = await snapshotOf(namespace, dimensions)
+      if (snapshot) {
+        let norm = 0
+        for (let j = 0; j < dimensions; j++) norm += query[j]! * query[j]!
+        norm = Math.sqrt(norm)
+        const wanted = files ? new Set(files) : null
+        for (let row = 0; row < snapshot.ids.length; row++) {
+          if (wanted && !wanted.has(snapshot.fileIds[row]!)) continue
+          if (hasFilter && !vectorizeFilterMatches(filter, parseMetadata(snapshot.metadata[row]!))) continue
+          best.offer({ id: snapshot.ids[row]!, score: rowCosine(snapshot, row, query, norm) })
         }
-        if (results.length < PAGE_ROWS) break
-        after = results[results.length - 1]!.rowid
+        return best.best()
       }
+      await eachRow(namespace, dimensions, files, (row, decoded) => {
+        if (hasFilter && !vectorizeFilterMatches(filter, parseMetadata(row.metadata))) return
+        best.offer({ id: row.id, score: cosine(query, decoded) })
+      })
       return best.best()
     },
   }

@@ -6,6 +6,7 @@ import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { VECTORIZE_INDEXED_FIELDS, vectorFilterMetadata, type VectorizeFilter } from '../../src/filter'
 import { d1VectorStore } from '../../src/search/vector-d1'
+import { SnapshotBuilder, SnapshotCache } from '../../src/search/vector-snapshots'
 import { fakeVectorize } from '../../src/search/vector-fake-vectorize'
 import type { VectorRecord } from '../../src/search/vector-store'
 import { vectorizeStore } from '../../src/search/vector-vectorize'
@@ -88,18 +89,18 @@ describe('d1VectorStore', () => {
   })
 })
 
-describe('the D1 store answers as Vectorize does', () => {
-  const filters: Array<VectorizeFilter | undefined> = [
-    undefined,
-    { file_id: { $eq: 'file-3' } },
-    { file_id: { $in: ['file-1', 'file-4'] }, modality: { $eq: 'table' } },
-    { page: { $ne: 2 } },
-    { page: { $nin: [1, 3] } },
-    { page: { $gte: 2, $lt: 4 } },
-    { purpose: { $eq: 'assistants' }, created_at: { $gt: 1_700_000_000 + 3 * 86_400 } },
-    { modality: { $in: ['image', 'audio'] }, page: { $lte: 1 } },
-  ]
+const filters: Array<VectorizeFilter | undefined> = [
+  undefined,
+  { file_id: { $eq: 'file-3' } },
+  { file_id: { $in: ['file-1', 'file-4'] }, modality: { $eq: 'table' } },
+  { page: { $ne: 2 } },
+  { page: { $nin: [1, 3] } },
+  { page: { $gte: 2, $lt: 4 } },
+  { purpose: { $eq: 'assistants' }, created_at: { $gt: 1_700_000_000 + 3 * 86_400 } },
+  { modality: { $in: ['image', 'audio'] }, page: { $lte: 1 } },
+]
 
+describe('the D1 store answers as Vectorize does', () => {
   it('for every kind of pushed-down filter', async () => {
     const d1 = d1VectorStore(env.DB)
     const vectorize = vectorizeStore(fakeVectorize({ dimensions: DIMENSIONS, metadataIndexes: VECTORIZE_INDEXED_FIELDS }))
@@ -115,5 +116,63 @@ describe('the D1 store answers as Vectorize does', () => {
       expect(fromD1.map((m) => m.id), JSON.stringify(filter)).toEqual(fromVectorize.map((m) => m.id))
       fromD1.forEach((m, j) => expect(m.score).toBeCloseTo(fromVectorize[j]!.score, 5))
     }
+  })
+})
+
+describe('d1VectorStore keeps a namespace decoded in memory, exact across writers', () => {
+  it('answers from memory what it answers page by page, for every filter', async () => {
+    const kept = d1VectorStore(env.DB, new SnapshotCache())
+    const paged = d1VectorStore(env.DB, new SnapshotCache(0))
+    const namespace = unique('org/snapshot')
+    await kept.upsert(namespace, corpus(400))
+    for (const [i, filter] of filters.entries()) {
+      const query = vectorOf(2000 + i)
+      const fromMemory = await kept.query(namespace, query, { topK: 20, ...(filter ? { filter } : {}) })
+      const fromPages = await paged.query(namespace, query, { topK: 20, ...(filter ? { filter } : {}) })
+      expect(fromMemory.length).toBeGreaterThan(0)
+      expect(fromMemory.map((m) => m.id), JSON.stringify(filter)).toEqual(fromPages.map((m) => m.id))
+      fromMemory.forEach((m, j) => expect(m.score).toBeCloseTo(fromPages[j]!.score, 5))
+    }
+  })
+
+  it('sees another isolate’s upserts, replacements and deletes at its next query', async () => {
+    const reader = d1VectorStore(env.DB, new SnapshotCache())
+    const writer = d1VectorStore(env.DB, new SnapshotCache())
+    const namespace = unique('org/stale')
+    const vectors = corpus(50)
+    await writer.upsert(namespace, vectors)
+    const probe = vectorOf(777)
+    const top = async () => (await reader.query(namespace, probe, { topK: 3 }))[0]!
+    const before = await top()
+
+    // A new vector equal to the probe: found at once, with cosine 1.
+    await writer.upsert(namespace, [{ id: 'file-new:p1:0', values: probe, metadata: vectorFilterMetadata({ file_id: 'file-new' }) }])
+    expect(await top()).toEqual({ id: 'file-new:p1:0', score: expect.closeTo(1, 5) })
+    // Replaced in place (same id, same rowid): its new values count.
+    await writer.upsert(namespace, [{ id: 'file-new:p1:0', values: vectorOf(778), metadata: vectorFilterMetadata({ file_id: 'file-new' }) }])
+    expect((await top()).id).toBe(before.id)
+    // The best one deleted: the next best takes its place.
+    await writer.delete(namespace, [before.id])
+    expect((await top()).id).not.toBe(before.id)
+    expect((await reader.query(namespace, probe, { topK: 100 })).map((m) => m.id)).not.toContain(before.id)
+  })
+
+  it('keeps within its budget, the least recently used namespace going first', () => {
+    const cache = new SnapshotCache(2 * 4 * DIMENSIONS)
+    const snapshot = (version: string) => new SnapshotBuilder(version, DIMENSIONS)
+    const four = (v: string) => {
+      const b = snapshot(v)
+      for (let i = 0; i < 4; i++) b.add(`id-${i}`, 'file', '{}', vectorOf(i + 1))
+      return b.build()
+    }
+    cache.put('a', four('1'))
+    cache.put('b', four('1'))
+    expect(cache.get('a', DIMENSIONS, '1')).toBeDefined()
+    cache.put('c', four('1'))
+    expect(cache.get('b', DIMENSIONS, '1')).toBeUndefined()
+    expect(cache.get('a', DIMENSIONS, '1')).toBeDefined()
+    expect(cache.get('a', DIMENSIONS, '2')).toBeUndefined()
+    expect(cache.get('a', DIMENSIONS, '1')).toBeUndefined()
+    expect(cache.fits(9, 4 * DIMENSIONS / 4)).toBe(false)
   })
 })

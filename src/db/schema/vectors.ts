@@ -32,3 +32,14 @@ export const vectors = sqliteTable(
   },
   (t) => [index('vectors_namespace_idx').on(t.namespace), index('vectors_file_idx').on(t.fileId)],
 )
+
+/**
+ * One row per namespace whose vectors changed, with a stamp that every upsert and delete of its
+ * vectors replaces in the same batch: a search that kept the namespace's vectors decoded in memory
+ * (vector-d1.ts) reads it to know whether they are still what D1 holds. Random rather than counted, so
+ * a database restored to an earlier state never shows a stamp some isolate has already seen.
+ */
+export const vectorStamps = sqliteTable('vector_stamps', {
+  namespace: text('namespace').primaryKey(),
+  version: text('version').notNull(),
+})

@@ -17,7 +17,7 @@ import { assembleLarge, fixturePdfs } from './lib/sample-pdfs.mjs'
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const fixtures = path.resolve(root, '../shared/fixtures/samples/pdf')
 const rounds = Number(process.env.ROUNDS ?? 2)
-const logDir = mkdtempSync(path.join(tmpdir(), 'cairn-bench-models-'))
+const logDir = mkdtempSync(path.join(tmpdir(), 'cairn-ingest-models-logs-'))
 
 async function start(name, args) {
   const port = 21000 + Math.floor(Math.random() * 9000)

@@ -1,12 +1,12 @@
 /**
  * @module The D1 vector store: embeddings as float32 BLOBs in the `vectors` table, searched by brute
- * force within one namespace, a page of rows at a time, keeping only the best `topK` — so memory stays
- * bounded whatever the workspace's size. Filters mean what they mean in Vectorize
- * (`vectorizeFilterMatches`), so search behaves the same on either store.
+ * force within one namespace, keeping only the best `topK`; memory stays bounded whatever the
+ * workspace's size (a snapshot within its budget, or a page of rows at a time). Filters mean what
+ * they mean in Vectorize (`vectorizeFilterMatches`), so search behaves the same on either store.
  *
  * Cost: the first query of a namespace reads every vector of it (3 KB each at 768 dimensions), about
  * one D1 query per 256 of them, and keeps them decoded in memory (vector-snapshots.ts); later queries
- * read one stamp row and score from memory until an upsert or delete raises the stamp. A namespace
+ * read one stamp row and score from memory until an upsert or delete replaces the stamp. A namespace
  * over the memory budget is read page by page on every query: Vectorize's job at that size.
  */
 import { vectorizeFilterMatches, type VectorizeFilter } from '../filter'
@@ -94,9 +94,10 @@ export function d1VectorStore(d1: D1Database, snapshots: SnapshotCache = sharedS
     const version = String(stamp!.results[0]?.v ?? '')
     const kept = snapshots.get(namespace, dimensions, version)
     if (kept) return kept
-    if (!snapshots.fits(Number(count!.results[0]?.v ?? 0), dimensions)) return null
-    // Labelled with the stamp read before the rows: a write meanwhile raises it, and the next query reads again.
-    const builder = new SnapshotBuilder(version, dimensions)
+    const rows = Number(count!.results[0]?.v ?? 0)
+    if (!snapshots.fits(rows, dimensions)) return null
+    // Labelled with the stamp read before the rows: a write meanwhile replaces it, and the next query reads again.
+    const builder = new SnapshotBuilder(version, dimensions, rows)
     await eachRow(namespace, dimensions, null, (row, vector) => builder.add(row.id, row.file_id, row.metadata, vector))
     const snapshot = builder.build()
     snapshots.put(namespace, snapshot)

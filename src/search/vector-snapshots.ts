@@ -68,35 +68,51 @@ export class SnapshotCache {
   }
 }
 
-/** Builds a snapshot from rows read in order; each vector is copied into one block and scaled to unit length. */
+/**
+ * Builds a snapshot from rows read in order, each scaled to unit length as it arrives and written
+ * straight into one block sized for the rows counted beforehand (grown if writes added more
+ * meanwhile), so reading a namespace never holds its vectors twice.
+ */
 export class SnapshotBuilder {
-  private readonly rows: Array<{ id: string; fileId: string; metadata: string; vector: Float32Array }> = []
+  private readonly ids: string[] = []
+  private readonly fileIds: string[] = []
+  private readonly metadata: string[] = []
+  private unit: Float32Array
 
   constructor(
     private readonly version: string,
     private readonly dimensions: number,
-  ) {}
+    expectedRows = 0,
+  ) {
+    this.unit = new Float32Array(Math.max(1, expectedRows) * dimensions)
+  }
 
   add(id: string, fileId: string, metadata: string, vector: Float32Array): void {
-    this.rows.push({ id, fileId, metadata, vector: Float32Array.from(vector) })
+    const d = this.dimensions
+    const at = this.ids.length * d
+    if (at + d > this.unit.length) {
+      const grown = new Float32Array(this.unit.length * 2)
+      grown.set(this.unit)
+      this.unit = grown
+    }
+    let norm = 0
+    for (let j = 0; j < d; j++) norm += vector[j]! * vector[j]!
+    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0
+    for (let j = 0; j < d; j++) this.unit[at + j] = vector[j]! * scale
+    this.ids.push(id)
+    this.fileIds.push(fileId)
+    this.metadata.push(metadata)
   }
 
   build(): Snapshot {
-    const d = this.dimensions
-    const unit = new Float32Array(this.rows.length * d)
-    this.rows.forEach((row, i) => {
-      let norm = 0
-      for (let j = 0; j < d; j++) norm += row.vector[j]! * row.vector[j]!
-      const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0
-      for (let j = 0; j < d; j++) unit[i * d + j] = row.vector[j]! * scale
-    })
+    const rows = this.ids.length * this.dimensions
     return {
       version: this.version,
-      dimensions: d,
-      ids: this.rows.map((r) => r.id),
-      fileIds: this.rows.map((r) => r.fileId),
-      metadata: this.rows.map((r) => r.metadata),
-      unit,
+      dimensions: this.dimensions,
+      ids: this.ids,
+      fileIds: this.fileIds,
+      metadata: this.metadata,
+      unit: rows === this.unit.length ? this.unit : this.unit.slice(0, rows),
     }
   }
 }

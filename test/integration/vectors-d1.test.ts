@@ -146,10 +146,10 @@ describe('d1VectorStore keeps a namespace decoded in memory, exact across writer
     const before = await top()
 
     // A new vector equal to the probe: found at once, with cosine 1.
-    await writer.upsert(namespace, [{ id: 'file-new:p1:0', values: probe, metadata: vectorFilterMetadata({ file_id: 'file-new' }) }])
+    await writer.upsert(namespace, [{ id: 'file-new:p1:0', values: probe, metadata: vectorFilterMetadata({ file_id: 'file-new', purpose: 'user_data', created_at: 1_700_000_000, modality: 'text', page: 1 }) }])
     expect(await top()).toEqual({ id: 'file-new:p1:0', score: expect.closeTo(1, 5) })
     // Replaced in place (same id, same rowid): its new values count.
-    await writer.upsert(namespace, [{ id: 'file-new:p1:0', values: vectorOf(778), metadata: vectorFilterMetadata({ file_id: 'file-new' }) }])
+    await writer.upsert(namespace, [{ id: 'file-new:p1:0', values: vectorOf(778), metadata: vectorFilterMetadata({ file_id: 'file-new', purpose: 'user_data', created_at: 1_700_000_000, modality: 'text', page: 1 }) }])
     expect((await top()).id).toBe(before.id)
     // The best one deleted: the next best takes its place.
     await writer.delete(namespace, [before.id])

@@ -8,7 +8,7 @@
 import type { Ports } from '../ports'
 import { vectorFilterMetadata } from '../filter'
 import { ModelCallError } from '../models/retry'
-import { vectorNamespace, type VectorRecord } from '../search/vector-store'
+import { pageVectorId, vectorNamespace, type VectorRecord } from '../search/vector-store'
 import { plainSentence } from './errors'
 import type { Chunk } from './segment'
 
@@ -42,16 +42,18 @@ export async function embedChunks(deps: EmbedDeps, file: FileRef, chunks: readon
   const namespace = await vectorNamespace(file.orgId, file.workspaceId)
   const written: string[] = []
   try {
-    for (let i = 0; i < chunks.length; i += EMBED_SLICE) {
-      const slice = chunks.slice(i, i + EMBED_SLICE)
-      const values = await embedder.embed(slice.map((chunk) => contextualText(file.filename, chunk)))
-      const records: VectorRecord[] = slice.map((chunk, j) => ({
-        id: chunk.id,
+    // Each chunk, then each page as a whole (search's page arm), under the page's first chunk.
+    const texts = [...chunks.map((chunk) => ({ id: chunk.id, chunk, text: contextualText(file.filename, chunk) })), ...pageTexts(file.filename, chunks)]
+    for (let i = 0; i < texts.length; i += EMBED_SLICE) {
+      const slice = texts.slice(i, i + EMBED_SLICE)
+      const values = await embedder.embed(slice.map((t) => t.text))
+      const records: VectorRecord[] = slice.map(({ id, chunk }, j) => ({
+        id,
         values: values[j]!,
         metadata: vectorFilterMetadata({ file_id: file.id, purpose: file.purpose, created_at: file.createdAt, modality: chunk.provenance.modality, page: chunk.provenance.page ?? null }),
       }))
       await deps.vectors.upsert(namespace, records)
-      written.push(...slice.map((c) => c.id))
+      written.push(...slice.map((t) => t.id))
     }
   } catch (err) {
     // Two failures keep the part for keyword search, saying why semantic search will not find it:
@@ -76,6 +78,30 @@ export async function embedChunks(deps: EmbedDeps, file: FileRef, chunks: readon
       if (status !== 'processing' && status !== 'processed') await deps.vectors.delete(namespace, written)
     },
   }
+}
+
+/** A page's text for its own vector: enough for a 512-token model to read the page's opening in full. */
+export const PAGE_TEXT_CHARS = 3000
+
+/**
+ * What the embedder reads for each page of the chunks (PDF pages, slides): the file, the page's title
+ * and number, then its chunks' text in order, cut at PAGE_TEXT_CHARS — one vector per page, under its
+ * first chunk's id (`pageVectorId`), so a question about a statement page finds the page even when no
+ * single chunk of it says enough. Chunks without a page (Markdown, sheets, transcripts) have none.
+ */
+export function pageTexts(filename: string, chunks: readonly Chunk[]): Array<{ id: string; chunk: Chunk; text: string }> {
+  const pages = new Map<number, { first: Chunk; text: string }>()
+  for (const chunk of chunks) {
+    const page = chunk.provenance.page
+    if (page === undefined) continue
+    const entry = pages.get(page)
+    if (!entry) pages.set(page, { first: chunk, text: chunk.text })
+    else if (entry.text.length < PAGE_TEXT_CHARS) entry.text += `\n${chunk.text}`
+  }
+  return [...pages].map(([page, { first, text }]) => {
+    const title = first.provenance.heading?.length ? ` · ${first.provenance.heading.join(' > ')}` : ''
+    return { id: pageVectorId(first.id), chunk: first, text: `${filename}${title} · page ${page}\n\n${text.slice(0, PAGE_TEXT_CHARS)}` }
+  })
 }
 
 /** What the embedder reads for a chunk: where it comes from, a blank line, then its text. */

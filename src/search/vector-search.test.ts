@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { parseFilter, VECTORIZE_INDEXED_FIELDS, vectorFilterMetadata } from '../filter'
 import type { Embedder } from '../models/ports'
 import { fakeVectorize } from './vector-fake-vectorize'
-import { semanticArm, semanticSearch } from './vector-search'
-import { vectorNamespace } from './vector-store'
+import { semanticArms, semanticSearch } from './vector-search'
+import { pageVectorId, vectorNamespace } from './vector-store'
 import { vectorizeStore } from './vector-vectorize'
 
 const WORDS = ['penguin', 'glacier', 'volcano', 'tax', 'invoice', 'duck']
@@ -71,7 +71,7 @@ describe('semanticSearch', () => {
     expect(result.pushed).toEqual({ modality: { $in: ['table', 'image'] } })
     expect(result.residual).toBeNull()
     expect(result.hits.map((h) => h.chunkId)).toEqual(['f2:p1:0'])
-    expect(index.calls.at(-1)!.options).toMatchObject({ topK: 3 })
+    expect(index.calls.at(-1)!.options).toMatchObject({ topK: 6 })
   })
 
   it('returns the residual and over-fetches when part of the filter stays behind', async () => {
@@ -81,22 +81,31 @@ describe('semanticSearch', () => {
     expect(result.pushed).toEqual({ page: { $gte: 2 } })
     expect(result.residual).not.toBeNull()
     expect(result.hits.map((h) => h.chunkId)).toEqual(['f1:p2:0'])
-    expect(index.calls.at(-1)!.options).toMatchObject({ topK: 12 })
+    // Over-fetched for the residual, and twice that: chunks' and pages' vectors share the namespace.
+    expect(index.calls.at(-1)!.options).toMatchObject({ topK: 24 })
   })
 
   it('is off without an embedding model, and so is the arm', async () => {
     const { deps } = await world()
     const off = { ...deps, models: { embedding: null } }
     expect(await semanticSearch(off, { ...request, query: 'penguin' })).toMatchObject({ hits: [], enabled: false })
-    expect(semanticArm(off)).toBeNull()
+    expect(semanticArms(off)).toEqual([])
   })
 
-  it('gives retrieve() an arm that answers its requests', async () => {
-    const { deps } = await world()
-    const arm = semanticArm(deps)!
-    expect(arm.phase).toBe('vector')
-    const hits = await arm.search({ orgId: 'org-1', workspaceId: 'default', query: 'volcano', filter: null, limit: 2 })
-    expect(hits).toHaveLength(2)
-    expect(hits[0]!.chunkId).toBe('f3:d:0')
+  it('gives retrieve() a chunk arm and a page arm that answer its requests from one query', async () => {
+    const { deps, embedder } = await world()
+    // f1's page 2 as a whole: its own vector, under its first chunk's id.
+    await deps.vectors.upsert(await vectorNamespace('org-1', 'default'), [
+      { id: pageVectorId('f1:p2:0'), values: (await embedder.embed(['volcano and penguin page']))[0]!, metadata: vectorFilterMetadata({ file_id: 'f1', purpose: 'user_data', created_at: 1_700_000_000, modality: 'text', page: 2 }) },
+    ])
+    const [chunks, pages] = semanticArms(deps)
+    expect([chunks!.phase, pages!.phase]).toEqual(['vector', 'page'])
+    const armRequest = { orgId: 'org-1', workspaceId: 'default', query: 'volcano', filter: null, limit: 2 }
+    const [chunkHits, pageHits] = await Promise.all([chunks!.search(armRequest), pages!.search(armRequest)])
+    expect(chunkHits).toHaveLength(2)
+    expect(chunkHits[0]!.chunkId).toBe('f3:d:0')
+    expect(chunkHits.map((h) => h.chunkId)).not.toContain(pageVectorId('f1:p2:0'))
+    expect(pageHits.map((h) => h.chunkId)).toEqual(['f1:p2:0'])
+    expect(embedder.queries).toEqual(['volcano'])
   })
 })

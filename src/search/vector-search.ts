@@ -6,7 +6,7 @@
  */
 import { compileToVectorize, type FilterNode, type VectorizeFilter } from '../filter'
 import type { Embedder } from '../models/ports'
-import { vectorNamespace, type VectorStore } from './vector-store'
+import { pageVectorChunk, vectorNamespace, type VectorStore } from './vector-store'
 
 export type SemanticSearchDeps = { models: { embedding: Embedder | null }; vectors: VectorStore }
 
@@ -24,6 +24,8 @@ export type SemanticSearchRequest = {
 export type SemanticSearchResult = {
   /** Best first; may name chunks outside the residual, or deleted moments ago. */
   hits: Array<{ chunkId: string; score: number }>
+  /** Pages whose own vectors came nearest, best first, each named by its first chunk (same caveats). */
+  pageHits: Array<{ chunkId: string; score: number }>
   /** What the store could not apply; null when the store applied the whole filter. */
   residual: FilterNode | null
   /** What was pushed down to the store. */
@@ -42,39 +44,60 @@ export const OVERFETCH = 4
 export async function semanticSearch(deps: SemanticSearchDeps, request: SemanticSearchRequest): Promise<SemanticSearchResult> {
   const plan = request.filter ? compileToVectorize(request.filter) : { filter: undefined, residual: null }
   const embedder = deps.models.embedding
-  if (!embedder || request.query.trim() === '') return { hits: [], residual: request.filter ?? null, pushed: undefined, enabled: embedder !== null }
+  if (!embedder || request.query.trim() === '') return { hits: [], pageHits: [], residual: request.filter ?? null, pushed: undefined, enabled: embedder !== null }
   const wanted = Math.max(1, Math.floor(request.topK))
-  const topK = Math.min(deps.vectors.maxTopK, plan.residual ? wanted * OVERFETCH : wanted)
+  const each = plan.residual ? wanted * OVERFETCH : wanted
+  // Twice as deep: chunks' and pages' vectors share the namespace, and `each` of both are wanted.
+  const topK = Math.min(deps.vectors.maxTopK, 2 * each)
   const [vector, namespace] = await Promise.all([
     embedder.embedQuery(request.query, request.signal ? { signal: request.signal } : {}),
     vectorNamespace(request.orgId, request.workspaceId),
   ])
   const matches = await deps.vectors.query(namespace, vector, { topK, filter: plan.filter })
-  return { hits: matches.map((m) => ({ chunkId: m.id, score: m.score })), residual: plan.residual, pushed: plan.filter, enabled: true }
+  const hits: SemanticSearchResult['hits'] = []
+  const pageHits: SemanticSearchResult['pageHits'] = []
+  for (const m of matches) {
+    const first = pageVectorChunk(m.id)
+    if (first === null) hits.push({ chunkId: m.id, score: m.score })
+    else pageHits.push({ chunkId: first, score: m.score })
+  }
+  return { hits: hits.slice(0, each), pageHits: pageHits.slice(0, each), residual: plan.residual, pushed: plan.filter, enabled: true }
 }
 
 /** What `retrieve()` asks an arm (search/retrieve.ts's `ArmRequest`). */
 export type SemanticArmRequest = { orgId: string; workspaceId: string; query: string; filter?: FilterNode | null; limit: number }
 
+type ArmHits = Array<{ chunkId: string; score: number }>
+export type SemanticArm = { phase: 'vector' | 'page'; search(request: SemanticArmRequest): Promise<ArmHits> }
+
 /**
- * The semantic arm in the shape `retrieve()` fuses (`SearchArm`), or null when no embedding model is
- * configured, so search stays lexical. With `timeoutMs`, the question's embedding (retries included)
- * is given up after that long, so a model that hangs costs a search that much and no more.
+ * The semantic arms in the shape `retrieve()` fuses (`SearchArm`), or none when no embedding model is
+ * configured, so search stays lexical: `vector`, the chunks nearest the question, and `page`, the
+ * pages whose own vectors (embed-step.ts's `pageTexts`) are nearest, each named by its first chunk.
+ * Both come from one query (`semanticSearch` splits it), so the question is embedded once. With
+ * `timeoutMs`, the question's embedding (retries included) is given up after that long, so a model
+ * that hangs costs a search that much and no more.
  * @example
- * const arm = semanticArm(deps, { timeoutMs: 5_000 })
- * await retrieve(deps, request, { arms: arm ? [arm] : [] })
+ * await retrieve(deps, request, { arms: semanticArms(deps, { timeoutMs: 5_000 }) })
  */
-export function semanticArm(
-  deps: SemanticSearchDeps,
-  options: { timeoutMs?: number } = {},
-): { phase: 'vector'; search(request: SemanticArmRequest): Promise<Array<{ chunkId: string; score: number }>> } | null {
-  if (!deps.models.embedding) return null
-  return {
-    phase: 'vector',
-    async search(request) {
+export function semanticArms(deps: SemanticSearchDeps, options: { timeoutMs?: number } = {}): SemanticArm[] {
+  if (!deps.models.embedding) return []
+  // retrieve() hands every arm the same request object: the first arm to ask runs the query.
+  const queries = new WeakMap<SemanticArmRequest, Promise<{ chunks: ArmHits; pages: ArmHits }>>()
+  const split = (request: SemanticArmRequest) => {
+    let query = queries.get(request)
+    if (!query) {
       const signal = options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined
-      const { hits } = await semanticSearch(deps, { ...request, topK: request.limit, ...(signal ? { signal } : {}) })
-      return hits
-    },
+      query = semanticSearch(deps, { ...request, topK: request.limit, ...(signal ? { signal } : {}) }).then(({ hits, pageHits }) => ({
+        chunks: hits.slice(0, request.limit),
+        pages: pageHits.slice(0, request.limit),
+      }))
+      queries.set(request, query)
+    }
+    return query
   }
+  return [
+    { phase: 'vector', search: async (request) => (await split(request)).chunks },
+    { phase: 'page', search: async (request) => (await split(request)).pages },
+  ]
 }

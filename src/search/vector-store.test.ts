@@ -48,6 +48,7 @@ describe('deleteChunkVectors', () => {
       { id: 'c2', orgId: 'org-1', workspaceId: 'b' },
       { id: 'c3', orgId: 'org-1', workspaceId: 'a' },
     ])
-    expect(deleted).toEqual([['org-1/a', ['c1', 'c3']], ['org-1/b', ['c2']]])
+    // With the page vectors each chunk may stand for (`~p`).
+    expect(deleted).toEqual([['org-1/a', ['c1', 'c1~p', 'c3', 'c3~p']], ['org-1/b', ['c2', 'c2~p']]])
   })
 })

@@ -105,15 +105,30 @@ export class TopK {
 const better = (a: VectorMatch, b: VectorMatch) => a.score > b.score || (a.score === b.score && a.id < b.id)
 
 /**
- * Removes the vectors of chunks, each from its workspace's namespace. Called with the chunk rows of
- * files being deleted, whether or not an embedding model is configured now: one may have been before.
+ * A page's own vector (its whole text, embedded at ingestion beside its chunks') is stored under its
+ * first chunk's id with this suffix: Vectorize ids are unique across namespaces, so it cannot reuse
+ * the chunk's, and the suffix leads a search back to the chunk that stands for the page.
+ */
+export const PAGE_VECTOR_SUFFIX = '~p'
+
+export const pageVectorId = (firstChunkId: string) => `${firstChunkId}${PAGE_VECTOR_SUFFIX}`
+
+/** The chunk a page vector stands for, or null for a chunk's own vector. */
+export function pageVectorChunk(id: string): string | null {
+  return id.endsWith(PAGE_VECTOR_SUFFIX) ? id.slice(0, -PAGE_VECTOR_SUFFIX.length) : null
+}
+
+/**
+ * Removes the vectors of chunks, each from its workspace's namespace, and the page vectors any of them
+ * stands for. Called with the chunk rows of files being deleted, whether or not an embedding model is
+ * configured now: one may have been before.
  */
 export async function deleteChunkVectors(store: VectorStore, chunks: ReadonlyArray<{ id: string; orgId: string; workspaceId: string }>): Promise<void> {
   const byWorkspace = new Map<string, { orgId: string; workspaceId: string; ids: string[] }>()
   for (const chunk of chunks) {
     const key = JSON.stringify([chunk.orgId, chunk.workspaceId])
     const group = byWorkspace.get(key) ?? { orgId: chunk.orgId, workspaceId: chunk.workspaceId, ids: [] }
-    group.ids.push(chunk.id)
+    group.ids.push(chunk.id, pageVectorId(chunk.id))
     byWorkspace.set(key, group)
   }
   for (const group of byWorkspace.values()) await store.delete(await vectorNamespace(group.orgId, group.workspaceId), group.ids)

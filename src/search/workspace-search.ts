@@ -13,7 +13,7 @@ import type { Models } from '../models/ports'
 import { ModelCallError } from '../models/retry'
 import { rerankWith } from './rerank'
 import { retrieve, type PhaseTimer, type RetrievedChunk, type RetrieveRequest, type SearchArm } from './retrieve'
-import { semanticArm } from './vector-search'
+import { semanticArms } from './vector-search'
 import type { VectorStore } from './vector-store'
 
 /** What a search needs: the database (chunks, FTS5), the models (embedding, rerank) and the vector store. */
@@ -40,18 +40,15 @@ export async function searchWorkspace(deps: WorkspaceSearchDeps, request: Retrie
 function rankedChunks(deps: WorkspaceSearchDeps, request: RetrieveRequest, time?: PhaseTimer): Promise<RetrievedChunk[]> {
   const { embedding, rerank: reranker } = deps.models
   // Without an embedding model there is no semantic arm, and the search is lexical.
-  const semantic = embedding && !recentlyFailed('embedding', embedding.modelId) ? semanticArm(deps, { timeoutMs: QUERY_EMBEDDING_TIMEOUT_MS }) : null
-  const arms: SearchArm[] = []
-  if (semantic && embedding) {
-    arms.push({
-      phase: semantic.phase,
-      async search(armRequest) {
-        const hits = await semantic.search(armRequest)
-        noteAnswer('embedding', embedding.modelId)
-        return hits
-      },
-    })
-  }
+  const semantic = embedding && !recentlyFailed('embedding', embedding.modelId) ? semanticArms(deps, { timeoutMs: QUERY_EMBEDDING_TIMEOUT_MS }) : []
+  const arms: SearchArm[] = semantic.map((arm) => ({
+    phase: arm.phase,
+    async search(armRequest) {
+      const hits = await arm.search(armRequest)
+      if (embedding) noteAnswer('embedding', embedding.modelId)
+      return hits
+    },
+  }))
   // A reranker that fails leaves the fused order (rerank.ts); the failure is logged, not answered.
   const rerank = rerankWith(reranker && !recentlyFailed('rerank', reranker.modelId) ? reranker : null, {
     onError: (err) => {
@@ -59,9 +56,13 @@ function rankedChunks(deps: WorkspaceSearchDeps, request: RetrieveRequest, time?
       console.warn('rerank failed; keeping the fused order', err)
     },
   })
+  // The chunk and page arms share one query: when it fails, both report the same error, said once.
+  const reported = new Set<unknown>()
   return retrieve(deps, request, {
     arms,
     onArmError: (phase, err) => {
+      if (reported.has(err)) return
+      reported.add(err)
       // Only the model's failure (or its silence) says the model is down; a vector store's error is this search's alone.
       if (embedding && (err instanceof ModelCallError || isTimeout(err))) noteFailure('embedding', embedding.modelId, err)
       console.warn(`the ${phase} arm failed; this search is lexical only`, err)

@@ -124,7 +124,9 @@ describe('a stalled file is finished by the watch', { timeout: 60_000 }, () => {
     const clean = capturingDeps(embedding)
     const reference = await cleanRun(clean.deps, clean.jobs)
     const expected = await chunkKeys(reference.id)
-    expect(await vectorRows(reference.id)).toBe(expected.length)
+    // One vector per chunk, and one per page that has chunks (its own, embed-step.ts's pageTexts).
+    const pages = await count('SELECT count(DISTINCT page) AS n FROM chunks WHERE file_id = ?', reference.id)
+    expect(await vectorRows(reference.id)).toBe(expected.length + pages)
 
     const { deps, jobs } = capturingDeps(embedding)
     const file = await halfFinished(deps, jobs)
@@ -138,7 +140,7 @@ describe('a stalled file is finished by the watch', { timeout: 60_000 }, () => {
 
     expect(await chunkKeys(file.id)).toEqual(expected)
     expect(await ftsRows(file.id)).toBe(expected.length)
-    expect(await vectorRows(file.id)).toBe(expected.length)
+    expect(await vectorRows(file.id)).toBe(expected.length + pages)
     expect(await count('SELECT count(*) AS n FROM file_parts WHERE file_id = ?', file.id)).toBe(3)
     expect((await stateOf(file.id)).chunk_count).toBe(expected.length)
   })

@@ -19,7 +19,7 @@ import type { Chunk } from '../../src/ingest/segment'
 import { resolvePolicies } from '../../src/models'
 import { openAiCompatibleModels } from '../../src/models/openai-compatible'
 import { semanticSearch } from '../../src/search/vector-search'
-import { vectorNamespace } from '../../src/search/vector-store'
+import { pageVectorChunk, pageVectorId, vectorNamespace } from '../../src/search/vector-store'
 import { call, callJson, createOrgWithWorkspace, unique, uploadText, waitForIngest } from './api-client'
 import { server, script, received } from './model-server-client'
 import { fixtureBytes } from './fixtures'
@@ -87,17 +87,21 @@ describe('chunks are embedded at ingestion', () => {
     await drain(deps, jobs)
   })
 
-  it('writes one vector per chunk, under the chunk id, in the workspace namespace, with the filterable metadata', async () => {
+  it('writes one vector per chunk and one per page, in the workspace namespace, with the filterable metadata', async () => {
     const file = await callJson('GET', `/files/${fileId}?workspace=${w.ws}`, { token: w.writer.token })
     expect(file.status, file.status_details).toBe('processed')
     const chunks = await chunksOf(fileId)
     const vectors = await vectorsOf(fileId)
     expect(chunks.length).toBeGreaterThan(3)
-    expect(vectors.map((v) => v.id)).toEqual(chunks.map((c) => c.id).sort())
+    // A page's own vector goes under its first chunk's id, with `~p`.
+    const firstOfPage = new Map<number, string>()
+    for (const c of chunks) if (c.page !== null && !firstOfPage.has(c.page)) firstOfPage.set(c.page, c.id)
+    expect(firstOfPage.size).toBe(4)
+    expect(vectors.map((v) => v.id)).toEqual([...chunks.map((c) => c.id), ...[...firstOfPage.values()].map(pageVectorId)].sort())
     const namespace = await vectorNamespace(w.writer.orgId, w.ws)
     const byId = new Map(chunks.map((c) => [c.id, c]))
     for (const vector of vectors) {
-      const chunk = byId.get(vector.id)!
+      const chunk = byId.get(pageVectorChunk(vector.id) ?? vector.id)!
       expect(vector).toMatchObject({ namespace, file_id: fileId, purpose: 'user_data', created_at: file.created_at, modality: chunk.modality, page: chunk.page, dimensions: 256 })
       expect(JSON.parse(vector.metadata)).toEqual(vectorFilterMetadata({ file_id: fileId, purpose: 'user_data', created_at: file.created_at, modality: chunk.modality, page: chunk.page }))
     }
@@ -107,7 +111,7 @@ describe('chunks are embedded at ingestion', () => {
     const calls = (await received(model)).filter((c) => c.path === '/v1/embeddings')
     const inputs = calls.flatMap((c) => (c.body as { input: string[] }).input)
     const chunks = await chunksOf(fileId)
-    expect(inputs).toHaveLength(chunks.length)
+    expect(inputs).toHaveLength(chunks.length + new Set(chunks.map((c) => c.page)).size)
     expect(calls.every((c) => (c.body as { input: string[] }).input.length <= 64)).toBe(true)
     const first = chunks[0]!
     // A PDF page's heading is its title, read off its first lines (page-titles.ts).

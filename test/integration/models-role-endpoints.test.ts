@@ -186,7 +186,9 @@ describe('GET /health reports how search runs', () => {
     const rerank = unique('health-rerank-down')
     const search = await health(localEnv({ EMBEDDING_BASE_URL: CLOSED, EMBEDDING_MODEL: embedding, RERANK_BASE_URL: CLOSED, RERANK_MODEL: rerank }))
     expect(search).toEqual({ mode: 'lexical', semantic: 'unavailable', rerank: 'unavailable', warning: expect.stringContaining(`The embedding model "${embedding}" does not answer`) })
-    expect((search as { warning: string }).warning).toMatch(/\(no answer within 2000 ms\); search is lexical only until it does\. The rerank model ".+" does not answer/)
+    // Why it does not answer depends on how the closed port fails on this machine at this moment: a
+    // connection that hangs (no answer within 2000 ms) or one refused at once (connection lost).
+    expect((search as { warning: string }).warning).toMatch(/does not answer \((.+)\); search is lexical only until it does\. The rerank model ".+" does not answer \(.+\); results keep the fused order until it does\.$/)
     expect((search as { warning: string }).warning).not.toContain('127.0.0.1')
   })
 

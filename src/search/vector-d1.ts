@@ -87,14 +87,13 @@ export function d1VectorStore(d1: D1Database, snapshots: SnapshotCache = sharedS
 
   /** The namespace's snapshot at its current stamp: kept, or read now when it fits the budget; else null. */
   async function snapshotOf(namespace: string, dimensions: number): Promise<Snapshot | null> {
-    const [stamp, count] = await d1.batch<{ v: string | number }>([
-      d1.prepare('SELECT version AS v FROM vector_stamps WHERE namespace = ?1').bind(namespace),
-      d1.prepare('SELECT count(*) AS v FROM vectors WHERE namespace = ?1 AND dimensions = ?2').bind(namespace, dimensions),
-    ])
-    const version = String(stamp!.results[0]?.v ?? '')
+    const stamp = await d1.prepare('SELECT version FROM vector_stamps WHERE namespace = ?1').bind(namespace).first<{ version: string }>()
+    const version = stamp?.version ?? ''
     const kept = snapshots.get(namespace, dimensions, version)
+    // A kept snapshot costs one small read per search; only a miss counts the rows.
     if (kept) return kept
-    const rows = Number(count!.results[0]?.v ?? 0)
+    const count = await d1.prepare('SELECT count(*) AS n FROM vectors WHERE namespace = ?1 AND dimensions = ?2').bind(namespace, dimensions).first<{ n: number }>()
+    const rows = count?.n ?? 0
     if (!snapshots.fits(rows, dimensions)) return null
     // Labelled with the stamp read before the rows: a write meanwhile replaces it, and the next query reads again.
     const builder = new SnapshotBuilder(version, dimensions, rows)

@@ -88,10 +88,8 @@ export function semanticArms(deps: SemanticSearchDeps, options: { timeoutMs?: nu
     let query = queries.get(request)
     if (!query) {
       const signal = options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined
-      query = semanticSearch(deps, { ...request, topK: request.limit, ...(signal ? { signal } : {}) }).then(({ hits, pageHits }) => ({
-        chunks: hits.slice(0, request.limit),
-        pages: pageHits.slice(0, request.limit),
-      }))
+      // Not cut to `limit`: with a residual filter the search over-fetches, and loadHits drops the rest.
+      query = semanticSearch(deps, { ...request, topK: request.limit, ...(signal ? { signal } : {}) }).then(({ hits, pageHits }) => ({ chunks: hits, pages: pageHits }))
       queries.set(request, query)
     }
     return query

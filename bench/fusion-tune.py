@@ -97,11 +97,7 @@ def main():
 
     sci = Corpus(sci_db)
     doc_of = {fid: json.loads(meta).get('doc_id') for fid, meta in sci_db.execute('SELECT id, metadata FROM files')}
-    queries = {}
-    with open(os.path.join(scifact.DATA, 'queries.jsonl')) as f:
-        for line in f:
-            q = json.loads(line)
-            queries[q['_id']] = q['text']
+    queries = scifact.read_queries()
     qrels = scifact.read_qrels('train')
     sci_q = [q for q in qrels if q in queries]
     sci_vec = embed_all(url, [queries[q] for q in sci_q])

@@ -49,11 +49,7 @@ def main():
     for cols in tokens.values():
         for col in cols:
             cols[col] = [t for _, t in sorted(cols[col])]
-    queries = {}
-    with open(os.path.join(tune.DATA, 'queries.jsonl')) as f:
-        for line in f:
-            q = json.loads(line)
-            queries[q['_id']] = q['text']
+    queries = tune.read_queries()
     qrels = tune.read_qrels('train')
 
     def stem(word):

@@ -34,6 +34,12 @@ def match_expression(text, stop=STOP, phrases=False):
     return ' OR '.join('"%s"' % t for t in terms) if terms else None
 
 
+def read_queries():
+    """SciFact's queries by id."""
+    with open(os.path.join(DATA, 'queries.jsonl')) as f:
+        return {q['_id']: q['text'] for q in map(json.loads, f)}
+
+
 def read_qrels(split):
     qrels = {}
     with open(os.path.join(DATA, 'qrels', split + '.tsv')) as f:
@@ -67,11 +73,7 @@ def main():
         sys.exit(__doc__)
     db = open_database(sys.argv[1])
     doc_of = {fid: json.loads(meta).get('doc_id') for fid, meta in db.execute('SELECT id, metadata FROM files')}
-    queries = {}
-    with open(os.path.join(DATA, 'queries.jsonl')) as f:
-        for line in f:
-            q = json.loads(line)
-            queries[q['_id']] = q['text']
+    queries = read_queries()
     qrels = read_qrels('train')
 
     def score(text_w, heading_w, filename_w):

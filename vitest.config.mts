@@ -57,6 +57,8 @@ export default defineConfig({
               bindings: {
                 TEST_MIGRATIONS: migrations,
                 ADMIN_TOKEN: 'test-admin-token',
+                // Seals S3 sources' credentials in tests (32 bytes, base64).
+                SOURCE_SECRETS_KEY: 'dGVzdC1zb3VyY2Utc2VjcmV0cy1rZXktMzItYnl0ZXM=',
                 // Small enough that a test can upload one file over it.
                 MAX_FILE_BYTES: String(4 * 1024 * 1024),
                 // Small, so a 14-page fixture fans out into three page-range messages.
@@ -68,10 +70,13 @@ export default defineConfig({
         test: {
           name: 'workers',
           include: ['src/**/*.test.ts', 'test/integration/**/*.test.ts'],
+          // node-html-parser reaches css-what through a path the pool's module loader cannot resolve; pre-bundled, it loads.
+          deps: { optimizer: { ssr: { enabled: true, include: ['node-html-markdown', 'node-html-parser'] } } },
           setupFiles: ['./test/integration/apply-migrations.ts'],
           // A scripted OpenAI-compatible model server on 127.0.0.1; tests read its URL with inject('modelServerUrl').
-          // …and the local model server with real weights: inject('localModelsUrl').
-          globalSetup: ['./test/model-server/global-setup.ts', './test/local-models/global-setup.ts'],
+          // …and the local model server with real weights: inject('localModelsUrl'); an S3 server (s3rver), inject('s3Url');
+          // a small website for the web source, inject('webSiteUrl').
+          globalSetup: ['./test/model-server/global-setup.ts', './test/local-models/global-setup.ts', './test/s3-server/global-setup.ts', './test/web-site/global-setup.ts'],
         },
       },
       {

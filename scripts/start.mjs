@@ -47,6 +47,8 @@ function localSecrets() {
   const devVars = readDevVars(root)
   const fromDevVars = Boolean(devVars.ADMIN_TOKEN)
   state.adminToken = devVars.ADMIN_TOKEN || state.adminToken || `cairn_admin_${randomBytes(24).toString('base64url')}`
+  // Seals S3 sources' credentials in the local database; both Workers need the same key.
+  state.sourceSecretsKey = devVars.SOURCE_SECRETS_KEY || state.sourceSecretsKey || randomBytes(32).toString('base64')
   writeFileSync(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 })
   return { state, stateFile, fromDevVars }
 }
@@ -111,11 +113,14 @@ async function main() {
   await buildConsole({ quiet: true })
 
   const models = await startLocalModels({ root, args, env: process.env, devVars: readDevVars(root) })
-  const ingestVars = ingestDevVars(root, 'local', models.vars)
+  // The ingest Worker gets no --var: the models' variables and the sources' key reach it through its .dev.vars.local.
+  const sourceKey = readDevVars(root).SOURCE_SECRETS_KEY ? {} : { SOURCE_SECRETS_KEY: secrets.state.sourceSecretsKey }
+  const ingestVars = ingestDevVars(root, 'local', { ...(models.vars ?? {}), ...sourceKey })
   if (models.vars && !ingestVars.written) console.log(`Note: ${path.relative(root, ingestVars.file)} is yours, so the ingest Worker keeps its own model settings.`)
 
   const devArgs = ['dev', '-c', 'wrangler.toml', '-c', 'workers/ingest/wrangler.toml', '--env', 'local', '--persist-to', persistTo, '--show-interactive-dev-session=false']
   if (!secrets.fromDevVars) devArgs.push('--var', `ADMIN_TOKEN:${secrets.state.adminToken}`)
+  for (const [key, value] of Object.entries(sourceKey)) devArgs.push('--var', `${key}:${value}`)
   for (const [key, value] of Object.entries(models.vars ?? {})) devArgs.push('--var', `${key}:${value}`)
   // Its own process group, so stopping `npm start` also stops workerd.
   const child = spawn(wrangler, [...devArgs, ...passthrough], { cwd: root, env, stdio: 'inherit', detached: true })

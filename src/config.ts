@@ -32,6 +32,10 @@ export type Secrets = {
   VISION_PAGES_PER_FILE?: string
   /** Seconds without progress after which a file still `uploaded` or `processing` is queued again (ingest Worker). */
   INGEST_STALL_SECONDS?: string
+  /** 32 random bytes, base64: the key sources' credentials are sealed with. Both Workers need the same one. */
+  SOURCE_SECRETS_KEY?: string
+  /** `true` lets a web source crawl loopback addresses (set for `npm start` and tests, never deployed). */
+  SOURCES_ALLOW_LOOPBACK?: string
 }
 
 /** The generated `Env` (whose remote-only `AI` and `VECTORS` are optional) plus the undeclared vars. */
@@ -76,6 +80,10 @@ export type Config = {
   visionPagesPerFile: number
   /** Milliseconds without progress after which the ingest sweep treats a file as stalled. */
   ingestStallMs: number
+  /** The key that seals sources' credentials (base64, 32 bytes); null: sources with credentials cannot be added. */
+  sourceSecretsKey: string | null
+  /** Whether a web source may reach loopback addresses (local runs); private ones are refused either way. */
+  sourcesAllowLoopback: boolean
 }
 
 /**
@@ -158,6 +166,8 @@ export function readConfig(env: AppEnv): Config {
     pagesPerMessage: positiveInt(env.PAGES_PER_MESSAGE),
     visionPagesPerFile: env.VISION_PAGES_PER_FILE?.trim() === '0' ? 0 : (positiveInt(env.VISION_PAGES_PER_FILE) ?? DEFAULT_VISION_PAGES_PER_FILE),
     ingestStallMs: Math.max(MIN_INGEST_STALL_SECONDS, positiveInt(env.INGEST_STALL_SECONDS) ?? DEFAULT_INGEST_STALL_SECONDS) * 1000,
+    sourceSecretsKey: env.SOURCE_SECRETS_KEY?.trim() || null,
+    sourcesAllowLoopback: env.SOURCES_ALLOW_LOOPBACK === 'true',
   }
 }
 

@@ -36,6 +36,8 @@ export function buildDeps(env: AppEnv): Deps {
     // An RPC stub: its methods are the entrypoint's, which implements PageRendering.
     pageRendering: env.PAGE_RENDERER ? (env.PAGE_RENDERER as unknown as PageRendering) : null,
     ingestWatch: env.INGEST_WATCH ? ingestWatchOf(env.INGEST_WATCH) : null,
+    sourceBuckets: sourceBucketsOf(env),
+    fetch: (input, init) => fetch(input, init),
   }
   cache.set(env, deps)
   return deps
@@ -44,4 +46,17 @@ export function buildDeps(env: AppEnv): Deps {
 /** A stub belongs to the request that made it, and deps outlive requests: one per call. */
 function ingestWatchOf(namespace: DurableObjectNamespace): IngestWatchPort {
   return { ensure: () => (namespace.getByName(INGEST_WATCH_NAME) as unknown as IngestWatchPort).ensure() }
+}
+
+/** An R2 binding, told apart from other bindings by the methods only a bucket has. */
+function isR2Bucket(value: unknown): value is R2Bucket {
+  const v = value as Partial<R2Bucket> | null
+  return typeof v === 'object' && v !== null && typeof v.list === 'function' && typeof v.head === 'function' && typeof v.createMultipartUpload === 'function'
+}
+
+/** Every R2 binding but Cairn's own `FILES`: binding a bucket to both Workers is how an operator offers it to sources. */
+function sourceBucketsOf(env: AppEnv): ReadonlyMap<string, R2Bucket> {
+  const buckets = new Map<string, R2Bucket>()
+  for (const [name, value] of Object.entries(env)) if (name !== 'FILES' && isR2Bucket(value)) buckets.set(name, value)
+  return buckets
 }

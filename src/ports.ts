@@ -28,4 +28,8 @@ export type Ports = {
   pageRendering: PageRendering | null
   /** The Durable Object whose alarm sweeps stalled ingestion (`IngestWatch`), when bound. */
   ingestWatch: IngestWatchPort | null
+  /** The R2 buckets bound for sources to read in place (every R2 binding but `FILES`), by binding name. */
+  sourceBuckets: ReadonlyMap<string, R2Bucket>
+  /** How a source reaches S3 endpoints and websites; tests hand in their own. */
+  fetch: typeof fetch
 }

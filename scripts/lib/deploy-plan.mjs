@@ -125,5 +125,15 @@ export async function deploy({ root, run, log, embeddingDimensions = 768, newSec
     await must(['secret', 'put', 'ADMIN_TOKEN', '-c', API_CONFIG, '--env='], { input: adminToken })
     log(`Set the ADMIN_TOKEN secret. Keep it now; it is not shown again:\n  ${adminToken}`)
   }
+  // Sources' credentials are sealed by the API Worker and opened by the ingest Worker: one key on both.
+  const ingestSecrets = await json(['secret', 'list', '--format', 'json', '-c', INGEST_CONFIG, '--env='])
+  const hasKey = (list) => list.some((s) => s.name === 'SOURCE_SECRETS_KEY')
+  if (!hasKey(secrets) && !hasKey(ingestSecrets)) {
+    const key = randomBytes(32).toString('base64')
+    for (const config of [API_CONFIG, INGEST_CONFIG]) await must(['secret', 'put', 'SOURCE_SECRETS_KEY', '-c', config, '--env='], { input: key })
+    log('Set the SOURCE_SECRETS_KEY secret on both Workers (it seals sources\' credentials).')
+  } else if (hasKey(secrets) !== hasKey(ingestSecrets)) {
+    log('Warning: SOURCE_SECRETS_KEY is set on one Worker only; set the same value on the other (`npx wrangler secret put SOURCE_SECRETS_KEY -c …`), or S3 sources cannot sync.')
+  }
   return { resources, databaseId: db.uuid, adminToken, secrets: secrets.map((s) => s.name) }
 }

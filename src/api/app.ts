@@ -22,6 +22,7 @@ import { MCP_ROUTE, mcpRoutes } from './routes/mcp'
 import { modelRoutes } from './routes/models'
 import { signInRoutes } from './routes/sign-in'
 import { tokenRoutes } from './routes/tokens'
+import { sourceRoutes } from './routes/sources'
 import { userRoutes } from './routes/users'
 import { workspaceRoutes } from './routes/workspaces'
 import type { AppContext } from './context'
@@ -57,6 +58,7 @@ export function createApp(portsFor: (env: AppEnv) => Ports) {
   app.route('/tokens', tokenRoutes())
   app.route('/workspaces', workspaceRoutes())
   app.route('/', fileRoutes())
+  app.route('/', sourceRoutes())
   app.route('/', chatRoutes())
   app.route('/', completionRoutes())
   app.route('/', mcpRoutes())

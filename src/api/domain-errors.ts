@@ -4,6 +4,7 @@
  */
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { FileError, type FileErrorKind } from '../files/errors'
+import { SourceAccessError, SourceConflictError, SourceNotFoundError, SourceSettingsError } from '../sources/errors'
 import { TenancyError, type TenancyErrorKind } from '../tenancy/errors'
 import { ApiError } from './errors'
 
@@ -41,6 +42,10 @@ const TABLE: Array<(err: unknown) => ApiError | undefined> = [
     const { status, code } = FILE_ERROR_ANSWERS[err.kind]
     return new ApiError(status, err.message, code, err.param)
   },
+  (err) => (err instanceof SourceNotFoundError ? new ApiError(404, err.message, 'not_found', 'source_id') : undefined),
+  (err) => (err instanceof SourceConflictError ? new ApiError(409, err.message, 'conflict', err.param) : undefined),
+  (err) => (err instanceof SourceSettingsError ? new ApiError(422, err.message, 'invalid_value', err.param ?? 'settings') : undefined),
+  (err) => (err instanceof SourceAccessError ? new ApiError(422, err.message, 'source_unreachable', 'settings') : undefined),
 ]
 
 /**

@@ -12,7 +12,14 @@ import { newExtractionRequest } from '../ingest/metadata-extraction'
 import { armIngestWatch } from '../ingest/watch'
 import { insertUploaded, withdrawUploads } from './lifecycle'
 
-export type Upload = { name: string; bytes: Uint8Array }
+export type Upload = {
+  name: string
+  bytes: Uint8Array
+  /** The id to give the file; a source derives it from the object's version, so a retried sync finds its own file. */
+  id?: string
+  /** The name whose extension says the format, when `name` has none (a web page named by its URL). */
+  formatName?: string
+}
 export type UploadRequest = {
   orgId: string
   workspaceId: string
@@ -21,6 +28,8 @@ export type UploadRequest = {
   metadata: Record<string, unknown>
   /** What metadata the reasoning model should set from each file's content, once it is processed. */
   instructions: string | null
+  /** The source that brings the files in; null for an upload. */
+  sourceId?: string | null
 }
 
 /** Why each refused file was refused, in the order they came. */
@@ -34,7 +43,7 @@ export class UploadRefusedError extends Error {
 export const MAX_FILES_PER_UPLOAD = 100
 export const MAX_FILENAME_LENGTH = 255
 
-function newFileId(): string {
+export function newFileId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(12))
   return `file-${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`
 }
@@ -55,7 +64,7 @@ export function checkUploads(uploads: Upload[], maxFileBytes: number) {
       problems.push({ filename: u.name, reason: `the file is ${formatBytes(u.bytes.length)}, over the ${formatBytes(maxFileBytes)} limit per file` })
       return null
     }
-    const sniffed = sniffFileType(u.bytes, u.name)
+    const sniffed = sniffFileType(u.bytes, u.formatName ?? u.name)
     if (!sniffed.ok) {
       problems.push({ filename: u.name, reason: sniffed.reason })
       return null
@@ -80,7 +89,7 @@ export async function storeUploads(deps: Ports, request: UploadRequest, uploads:
   const extraction = (instructions: string | null) =>
     instructions?.trim() ? JSON.stringify(newExtractionRequest(instructions, Object.keys(request.metadata), deps.models.reasoning !== null)) : null
   const rows: FileRow[] = uploads.map((u, i) => {
-    const id = newFileId()
+    const id = u.id ?? newFileId()
     const kind = kinds[i]!
     return {
       id,
@@ -108,6 +117,7 @@ export async function storeUploads(deps: Ports, request: UploadRequest, uploads:
       progressAt: null,
       recoveries: 0,
       recoveredAt: null,
+      sourceId: request.sourceId ?? null,
     }
   })
   // Armed before the rows exist, so no file is ever `uploaded` without a watch that would find it stalled.

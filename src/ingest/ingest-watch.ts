@@ -2,15 +2,18 @@
  * @module IngestWatch: the Durable Object that runs the ingest sweep without cron triggers, which
  * `wrangler dev` never fires. One object, armed by `ensure()` wherever ingestion work starts; its
  * alarm sweeps every `WATCH_INTERVAL_MS` and sets itself again only while a file is `uploaded` or
- * `processing`, so an idle Cairn costs nothing. The alarm is stored with the object: one set before
+ * `processing` or a source syncs — or, for a source's next scheduled sync, wakes at its time — so an
+ * idle Cairn costs nothing. The alarm is stored with the object: one set before
  * the runtime stopped fires when it starts again on the same state, and recovers what was lost.
  *
  * The class is abstract: the ingest Worker's entry (workers/ingest/index.ts) exports the object, with
  * the ports its composition root builds.
  */
 import { DurableObject } from 'cloudflare:workers'
+import { nextSourceWake, sweepSources } from '../sources/schedule'
 import { ingestionInFlight, sweepStalledFiles, type SweepDeps } from './sweeper'
 import type { IngestWatchPort } from './watch'
+import type { Ports } from '../ports'
 
 /** Between sweeps while files are in flight; small beside the stall threshold (at least 60 s). */
 export const WATCH_INTERVAL_MS = 30_000
@@ -28,9 +31,18 @@ export abstract class IngestWatchObject extends DurableObject<Env> implements In
       // The watch must outlive a failed sweep: the next round tries again.
       console.error('ingest sweep failed', err)
     }
-    if (await ingestionInFlight(deps.d1)) await this.ctx.storage.setAlarm(Date.now() + WATCH_INTERVAL_MS)
+    try {
+      await sweepSources(deps)
+    } catch (err) {
+      console.error('source sweep failed', err)
+    }
+    const now = Date.now()
+    const forFiles = (await ingestionInFlight(deps.d1)) ? now + WATCH_INTERVAL_MS : null
+    const forSources = await nextSourceWake(deps, now, WATCH_INTERVAL_MS).catch(() => null)
+    const wake = forFiles === null ? forSources : forSources === null ? forFiles : Math.min(forFiles, forSources)
+    if (wake !== null) await this.ctx.storage.setAlarm(wake)
   }
 
   /** What the sweep works with, built by the Worker's composition root. */
-  protected abstract sweepPorts(): SweepDeps
+  protected abstract sweepPorts(): SweepDeps & Pick<Ports, 'db'>
 }

@@ -23,9 +23,21 @@ export type ExtractMetadataJob = {
   request: string
 }
 
+/** Go on with a source's sync (src/sources/sync.ts): from where it stands, for as long as one message may run. */
+export type SyncSourceJob = {
+  kind: 'sync-source'
+  sourceId: string
+  /** The sync this message belongs to; a message of an older sync finds a newer id and does nothing. */
+  syncId: string
+}
+
 /** Every message the queue carries. */
-export type QueueJob = IngestJob | ExtractMetadataJob
+export type QueueJob = IngestJob | ExtractMetadataJob | SyncSourceJob
 
 export function isExtractMetadataJob(job: QueueJob): job is ExtractMetadataJob {
   return job.kind === 'extract-metadata'
+}
+
+export function isSyncSourceJob(job: QueueJob): job is SyncSourceJob {
+  return job.kind === 'sync-source'
 }

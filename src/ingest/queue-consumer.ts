@@ -2,11 +2,12 @@
  * @module The ingest queue's consumer, shared by the ingest Worker and the tests. Messages run one
  * at a time (each may hold a document in memory); a transient failure is retried with backoff, and
  * a message that exhausts its retries reaches the dead-letter queue, whose consumer fails the file
- * (or, for a metadata extraction, only the extraction).
+ * (or, for a metadata extraction, only the extraction; for a source's sync, the sync).
  */
 import type { Ports } from '../ports'
 import { failFile } from './fail-file'
-import { isExtractMetadataJob, type QueueJob } from './jobs'
+import { isExtractMetadataJob, isSyncSourceJob, type QueueJob } from './jobs'
+import { abandonSync, syncSourceStep } from '../sources/sync'
 import { abandonExtraction, extractMetadata, queueMetadataExtraction } from './metadata-extraction-job'
 import { ingest } from './pipeline'
 import { armIngestWatch } from './watch'
@@ -27,6 +28,7 @@ export async function consumeIngestBatch(batch: MessageBatch<QueueJob>, deps: Co
     for (const message of batch.messages) {
       const job = message.body
       if (isExtractMetadataJob(job)) await abandonExtraction(deps, job)
+      else if (isSyncSourceJob(job)) await abandonSync(deps, job)
       else await failFile(deps, job.fileId, DEAD_LETTER_REASON)
       message.ack()
     }
@@ -38,6 +40,7 @@ export async function consumeIngestBatch(batch: MessageBatch<QueueJob>, deps: Co
     const job = message.body
     try {
       if (isExtractMetadataJob(job)) await extractMetadata(deps, job)
+      else if (isSyncSourceJob(job)) await syncSourceStep(deps, job)
       else {
         await ingest(deps, job)
         // Whichever message completes the file queues the extraction its instructions asked for.
@@ -45,8 +48,8 @@ export async function consumeIngestBatch(batch: MessageBatch<QueueJob>, deps: Co
       }
       message.ack()
     } catch (err) {
-      const what = isExtractMetadataJob(job) ? 'metadata extraction of' : `ingest part ${job.part ?? '-'} of`
-      console.error(`${what} ${job.fileId} attempt ${message.attempts} failed`, err)
+      const what = isExtractMetadataJob(job) ? `metadata extraction of ${job.fileId}` : isSyncSourceJob(job) ? `sync ${job.syncId} of source ${job.sourceId}` : `ingest part ${job.part ?? '-'} of ${job.fileId}`
+      console.error(`${what} attempt ${message.attempts} failed`, err)
       message.retry({ delaySeconds: retryDelaySeconds(message.attempts) })
     }
   }

@@ -43,10 +43,13 @@ function fakeAccount() {
     if (a === 'vectorize' && b === 'list-metadata-index') return ok(JSON.stringify([...state.indexes.get(c!)!].map((propertyName) => ({ propertyName }))))
     if (a === 'vectorize' && b === 'create-metadata-index') return (state.indexes.get(c!)!.add(flag('propertyName')!), ok())
     if (a === 'deploy') return ok('Deployed')
-    if (a === 'secret' && b === 'list') return ok(JSON.stringify([...state.secrets].map((name) => ({ name, type: 'secret_text' }))))
+    // Secrets belong to one Worker: kept as `<config>:<name>`.
+    const config = args[args.indexOf('-c') + 1]
+    if (a === 'secret' && b === 'list') return ok(JSON.stringify([...state.secrets].filter((s) => s.startsWith(`${config}:`)).map((s) => ({ name: s.split(':')[1], type: 'secret_text' }))))
     if (a === 'secret' && b === 'put') {
-      expect(options?.input).toMatch(/^cairn_admin_/)
-      return (state.secrets.add(c!), ok())
+      if (c === 'ADMIN_TOKEN') expect(options?.input).toMatch(/^cairn_admin_/)
+      else expect(Buffer.from(options!.input!, 'base64')).toHaveLength(32)
+      return (state.secrets.add(`${config}:${c}`), ok())
     }
     return fail(`unexpected wrangler ${args.join(' ')}`)
   }
@@ -61,7 +64,7 @@ describe('deploy', () => {
       apiWorker: 'cairn',
       database: { name: 'cairn', id: '00000000-0000-0000-0000-000000000000' },
       bucket: 'cairn-files',
-      queues: ['cairn-ingest', 'cairn-ingest-dlq'],
+      queues: ['cairn-ingest', 'cairn-ingest-dlq', 'cairn-source-events'],
       vectorIndex: 'cairn-chunks',
     })
   })
@@ -74,9 +77,12 @@ describe('deploy', () => {
     expect(first.adminToken).toBe('cairn_admin_test')
     expect(account.state.dbs).toEqual([{ name: 'cairn', uuid: 'uuid-cairn' }])
     expect([...account.state.buckets]).toEqual(['cairn-files'])
-    expect([...account.state.queues].sort()).toEqual(['cairn-ingest', 'cairn-ingest-dlq'])
+    expect([...account.state.queues].sort()).toEqual(['cairn-ingest', 'cairn-ingest-dlq', 'cairn-source-events'])
     expect([...account.state.indexes.get('cairn-chunks')!].sort()).toEqual(METADATA_INDEXES.map((m: { propertyName: string }) => m.propertyName).sort())
-    expect([...account.state.secrets]).toEqual(['ADMIN_TOKEN'])
+    expect([...account.state.secrets].sort()).toEqual(['workers/ingest/wrangler.toml:SOURCE_SECRETS_KEY', 'wrangler.toml:ADMIN_TOKEN', 'wrangler.toml:SOURCE_SECRETS_KEY'])
+    // The one key both Workers seal and open sources' credentials with.
+    const keys = account.calls.filter((c) => c[0] === 'secret' && c[2] === 'SOURCE_SECRETS_KEY')
+    expect(keys).toHaveLength(2)
     // The vector index is created with its metadata indexes before anything could upsert into it.
     const order = account.calls.map((c) => c.slice(0, 2).join(' '))
     expect(order.indexOf('vectorize create-metadata-index')).toBeLessThan(order.indexOf('deploy -c'))

@@ -8,9 +8,14 @@ import type { AppEnv } from '../../src/config'
 import { buildDeps, type Deps } from '../../src/deps'
 import { IngestWatchObject } from '../../src/ingest/ingest-watch'
 import { consumeIngestBatch } from '../../src/ingest/queue-consumer'
-import type { IngestJob } from '../../src/ingest/jobs'
+import type { QueueJob } from '../../src/ingest/jobs'
+import { consumeBucketEvents, type R2EventMessage } from '../../src/sources/r2-events'
 import { sweepStalledFiles } from '../../src/ingest/sweeper'
+import { sweepSources } from '../../src/sources/schedule'
 import { armIngestWatch } from '../../src/ingest/watch'
+
+/** R2 event notifications for R2 sources arrive on this queue (wrangler.toml). */
+const SOURCE_EVENTS_QUEUE = 'cairn-source-events'
 
 /** Draws PDF pages for the API Worker (its `PAGE_RENDERER` binding). */
 export { PageRenderer } from '../../src/ingest/perception/page-renderer'
@@ -31,11 +36,16 @@ export default {
   async fetch(): Promise<Response> {
     return Response.json({ error: { message: 'The ingest Worker serves no HTTP; use the API Worker.', type: 'invalid_request_error', param: null, code: 'not_found' } }, { status: 404 })
   },
-  queue: (batch: MessageBatch<IngestJob>, env: Env) => consumeIngestBatch(batch, buildDeps(env as unknown as AppEnv)),
+  queue: (batch: MessageBatch<unknown>, env: Env) => {
+    const deps = buildDeps(env as unknown as AppEnv)
+    if (batch.queue === SOURCE_EVENTS_QUEUE) return consumeBucketEvents(batch as MessageBatch<R2EventMessage>, deps)
+    return consumeIngestBatch(batch as MessageBatch<QueueJob>, deps)
+  },
   async scheduled(_controller: ScheduledController, env: Env): Promise<void> {
     const deps = buildDeps(env as unknown as AppEnv)
     await sweepStalledFiles(deps)
+    await sweepSources(deps)
     // A watch whose alarm was lost (it gave up its retries) is set again.
     await armIngestWatch(deps)
   },
-} satisfies ExportedHandler<Env, IngestJob>
+} satisfies ExportedHandler<Env, unknown>

@@ -57,9 +57,11 @@ export const files = sqliteTable(
     recoveries: integer('recoveries').notNull().default(0),
     /** Milliseconds: when the sweep last queued the file again. */
     recoveredAt: integer('recovered_at'),
+    /** The source (sources.ts) that brought the file in; null for an upload. */
+    sourceId: text('source_id'),
   },
   // By status: the ingest sweep looks for files still `uploaded` or `processing` every half minute.
-  (t) => [index('files_workspace_idx').on(t.orgId, t.workspaceId, t.createdAtMs), index('files_status_idx').on(t.status)],
+  (t) => [index('files_workspace_idx').on(t.orgId, t.workspaceId, t.createdAtMs), index('files_status_idx').on(t.status), index('files_source_idx').on(t.sourceId)],
 )
 
 /** One row per finished part; the file is done when their count reaches `parts_total`, however often a part is redelivered. */

@@ -1,0 +1,150 @@
+/**
+ * @module Turning what a source holds into files and back: an object or page becomes an ordinary file
+ * (through the same checks and pipeline as an upload) carrying `metadata.source` and its key or URL;
+ * a changed one replaces its file; a gone one takes its file with it. A file's id derives from the
+ * source, the key and the version, so a sync retried after a crash finds the file it already stored
+ * instead of storing a second.
+ */
+import { and, eq, inArray, sql } from 'drizzle-orm'
+import { files, sourceObjects } from '../db/schema'
+import { fileById } from '../files/access'
+import { deleteFiles } from '../files/file-deletion'
+import { checkUploads, storeUploads, UploadRefusedError } from '../files/upload'
+import type { Ports } from '../ports'
+import type { SourceRow } from './source-object'
+
+/** What the sync knows of a key from earlier syncs. */
+export type KnownObject = { version: string | null; fileId: string | null; state: string; validators: string | null; depth: number; present: boolean }
+
+export type Outcome = 'added' | 'updated' | 'failed'
+
+type FilePorts = Ports
+
+/** D1 binds at most 100 parameters per statement. */
+const PER_STATEMENT = 90
+
+/** What earlier syncs recorded for these keys, and whether each one's file still exists (a user may have deleted it). */
+export async function knownObjects(deps: Pick<Ports, 'db'>, sourceId: string, keys: string[]): Promise<Map<string, KnownObject>> {
+  const known = new Map<string, KnownObject>()
+  for (let i = 0; i < keys.length; i += PER_STATEMENT) {
+    const rows = await deps.db
+      .select({ key: sourceObjects.key, version: sourceObjects.version, fileId: sourceObjects.fileId, state: sourceObjects.state, validators: sourceObjects.validators, depth: sourceObjects.depth, present: sql<number>`${files.id} IS NOT NULL` })
+      .from(sourceObjects)
+      .leftJoin(files, eq(files.id, sourceObjects.fileId))
+      .where(and(eq(sourceObjects.sourceId, sourceId), inArray(sourceObjects.key, keys.slice(i, i + PER_STATEMENT))))
+      .all()
+    for (const r of rows) known.set(r.key, { version: r.version, fileId: r.fileId, state: r.state, validators: r.validators, depth: r.depth, present: r.present === 1 })
+  }
+  return known
+}
+
+/** Marks keys as seen by this sync without touching what was indexed for them. */
+export async function markSeen(deps: Pick<Ports, 'db'>, sourceId: string, syncId: string, keys: string[]): Promise<void> {
+  for (let i = 0; i < keys.length; i += PER_STATEMENT) {
+    await deps.db.update(sourceObjects).set({ seenSync: syncId }).where(and(eq(sourceObjects.sourceId, sourceId), inArray(sourceObjects.key, keys.slice(i, i + PER_STATEMENT))))
+  }
+}
+
+/** Hex of the first 12 bytes of SHA-256 over the parts: the file id an object's version is stored under. */
+async function derivedFileId(...parts: string[]): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(parts.join('\u0000'))))
+  return `file-${[...digest.slice(0, 12)].map((b) => b.toString(16).padStart(2, '0')).join('')}`
+}
+
+/** A key longer than a file name may be keeps its end, where the name and extension are. */
+export function fileNameOf(key: string): string {
+  return key.length <= 255 ? key : `…${key.slice(key.length - 254)}`
+}
+
+export type SourceItem = {
+  key: string
+  version: string
+  bytes: Uint8Array
+  /** The name whose extension says the format, when the key has none (a page's URL). */
+  formatName?: string
+  /** What the file's metadata says of where it came from: `{ key }` or `{ url }`. */
+  origin: Record<string, string>
+  /** Kept on the row for the next sync (a page's validators and links). */
+  validators?: string | null
+  depth?: number
+}
+
+/** Records a key as seen by this sync, with what was indexed for it. */
+async function recordObject(deps: Pick<Ports, 'd1'>, sourceId: string, syncId: string, row: { key: string; version: string | null; fileId: string | null; state: string; note: string | null; validators?: string | null | undefined; depth?: number | undefined }) {
+  await deps.d1
+    .prepare(
+      `INSERT INTO source_objects (source_id, key, version, validators, file_id, state, seen_sync, depth, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(source_id, key) DO UPDATE SET version = excluded.version, validators = excluded.validators, file_id = excluded.file_id, state = excluded.state, seen_sync = excluded.seen_sync, note = excluded.note`,
+    )
+    .bind(sourceId, row.key, row.version, row.validators ?? null, row.fileId, row.state, syncId, row.depth ?? 0, row.note)
+    .run()
+}
+
+/** Deletes a key's file, if it still has one. */
+async function dropFile(deps: FilePorts, fileId: string | null): Promise<boolean> {
+  if (!fileId) return false
+  const row = await fileById(deps.db, fileId)
+  if (!row) return false
+  await deleteFiles(deps, [row])
+  return true
+}
+
+/**
+ * Indexes one object (or page) of the source as a file, replacing the file of its previous version.
+ * A file Cairn would refuse as an upload is recorded with the reason and counted as failed; the sync goes on.
+ */
+export async function indexObject(deps: FilePorts, source: SourceRow, syncId: string, item: SourceItem, previous: KnownObject | undefined): Promise<Outcome> {
+  const name = fileNameOf(item.key)
+  const upload = { name, bytes: item.bytes, formatName: item.formatName, id: await derivedFileId(source.id, item.key, item.version) }
+  try {
+    checkUploads([upload], deps.config.maxFileBytes)
+  } catch (err) {
+    if (!(err instanceof UploadRefusedError)) throw err
+    await recordObject(deps, source.id, syncId, { key: item.key, version: item.version, fileId: null, state: 'refused', note: err.problems[0]?.reason ?? err.message, validators: item.validators, depth: item.depth })
+    await dropFile(deps, previous?.fileId ?? null)
+    return 'failed'
+  }
+  if (!(await fileById(deps.db, upload.id))) {
+    const metadata = { ...(JSON.parse(source.metadata) as Record<string, unknown>), source: source.name, ...item.origin }
+    await storeUploads(deps, { orgId: source.orgId, workspaceId: source.workspaceId, userId: source.userId, purpose: 'user_data', metadata, instructions: source.instructions, sourceId: source.id }, [upload])
+  }
+  await recordObject(deps, source.id, syncId, { key: item.key, version: item.version, fileId: upload.id, state: 'indexed', note: null, validators: item.validators, depth: item.depth })
+  if (previous?.fileId && previous.fileId !== upload.id) await dropFile(deps, previous.fileId)
+  return previous?.present ? 'updated' : 'added'
+}
+
+/** Records a key that is not to be indexed (too big, disallowed, gone), dropping a file it had; true when one was dropped. */
+export async function setAside(deps: FilePorts, sourceId: string, syncId: string, key: string, note: string, previous: KnownObject | undefined, state: 'refused' | 'skipped', depth?: number): Promise<boolean> {
+  await recordObject(deps, sourceId, syncId, { key, version: null, fileId: null, state, note, depth })
+  return dropFile(deps, previous?.fileId ?? null)
+}
+
+/**
+ * What a finished sync leaves behind: keys it did not see are gone from the source, and take their
+ * files; files of the source no key names (stored by a sync that stopped before recording them) go too.
+ * Returns how many files were removed.
+ */
+export async function removeUnseen(deps: FilePorts, source: Pick<SourceRow, 'id'>, syncId: string): Promise<number> {
+  let removed = 0
+  for (;;) {
+    const gone = await deps.db
+      .select({ key: sourceObjects.key, fileId: sourceObjects.fileId })
+      .from(sourceObjects)
+      .where(and(eq(sourceObjects.sourceId, source.id), sql`${sourceObjects.seenSync} != ${syncId}`))
+      .limit(PER_STATEMENT)
+      .all()
+    if (gone.length === 0) break
+    const fileIds = gone.flatMap((g) => (g.fileId ? [g.fileId] : []))
+    const targets = fileIds.length ? await deps.db.select({ id: files.id, blobKey: files.blobKey }).from(files).where(inArray(files.id, fileIds)).all() : []
+    await deleteFiles(deps, targets)
+    removed += targets.length
+    await deps.db.delete(sourceObjects).where(and(eq(sourceObjects.sourceId, source.id), inArray(sourceObjects.key, gone.map((g) => g.key))))
+  }
+  const orphans = await deps.db
+    .select({ id: files.id, blobKey: files.blobKey })
+    .from(files)
+    .where(and(eq(files.sourceId, source.id), sql`${files.id} NOT IN (SELECT file_id FROM source_objects WHERE source_id = ${source.id} AND file_id IS NOT NULL)`))
+    .all()
+  await deleteFiles(deps, orphans)
+  return removed
+}

@@ -7,6 +7,7 @@ import { Command } from 'commander'
 import { ask } from '../cli/ask.mjs'
 import { client, CairnError } from '../cli/client.mjs'
 import { ls, rm, status, workspaces } from '../cli/commands.mjs'
+import { addSource, listSources, removeSource, syncSource } from '../cli/sources.mjs'
 import { forgetConfig, readConfig, saveConfig } from '../cli/config.mjs'
 import { output } from '../cli/output.mjs'
 import { upload } from '../cli/upload.mjs'
@@ -72,5 +73,39 @@ workspaceOption(program.command('rm').argument('<ids...>', 'file ids'))
 
 workspaceOption(program.command('status')).description('is Cairn up, who am I, and the files by status').action(run((o) => status(api(), out, o)))
 program.command('workspaces').description('the workspaces you can see').action(run(() => workspaces(api(), out)))
+
+const collect = (value, previous) => [...(previous ?? []), value]
+const source = program.command('source').description('buckets and websites indexed in place (docs/sources.md)')
+workspaceOption(source.command('add').argument('<type>', 'r2, s3 or web').argument('<name>', 'unique in the workspace; files carry it as metadata.source').argument('<location>', 'an R2 binding, s3://bucket/prefix/, or a start URL'))
+  .description('connect a bucket or a website and start its first sync')
+  .option('--endpoint <url>', 'S3: the endpoint, e.g. https://s3.eu-west-1.amazonaws.com (keys from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)')
+  .option('--region <region>', 'S3: the region', 'us-east-1')
+  .option('--virtual-hosted', 'S3: bucket.endpoint/key rather than endpoint/bucket/key')
+  .option('--prefix <prefix>', 'R2: only keys under this prefix')
+  .option('--bucket-name <name>', "R2: the bucket's name, for its event notifications")
+  .option('--sitemap <url>', 'web: a sitemap whose pages are read too')
+  .option('--max-depth <n>', 'web: links followed from the start URL')
+  .option('--max-pages <n>', 'web: pages at most')
+  .option('--include <glob>', 'only keys (or URL paths) matching; repeatable', collect)
+  .option('--exclude <glob>', 'skip keys (or URL paths) matching; repeatable', collect)
+  .option('--every <minutes>', 'sync on a schedule too')
+  .option('--no-wait', 'do not wait for the first sync')
+  .action(run((type, name, location, o) => addSource(api(), out, type, name, location, o)))
+workspaceOption(source.command('ls'))
+  .description("the workspace's sources and their last sync")
+  .option('--json', 'print the source objects as JSON')
+  .action(run((o) => listSources(api(), out, o)))
+source
+  .command('sync')
+  .argument('<id>', 'source id')
+  .description('sync a source now')
+  .option('--no-wait', 'do not wait for the sync to end')
+  .action(run((id, o) => syncSource(api(), out, id, o)))
+source
+  .command('rm')
+  .argument('<id>', 'source id')
+  .description('disconnect a source; its files stay unless --delete-files')
+  .option('--delete-files', 'delete the files it brought in too')
+  .action(run((id, o) => removeSource(api(), out, id, o)))
 
 await program.parseAsync()

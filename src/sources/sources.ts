@@ -12,6 +12,7 @@ import { metadataFault } from '../files/metadata-limits'
 import type { Ports } from '../ports'
 import { DEFAULT_WORKSPACE } from '../tenancy/orgs'
 import { SourceConflictError, SourceNotFoundError, SourceSettingsError } from './errors'
+import { keyFilter } from './key-filter'
 import { sealSecret } from './secret-box'
 import { s3LocationOf } from './readers'
 import { checkS3Access } from './s3-bucket'
@@ -39,6 +40,11 @@ function newSourceId(): string {
 
 /** Checks what can be checked before the source is kept; throws a sentence naming the setting. */
 async function checkConnection(deps: SourcePorts, connection: SourceSettings): Promise<void> {
+  try {
+    keyFilter(connection.settings.include, connection.settings.exclude)('')
+  } catch (err) {
+    throw new SourceSettingsError(`settings.include / settings.exclude: a glob does not compile (${err instanceof Error ? err.message : String(err)}).`, 'settings.include')
+  }
   if (connection.type === 'r2') {
     if (!deps.sourceBuckets.has(connection.settings.binding)) {
       const bound = [...deps.sourceBuckets.keys()]

@@ -1,10 +1,11 @@
 /**
- * @module Removing a workspace and everything in it: its files (bytes, chunks, index rows, vectors)
- * first, then its stored completions, then its memberships and the workspace itself in one batch.
+ * @module Removing a workspace and everything in it: its sources first (so a sync in flight finds no
+ * source and stores nothing more), then its files (bytes, chunks, index rows, vectors), then its stored
+ * completions, then its memberships and the workspace itself in one batch.
  */
-import { and, eq } from 'drizzle-orm'
+import { and, eq, inArray } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { completions, workspaceMembers, workspaces } from '../db/schema'
+import { completions, sourceObjects, sources, workspaceMembers, workspaces } from '../db/schema'
 import { deleteFiles, workspaceFiles } from '../files/file-deletion'
 import type { VectorStore } from '../search/vector-store'
 
@@ -12,6 +13,9 @@ import type { VectorStore } from '../search/vector-store'
 export type WorkspaceDeletionDeps = { db: Db; blobs: R2Bucket; vectors: VectorStore }
 
 export async function deleteWorkspaceContents(deps: WorkspaceDeletionDeps, orgId: string, workspaceId: string): Promise<void> {
+  const inWorkspace = and(eq(sources.orgId, orgId), eq(sources.workspaceId, workspaceId))
+  const ids = (await deps.db.select({ id: sources.id }).from(sources).where(inWorkspace).all()).map((s) => s.id)
+  if (ids.length) await deps.db.batch([deps.db.delete(sourceObjects).where(inArray(sourceObjects.sourceId, ids)), deps.db.delete(sources).where(inWorkspace)])
   await deleteFiles(deps, await workspaceFiles(deps, orgId, workspaceId))
   await deps.db.batch([
     deps.db.delete(completions).where(and(eq(completions.orgId, orgId), eq(completions.workspaceId, workspaceId))),

@@ -121,6 +121,19 @@ describe('an R2 bucket, synced in place', () => {
 })
 
 describe('who manages sources, and what a bad setting answers', () => {
+  it('deleting a workspace takes its sources and their files with it', async () => {
+    const ws = unique('gone')
+    await callJson('POST', '/workspaces', { token: w.admin.token, body: { id: ws } })
+    const prefix = `${unique('team')}/`
+    await bucket().put(`${prefix}a.md`, '# A\n')
+    const source = await callJson('POST', '/sources', { token: w.admin.token, body: { type: 'r2', name: 'docs', workspace: ws, settings: { binding: 'SOURCE_BUCKET', prefix } } })
+    await waitForSync(w.admin.token, source.id)
+    expect((await call('DELETE', `/workspaces/${ws}`, { token: w.admin.token })).status).toBe(204)
+    expect((await call('GET', `/sources/${source.id}`, { token: w.admin.token })).status).toBe(404)
+    const left = await env.DB.prepare('SELECT (SELECT count(*) FROM source_objects WHERE source_id = ?1) + (SELECT count(*) FROM files WHERE source_id = ?1) AS n').bind(source.id).first<{ n: number }>()
+    expect(left!.n).toBe(0)
+  })
+
   it('readers see sources but cannot connect, sync or disconnect them; other orgs do not see them', async () => {
     const { source } = await connect(`${unique('team')}/`)
     await waitForSync(w.writer.token, source.id)

@@ -2,12 +2,15 @@
  * The `cairn` command run as a user runs it — a child process, its output piped — against Cairn as
  * `npm start` serves it: login (the config file readable only by its owner), uploading a folder,
  * a second upload that sends nothing, a damaged file listed with its sentence and a non-zero exit,
- * asking with citations, the filter language's errors, and no escape codes anywhere when piped.
+ * asking with citations, the filter language's errors, a website on this machine crawled as a source,
+ * and no escape codes anywhere when piped.
  */
 import { execFile } from 'node:child_process'
 import { copyFileSync, mkdtempSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort, startCairn, type RunningCairn } from './start-cairn'
 
@@ -84,6 +87,44 @@ describe('the cairn command', () => {
     expect(bad.code).toBe(1)
     expect(bad.stderr).toMatch(/at column \d+/)
   })
+
+  it('crawls a website served on this machine as a source, searches it, and disconnects it with its files', async () => {
+    const pages: Record<string, string> = {
+      '/': '<html><head><title>Handbook</title></head><body><main><h1>Handbook</h1><p>See the <a href="/leave">leave policy</a>.</p></main></body></html>',
+      '/leave': '<html><head><title>Leave policy</title></head><body><main><h1>Leave policy</h1><p>Every employee has twenty-eight days of paid leave a year.</p></main></body></html>',
+    }
+    const site = createServer((req, res) => {
+      const page = pages[req.url ?? '']
+      res.writeHead(page ? 200 : 404, { 'content-type': 'text/html' }).end(page ?? 'no such page')
+    })
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(site.address() as AddressInfo).port}/`
+    try {
+      const added = await cli('source', 'add', 'web', 'handbook', url, '--max-depth', '1')
+      expect(added.code, added.stderr).toBe(0)
+      expect(added.stdout).toMatch(/Connected handbook \(source-[0-9a-f]+\); syncing\./)
+      expect(added.stdout).toMatch(/idle\s+handbook\s+http:\/\/127\.0\.0\.1:\d+\/\s+\+2 ~0 -0 !0 =0/)
+      const id = /\((source-[0-9a-f]+)\)/.exec(added.stdout)![1]!
+      // The pages are ingested like uploads, after the sync stored them.
+      for (let i = 0; i < 120; i++) {
+        const files = JSON.parse((await cli('ls', '--json', '--filter', "metadata.source = 'handbook'")).stdout) as Array<{ filename: string; status: string }>
+        if (files.length === 2 && files.every((f) => f.status === 'processed')) break
+        await new Promise((r) => setTimeout(r, 500))
+      }
+      const listed = await cli('ls', '--filter', "metadata.source = 'handbook'")
+      expect(listed.stdout).toMatch(new RegExp(`processed\\s+${url.replace(/[.]/g, '\\.')}leave`))
+      const hit = JSON.parse((await cli('ask', 'how many days of paid leave', '--retrieval', '--json', '--filter', "metadata.source = 'handbook'")).stdout)
+      expect(JSON.stringify(hit)).toContain('twenty-eight days')
+      const again = await cli('source', 'sync', id)
+      expect(again.stdout).toMatch(/\+0 ~0 -0 !0 =2/)
+      expect((await cli('source', 'ls')).stdout).toContain('handbook')
+      const removed = await cli('source', 'rm', id, '--delete-files')
+      expect(removed.stdout).toContain('2 files deleted')
+      expect((await cli('ls', '--filter', "metadata.source = 'handbook'")).stdout).toMatch(/0 files in "default"/)
+    } finally {
+      site.close()
+    }
+  }, 180_000)
 
   it('logs out', async () => {
     await cli('logout')

@@ -19,6 +19,8 @@ export type Upload = {
   id?: string
   /** The name whose extension says the format, when `name` has none (a web page named by its URL). */
   formatName?: string
+  /** This file's metadata, in place of the request's (a source's files each carry their own key). */
+  metadata?: Record<string, unknown>
 }
 export type UploadRequest = {
   orgId: string
@@ -86,8 +88,8 @@ export async function storeUploads(deps: Ports, request: UploadRequest, uploads:
   const now = Date.now()
   const hashes = await Promise.all(uploads.map((u) => bytesSha256(u.bytes)))
   // Keys given with the upload are the user's own: the model's answer does not overwrite them.
-  const extraction = (instructions: string | null) =>
-    instructions?.trim() ? JSON.stringify(newExtractionRequest(instructions, Object.keys(request.metadata), deps.models.reasoning !== null)) : null
+  const extraction = (instructions: string | null, metadata: Record<string, unknown>) =>
+    instructions?.trim() ? JSON.stringify(newExtractionRequest(instructions, Object.keys(metadata), deps.models.reasoning !== null)) : null
   const rows: FileRow[] = uploads.map((u, i) => {
     const id = u.id ?? newFileId()
     const kind = kinds[i]!
@@ -104,8 +106,8 @@ export async function storeUploads(deps: Ports, request: UploadRequest, uploads:
       contentType: CONTENT_TYPES[kind] ?? 'application/octet-stream',
       status: 'uploaded',
       statusDetails: null,
-      metadata: JSON.stringify(request.metadata),
-      instructions: extraction(request.instructions),
+      metadata: JSON.stringify(u.metadata ?? request.metadata),
+      instructions: extraction(request.instructions, u.metadata ?? request.metadata),
       createdAt: Math.floor(now / 1000),
       createdAtMs: now + i,
       blobKey: `${request.orgId}/${request.workspaceId}/${id}`,

@@ -69,15 +69,20 @@ export type SourceItem = {
   depth?: number
 }
 
-/** Records a key as seen by this sync, with what was indexed for it. */
-async function recordObject(deps: Pick<Ports, 'd1'>, sourceId: string, syncId: string, row: { key: string; version: string | null; fileId: string | null; state: string; note: string | null; validators?: string | null | undefined; depth?: number | undefined }) {
-  await deps.d1
+type ObjectRecord = { key: string; version: string | null; fileId: string | null; state: string; note: string | null; validators?: string | null | undefined; depth?: number | undefined }
+
+/** The statement recording a key as seen by this sync, with what was indexed for it. */
+function recordStatement(deps: Pick<Ports, 'd1'>, sourceId: string, syncId: string, row: ObjectRecord): D1PreparedStatement {
+  return deps.d1
     .prepare(
       `INSERT INTO source_objects (source_id, key, version, validators, file_id, state, seen_sync, depth, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(source_id, key) DO UPDATE SET version = excluded.version, validators = excluded.validators, file_id = excluded.file_id, state = excluded.state, seen_sync = excluded.seen_sync, note = excluded.note`,
     )
     .bind(sourceId, row.key, row.version, row.validators ?? null, row.fileId, row.state, syncId, row.depth ?? 0, row.note)
-    .run()
+}
+
+async function recordObject(deps: Pick<Ports, 'd1'>, sourceId: string, syncId: string, row: ObjectRecord) {
+  await recordStatement(deps, sourceId, syncId, row).run()
 }
 
 /** Deletes a key's file, if it still has one. */
@@ -90,27 +95,58 @@ async function dropFile(deps: FilePorts, fileId: string | null): Promise<boolean
 }
 
 /**
- * Indexes one object (or page) of the source as a file, replacing the file of its previous version.
- * A file Cairn would refuse as an upload is recorded with the reason and counted as failed; the sync goes on.
+ * Indexes objects (or pages) of the source as files, replacing the files of their previous versions;
+ * the accepted ones are stored together, as one upload of many files is (one batch of rows, one batch
+ * of messages). A file Cairn would refuse as an upload is recorded with the reason and counted as
+ * failed; the sync goes on. Returns each item's outcome, in order.
  */
+export async function indexObjects(deps: FilePorts, source: SourceRow, syncId: string, items: SourceItem[], known: Map<string, KnownObject>): Promise<Outcome[]> {
+  const uploads = await Promise.all(items.map(async (item) => ({ name: fileNameOf(item.key), bytes: item.bytes, formatName: item.formatName, id: await derivedFileId(source.id, item.key, item.version) })))
+  const outcomes: Outcome[] = []
+  const accepted: number[] = []
+  for (const [i, item] of items.entries()) {
+    try {
+      checkUploads([uploads[i]!], deps.config.maxFileBytes)
+      accepted.push(i)
+      outcomes.push(known.get(item.key)?.present ? 'updated' : 'added')
+    } catch (err) {
+      if (!(err instanceof UploadRefusedError)) throw err
+      await recordObject(deps, source.id, syncId, { key: item.key, version: item.version, fileId: null, state: 'refused', note: err.problems[0]?.reason ?? err.message, validators: item.validators, depth: item.depth })
+      await dropFile(deps, known.get(item.key)?.fileId ?? null)
+      outcomes.push('failed')
+    }
+  }
+  if (accepted.length === 0) return outcomes
+  // A retried step finds the files it stored before it could record them, and does not store them twice.
+  const ids = accepted.map((i) => uploads[i]!.id)
+  const stored = new Set((await deps.db.select({ id: files.id }).from(files).where(inArray(files.id, ids)).all()).map((f) => f.id))
+  const fresh = accepted.filter((i) => !stored.has(uploads[i]!.id))
+  if (fresh.length) {
+    const shared = { ...(JSON.parse(source.metadata) as Record<string, unknown>), source: source.name }
+    await storeUploads(
+      deps,
+      { orgId: source.orgId, workspaceId: source.workspaceId, userId: source.userId, purpose: 'user_data', metadata: shared, instructions: source.instructions, sourceId: source.id },
+      fresh.map((i) => ({ ...uploads[i]!, metadata: { ...shared, ...items[i]!.origin } })),
+    )
+  }
+  await deps.d1.batch(
+    accepted.map((i) => {
+      const item = items[i]!
+      return recordStatement(deps, source.id, syncId, { key: item.key, version: item.version, fileId: uploads[i]!.id, state: 'indexed', note: null, validators: item.validators, depth: item.depth })
+    }),
+  )
+  const replaced = accepted.flatMap((i) => {
+    const previous = known.get(items[i]!.key)?.fileId
+    return previous && previous !== uploads[i]!.id ? [previous] : []
+  })
+  if (replaced.length) await deleteFiles(deps, await deps.db.select({ id: files.id, blobKey: files.blobKey }).from(files).where(inArray(files.id, replaced)).all())
+  return outcomes
+}
+
+/** Indexes one object or page (`indexObjects` for one). */
 export async function indexObject(deps: FilePorts, source: SourceRow, syncId: string, item: SourceItem, previous: KnownObject | undefined): Promise<Outcome> {
-  const name = fileNameOf(item.key)
-  const upload = { name, bytes: item.bytes, formatName: item.formatName, id: await derivedFileId(source.id, item.key, item.version) }
-  try {
-    checkUploads([upload], deps.config.maxFileBytes)
-  } catch (err) {
-    if (!(err instanceof UploadRefusedError)) throw err
-    await recordObject(deps, source.id, syncId, { key: item.key, version: item.version, fileId: null, state: 'refused', note: err.problems[0]?.reason ?? err.message, validators: item.validators, depth: item.depth })
-    await dropFile(deps, previous?.fileId ?? null)
-    return 'failed'
-  }
-  if (!(await fileById(deps.db, upload.id))) {
-    const metadata = { ...(JSON.parse(source.metadata) as Record<string, unknown>), source: source.name, ...item.origin }
-    await storeUploads(deps, { orgId: source.orgId, workspaceId: source.workspaceId, userId: source.userId, purpose: 'user_data', metadata, instructions: source.instructions, sourceId: source.id }, [upload])
-  }
-  await recordObject(deps, source.id, syncId, { key: item.key, version: item.version, fileId: upload.id, state: 'indexed', note: null, validators: item.validators, depth: item.depth })
-  if (previous?.fileId && previous.fileId !== upload.id) await dropFile(deps, previous.fileId)
-  return previous?.present ? 'updated' : 'added'
+  const known = new Map<string, KnownObject>(previous ? [[item.key, previous]] : [])
+  return (await indexObjects(deps, source, syncId, [item], known))[0]!
 }
 
 /** Records a key that is not to be indexed (too big, disallowed, gone), dropping a file it had; true when one was dropped. */

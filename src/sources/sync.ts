@@ -16,7 +16,7 @@ import { keyFilter } from './key-filter'
 import { bucketReaderOf } from './readers'
 import type { R2Settings, S3Settings } from './settings'
 import type { SourceRow } from './source-object'
-import { indexObject, knownObjects, markSeen, removeUnseen, setAside } from './source-files'
+import { indexObjects, knownObjects, markSeen, removeUnseen, setAside } from './source-files'
 import { noCounts, saveProgress, type SyncCounts } from './sync-progress'
 import type { BucketReader } from './bucket'
 
@@ -27,27 +27,51 @@ export const LISTING_PAGE = 100
 /** The cursor of a listing read to its end, so a finish that crashed is not read again from the top. */
 export const LISTING_DONE = '\u0000done'
 
-/** Diffs one listing page against what earlier syncs recorded; indexes what is new or changed. */
+/** Objects read at once, and the bytes they may hold together: a handful of small files in flight, never a big one beside another. */
+const READS_AT_ONCE = 8
+const BYTES_AT_ONCE = 16 * 1024 * 1024
+
+/** Groups objects to read together, within READS_AT_ONCE and BYTES_AT_ONCE (an object over the budget goes alone). */
+function readGroups(objects: BucketObject[]): BucketObject[][] {
+  const groups: BucketObject[][] = []
+  let group: BucketObject[] = []
+  let bytes = 0
+  for (const object of objects) {
+    if (group.length && (group.length >= READS_AT_ONCE || bytes + object.size > BYTES_AT_ONCE)) {
+      groups.push(group)
+      group = []
+      bytes = 0
+    }
+    group.push(object)
+    bytes += object.size
+  }
+  if (group.length) groups.push(group)
+  return groups
+}
+
+/** Diffs one listing page against what earlier syncs recorded; reads and indexes what is new or changed. */
 async function applyListing(deps: Ports, source: SourceRow, reader: BucketReader, objects: BucketObject[]): Promise<SyncCounts> {
   const syncId = source.syncId!
   const counts = noCounts()
   const known = await knownObjects(deps, source.id, objects.map((o) => o.key))
   const unchanged: string[] = []
+  const toRead: BucketObject[] = []
   for (const object of objects) {
     const previous = known.get(object.key)
     if (previous && previous.version === object.etag && (previous.state === 'refused' || previous.present)) {
       unchanged.push(object.key)
-      continue
-    }
-    if (object.size > deps.config.maxFileBytes) {
+    } else if (object.size > deps.config.maxFileBytes) {
       if (await setAside(deps, source.id, syncId, object.key, `the object is ${object.size} bytes, over the ${deps.config.maxFileBytes}-byte limit per file`, previous, 'refused')) counts.removed++
       counts.failed++
-      continue
+    } else {
+      toRead.push(object)
     }
-    const read = await reader.read(object.key)
-    // Deleted between the listing and the read: not seen, so the finish removes what it had.
-    if (!read) continue
-    counts[await indexObject(deps, source, syncId, { key: object.key, version: read.etag, bytes: read.bytes, origin: { key: object.key } }, previous)]++
+  }
+  for (const group of readGroups(toRead)) {
+    const reads = await Promise.all(group.map((o) => reader.read(o.key)))
+    // An object deleted between the listing and the read is not seen, so the finish removes what it had.
+    const items = group.flatMap((o, i) => (reads[i] ? [{ key: o.key, version: reads[i]!.etag, bytes: reads[i]!.bytes, origin: { key: o.key } }] : []))
+    for (const outcome of await indexObjects(deps, source, syncId, items, known)) counts[outcome]++
   }
   await markSeen(deps, source.id, syncId, unchanged)
   counts.unchanged += unchanged.length

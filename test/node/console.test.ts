@@ -7,6 +7,8 @@
  * and 390×844 in `test/.screens/`. Skipped, saying so, where no Chromium is installed.
  */
 import { existsSync, mkdirSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import AxeBuilder from '@axe-core/playwright'
 import { chromium, type Browser, type Page } from 'playwright-core'
@@ -193,6 +195,38 @@ describe.skipIf(!CHROMIUM)('the web console in a real browser', () => {
     await page.getByRole('link', { name: 'Members' }).click()
     await page.getByRole('heading', { name: /Members of/ }).waitFor()
     await checkScreen('members')
+  }, 120_000)
+
+  it('connects a website as a source, watches its sync end, and sees what it did', async () => {
+    const site = createServer((req, res) => {
+      const pages: Record<string, string> = {
+        '/': '<html><head><title>Wiki</title></head><body><main><h1>Wiki</h1><p><a href="/ducks">Ducks</a></p></main></body></html>',
+        '/ducks': '<html><head><title>Ducks</title></head><body><main><h1>Ducks</h1><p>Mallards dabble.</p></main></body></html>',
+      }
+      const body = pages[req.url ?? '']
+      res.writeHead(body ? 200 : 404, { 'content-type': 'text/html' }).end(body ?? '')
+    })
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve))
+    try {
+      await page.getByRole('link', { name: 'Sources' }).click()
+      await page.getByRole('heading', { name: 'Sources' }).waitFor()
+      await page.getByLabel('Name').fill('wiki')
+      await page.getByLabel('Start URL').fill(`http://127.0.0.1:${(site.address() as AddressInfo).port}/`)
+      await page.getByRole('button', { name: 'Connect' }).click()
+      await page.getByText('Connected wiki; its first sync has started.').waitFor()
+      await page.getByText('2 added, 0 updated, 0 removed, 0 failed, 0 unchanged').waitFor({ timeout: 60_000 })
+      await page.locator('[data-status="idle"]').waitFor()
+      const { data } = await api('GET', '/v1/sources?workspace=default')
+      expect(data.map((s: { name: string }) => s.name)).toContain('wiki')
+      await checkScreen('sources')
+      // A refusal shows Cairn's sentence, naming the field.
+      await page.getByLabel('Name').fill('private')
+      await page.getByLabel('Start URL').fill('http://10.1.2.3/')
+      await page.getByRole('button', { name: 'Connect' }).click()
+      await page.getByRole('alert').filter({ hasText: /10\.1\.2\.3/ }).waitFor()
+    } finally {
+      site.close()
+    }
   }, 120_000)
 
   it('signs out: the token is revoked and the session cleared', async () => {

@@ -11,6 +11,7 @@ import { FilePage } from './FilePage'
 import { Files } from './Files'
 import { History } from './History'
 import { Members } from './Members'
+import { Sources } from './Sources'
 import { Tokens } from './Tokens'
 import { Alert } from './Notice'
 
@@ -18,6 +19,7 @@ const SCREENS = [
   { name: 'files', label: 'Files' },
   { name: 'ask', label: 'Ask' },
   { name: 'history', label: 'History' },
+  { name: 'sources', label: 'Sources' },
   { name: 'members', label: 'Members' },
   { name: 'tokens', label: 'Your tokens' },
 ]
@@ -66,7 +68,7 @@ export function Shell() {
     }
   }
 
-  const screen = route.name === 'file' && route.id ? <FilePage id={route.id} /> : route.name === 'ask' ? <Ask /> : route.name === 'history' ? <History id={route.id} /> : route.name === 'members' ? <Members me={me} /> : route.name === 'tokens' ? <Tokens me={me} /> : <Files />
+  const screen = route.name === 'file' && route.id ? <FilePage id={route.id} /> : route.name === 'ask' ? <Ask /> : route.name === 'history' ? <History id={route.id} /> : route.name === 'members' ? <Members me={me} /> : route.name === 'tokens' ? <Tokens me={me} /> : route.name === 'sources' ? <Sources /> : <Files />
 
   return (
     <div class="shell">

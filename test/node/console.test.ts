@@ -212,7 +212,7 @@ describe.skipIf(!CHROMIUM)('the web console in a real browser', () => {
       await page.getByRole('heading', { name: 'Sources' }).waitFor()
       await page.getByLabel('Name').fill('wiki')
       await page.getByLabel('Start URL').fill(`http://127.0.0.1:${(site.address() as AddressInfo).port}/`)
-      await page.getByRole('button', { name: 'Connect' }).click()
+      await page.getByRole('button', { name: 'Connect', exact: true }).click()
       await page.getByText('Connected wiki; its first sync has started.').waitFor()
       await page.getByText('2 added, 0 updated, 0 removed, 0 failed, 0 unchanged').waitFor({ timeout: 60_000 })
       await page.locator('[data-status="idle"]').waitFor()
@@ -222,7 +222,7 @@ describe.skipIf(!CHROMIUM)('the web console in a real browser', () => {
       // A refusal shows Cairn's sentence, naming the field.
       await page.getByLabel('Name').fill('private')
       await page.getByLabel('Start URL').fill('http://10.1.2.3/')
-      await page.getByRole('button', { name: 'Connect' }).click()
+      await page.getByRole('button', { name: 'Connect', exact: true }).click()
       await page.getByRole('alert').filter({ hasText: /10\.1\.2\.3/ }).waitFor()
     } finally {
       site.close()

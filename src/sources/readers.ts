@@ -6,14 +6,11 @@ import type { Ports } from '../ports'
 import type { BucketReader } from './bucket'
 import { SourceSettingsError } from './errors'
 import { r2Bucket } from './r2-bucket'
-import { s3Bucket, type S3Location } from './s3-bucket'
+import { s3LocationOf } from './s3-access'
+import { s3Bucket } from './s3-bucket'
 import { openSecret } from './secret-box'
 import type { R2Settings, S3Secret, S3Settings } from './settings'
 import type { SourceRow } from './source-object'
-
-export function s3LocationOf(settings: S3Settings): S3Location {
-  return { endpoint: settings.endpoint, bucket: settings.bucket, region: settings.region, prefix: settings.prefix, pathStyle: settings.path_style }
-}
 
 export async function bucketReaderOf(deps: Pick<Ports, 'config' | 'sourceBuckets' | 'fetch'>, source: SourceRow): Promise<BucketReader> {
   if (source.type === 'r2') {

@@ -2,28 +2,15 @@
  * @module An S3-compatible bucket (AWS, MinIO, R2's S3 API, …) read as a source through the bucket port:
  * ListObjectsV2 pages and plain GETs, signed with SigV4; the store's refusals become `SourceAccessError`.
  */
-import { AwsClient } from 'aws4fetch'
 import { XMLParser } from 'fast-xml-parser'
 import type { BucketObject, BucketReader } from './bucket'
 import { SourceAccessError } from './errors'
+import { encodeSegment, s3Endpoint, type S3Credentials, type S3Location } from './s3-access'
 
-export type S3Location = {
-  /** Scheme and host, and a path if the store lives under one: `https://s3.us-east-1.amazonaws.com`. */
-  endpoint: string
-  bucket: string
-  region: string
-  /** Only keys under it are listed; '' for the whole bucket. */
-  prefix: string
-  /** true: `endpoint/bucket/key`; false: `bucket.endpoint-host/key`. */
-  pathStyle: boolean
-}
-
-export type S3Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string }
+export { checkS3Access, type S3Credentials, type S3Location } from './s3-access'
 
 /** ListObjectsV2 returns at most this many keys a page, whatever is asked. */
 const MAX_KEYS = 1000
-/** Enough of a refusal's message to say what went wrong, not a page of HTML from a proxy. */
-const MAX_MESSAGE_CHARS = 300
 
 const xml = new XMLParser({
   // Keys are text, never numbers ("007") or booleans ("true"), and keep their spaces.
@@ -43,9 +30,6 @@ type ListBucketResult = {
 
 const stripQuotes = (etag: string) => etag.replace(/^W\//, '').replace(/^"|"$/g, '')
 
-/** A key segment as S3 expects it in a path: every reserved character escaped, `/` left to separate. */
-const encodeSegment = (segment: string) => encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-
 /**
  * A URL's parser folds `.` and `..` segments (escaped or not) into their neighbours, so such a key
  * would be requested, and signed, as another key: it cannot be read over HTTP at all.
@@ -58,41 +42,12 @@ const hasDotSegment = (key: string) => key.split('/').some((segment) => segment 
  * const first = await reader.list(null, 100)
  */
 export function s3Bucket(location: S3Location, credentials: S3Credentials, fetcher: typeof fetch = fetch): BucketReader {
-  // Retries stay with the sync, which resumes from its last saved page; a refusal should surface at once.
-  const signer = new AwsClient({ ...credentials, service: 's3', region: location.region, retries: 0 })
-  const endpoint = new URL(location.endpoint)
-  const basePath = endpoint.pathname.replace(/\/+$/, '')
-  const root = new URL(endpoint.origin)
-  if (location.pathStyle) root.pathname = `${basePath}/${encodeSegment(location.bucket)}`
-  else {
-    root.hostname = `${location.bucket}.${endpoint.hostname}`
-    root.pathname = basePath || '/'
-  }
+  const { endpoint, root, listUrl, send, refusal } = s3Endpoint(location, credentials, fetcher)
   const objectUrl = (key: string) => new URL(`${root.origin}${root.pathname.replace(/\/$/, '')}/${key.split('/').map(encodeSegment).join('/')}`)
-
-  async function send(url: URL): Promise<Response> {
-    const request = await signer.sign(url.toString(), { method: 'GET' })
-    try {
-      return await fetcher(request)
-    } catch (error) {
-      throw new SourceAccessError(`Could not reach the S3 endpoint ${url.origin}: ${error instanceof Error ? error.message : String(error)}`)
-    }
-  }
-
-  async function refusal(response: Response): Promise<SourceAccessError> {
-    const { code, message } = await errorOf(response)
-    const reason = code ? `${code}${message ? ` (${message})` : ''}` : `HTTP ${response.status} ${response.statusText}`.trim()
-    return new SourceAccessError(`The S3 bucket '${location.bucket}' refused the request: ${reason}`)
-  }
 
   return {
     async list(cursor, limit) {
-      const url = new URL(root)
-      url.searchParams.set('list-type', '2')
-      if (location.prefix) url.searchParams.set('prefix', location.prefix)
-      url.searchParams.set('max-keys', String(Math.max(1, Math.min(MAX_KEYS, limit))))
-      if (cursor) url.searchParams.set('continuation-token', cursor)
-      const response = await send(url)
+      const response = await send(listUrl(Math.max(1, Math.min(MAX_KEYS, limit)), cursor))
       if (!response.ok) throw await refusal(response)
       const body = await response.text()
       let result: ListBucketResult | undefined
@@ -133,22 +88,5 @@ export function s3Bucket(location: S3Location, credentials: S3Credentials, fetch
       if (!response.ok) throw await refusal(response)
       return { bytes: new Uint8Array(await response.arrayBuffer()), etag: stripQuotes(response.headers.get('ETag') ?? '') }
     },
-  }
-}
-
-/** Proves the settings work by listing one key; throws the `SourceAccessError` a sync would meet. */
-export async function checkS3Access(location: S3Location, credentials: S3Credentials, fetcher: typeof fetch = fetch): Promise<void> {
-  await s3Bucket(location, credentials, fetcher).list(null, 1)
-}
-
-/** The `<Error><Code>` and `<Message>` of a refusal, when its body is S3's XML. */
-async function errorOf(response: Response): Promise<{ code: string | null; message: string | null }> {
-  try {
-    const parsed = xml.parse(await response.text()) as { Error?: { Code?: unknown; Message?: unknown } }
-    const code = typeof parsed.Error?.Code === 'string' ? parsed.Error.Code.trim() : null
-    const message = typeof parsed.Error?.Message === 'string' ? parsed.Error.Message.trim().slice(0, MAX_MESSAGE_CHARS) : null
-    return { code: code || null, message: message || null }
-  } catch {
-    return { code: null, message: null }
   }
 }

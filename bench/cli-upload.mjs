@@ -9,12 +9,13 @@
  * Env:  SMALL=1000   how many small files
  */
 import { execFile } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { startCairn, stopCairn } from './lib/cairn-process.mjs'
+import { filesUnder } from './lib/files-under.mjs'
 
 const run = promisify(execFile)
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -23,10 +24,6 @@ const small = Number(process.env.SMALL ?? 1000)
 const port = 21000 + Math.floor(Math.random() * 9000)
 const base = `http://localhost:${port}`
 const work = mkdtempSync(path.join(tmpdir(), 'cairn-cli-bench-'))
-
-function filesUnder(dir) {
-  return readdirSync(dir, { recursive: true }).map((f) => path.join(dir, f)).filter((f) => statSync(f).isFile() && !path.basename(f).startsWith('.'))
-}
 
 const smallDir = path.join(work, 'small')
 mkdirSync(smallDir)

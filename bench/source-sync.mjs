@@ -9,7 +9,7 @@
  * Env:  SMALL=1000   how many small files
  */
 import { execFile } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -17,6 +17,7 @@ import { promisify } from 'node:util'
 import { AwsClient } from 'aws4fetch'
 import S3rver from 's3rver'
 import { startCairn, stopCairn } from './lib/cairn-process.mjs'
+import { filesUnder } from './lib/files-under.mjs'
 
 const run = promisify(execFile)
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -26,10 +27,6 @@ const port = 21000 + Math.floor(Math.random() * 9000)
 const base = `http://localhost:${port}`
 const work = mkdtempSync(path.join(tmpdir(), 'cairn-source-bench-'))
 const seconds = (since) => (performance.now() - since) / 1000
-
-function filesUnder(dir) {
-  return readdirSync(dir, { recursive: true }).map((f) => path.join(dir, f)).filter((f) => statSync(f).isFile() && !path.basename(f).startsWith('.'))
-}
 
 const smallDir = path.join(work, 'files', 'small')
 mkdirSync(smallDir, { recursive: true })

@@ -57,7 +57,7 @@ function describe(out, s) {
   out.line(`${s.id}  ${(paint[s.status] ?? c.yellow)(s.status.padEnd(7))}  ${s.name}  ${c.dim(where)}  ${counts(s)}${s.status_details ? c.dim(`  (${s.status_details})`) : ''}`)
 }
 
-async function waitForSync(api, out, id) {
+async function waitForSync(api, id) {
   for (;;) {
     const s = await api.json('GET', `/sources/${encodeURIComponent(id)}`)
     if (s.status !== 'syncing') return s
@@ -69,7 +69,7 @@ export async function addSource(api, out, type, name, location, options) {
   let source = await api.json('POST', '/sources', sourceBody(type, name, location, options))
   out.line(`Connected ${source.name} (${source.id}); syncing.`)
   if (!options.wait) return true
-  source = await waitForSync(api, out, source.id)
+  source = await waitForSync(api, source.id)
   describe(out, source)
   return source.status !== 'error'
 }
@@ -83,7 +83,7 @@ export async function listSources(api, out, options) {
 
 export async function syncSource(api, out, id, options) {
   let source = await api.json('POST', `/sources/${encodeURIComponent(id)}/sync`)
-  if (options.wait) source = await waitForSync(api, out, id)
+  if (options.wait) source = await waitForSync(api, id)
   describe(out, source)
   return source.status !== 'error'
 }

@@ -4,6 +4,7 @@
  */
 import { createMiddleware } from 'hono/factory'
 import type { Context } from 'hono'
+import { callerFor, type FileCaller } from '../files/access'
 import { identify } from '../tenancy/tokens'
 import type { UserPrincipal } from '../tenancy/principal'
 import { forbidden, unauthorized } from './errors'
@@ -28,6 +29,11 @@ export const authenticate = createMiddleware<AppContext>(async (c, next) => {
 })
 
 /** The calling user; the admin token is refused, since it belongs to no org. */
+/** The signed-in user as the workspace domains (files, sources) see them. */
+export function callerOf(c: Context<AppContext>): FileCaller {
+  return callerFor(c.get('deps').db, requireUser(c))
+}
+
 export function requireUser(c: Context<AppContext>): UserPrincipal {
   const principal = c.get('principal')
   if (principal.kind !== 'user') {

@@ -4,7 +4,7 @@
  */
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { FileError, type FileErrorKind } from '../files/errors'
-import { SourceAccessError, SourceConflictError, SourceNotFoundError, SourceSettingsError } from '../sources/errors'
+import { SourceError, type SourceErrorKind } from '../sources/errors'
 import { TenancyError, type TenancyErrorKind } from '../tenancy/errors'
 import { ApiError } from './errors'
 
@@ -30,6 +30,14 @@ export const FILE_ERROR_ANSWERS: Readonly<Record<FileErrorKind, { status: Conten
   renderer_unavailable: { status: 503, code: 'page_renderer_unavailable' },
 }
 
+/** The sources domain's refusals. */
+const SOURCE_ERROR_ANSWERS: Readonly<Record<SourceErrorKind, { status: ContentfulStatusCode; code: string }>> = {
+  not_found: { status: 404, code: 'not_found' },
+  conflict: { status: 409, code: 'conflict' },
+  invalid: { status: 422, code: 'invalid_value' },
+  unreachable: { status: 422, code: 'source_unreachable' },
+}
+
 /** One row per domain error class: the API error it answers with, or undefined when the row does not apply. */
 const TABLE: Array<(err: unknown) => ApiError | undefined> = [
   (err) => {
@@ -42,10 +50,11 @@ const TABLE: Array<(err: unknown) => ApiError | undefined> = [
     const { status, code } = FILE_ERROR_ANSWERS[err.kind]
     return new ApiError(status, err.message, code, err.param)
   },
-  (err) => (err instanceof SourceNotFoundError ? new ApiError(404, err.message, 'not_found', 'source_id') : undefined),
-  (err) => (err instanceof SourceConflictError ? new ApiError(409, err.message, 'conflict', err.param) : undefined),
-  (err) => (err instanceof SourceSettingsError ? new ApiError(422, err.message, 'invalid_value', err.param ?? 'settings') : undefined),
-  (err) => (err instanceof SourceAccessError ? new ApiError(422, err.message, 'source_unreachable', 'settings') : undefined),
+  (err) => {
+    if (!(err instanceof SourceError)) return undefined
+    const { status, code } = SOURCE_ERROR_ANSWERS[err.kind]
+    return new ApiError(status, err.message, code, err.param)
+  },
 ]
 
 /**

@@ -26,7 +26,18 @@ export function newTokenValue(): string {
   return `cairn_${b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`
 }
 
-export async function sha256Hex(value: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value))
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
+/** Bytes as lower-case hex. */
+export function toHex(bytes: Uint8Array): string {
+  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')
+}
+
+/** An id of `bytes` random bytes in hex after its prefix (`file-…`, `source-…`, `sync-…`). */
+export function newHexId(prefix: string, bytes = 12): string {
+  return `${prefix}-${toHex(crypto.getRandomValues(new Uint8Array(bytes)))}`
+}
+
+/** Hex SHA-256 of a string (as UTF-8) or of bytes. */
+export async function sha256Hex(value: string | Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', typeof value === 'string' ? new TextEncoder().encode(value) : value)
+  return toHex(new Uint8Array(digest))
 }

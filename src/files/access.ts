@@ -8,6 +8,8 @@ import type { Db } from '../db/client'
 import { files, type Access } from '../db/schema'
 import { FileError } from './errors'
 import type { FileRow } from './file-object'
+import type { OrgUser } from '../tenancy/principal'
+import { authorizeWorkspace } from '../tenancy/workspace-access'
 
 /** Who is asking: their org and user, and the tenancy rule for their access to a workspace. */
 export type FileCaller = {
@@ -28,6 +30,11 @@ export async function openFile(db: Db, caller: FileCaller, fileId: string, works
   }
   await caller.authorize(row.workspaceId, needed)
   return row
+}
+
+/** A signed-in user as the files domain sees them: their org, and tenancy's access rule bound to them. */
+export function callerFor(db: Db, user: OrgUser): FileCaller {
+  return { orgId: user.orgId, userId: user.userId, authorize: (workspaceId, needed) => authorizeWorkspace(db, user, workspaceId, needed) }
 }
 
 /** The row by id alone, for code that has already checked the caller's access to it. */

@@ -40,6 +40,17 @@ export async function deleteFiles(deps: Pick<Ports, 'db' | 'blobs' | 'vectors'>,
   }
 }
 
+/** Deletes the files among `ids` that still exist, with everything derived from them; returns how many there were. */
+export async function deleteFilesById(deps: Pick<Ports, 'db' | 'blobs' | 'vectors'>, ids: string[]): Promise<number> {
+  let deleted = 0
+  for (let i = 0; i < ids.length; i += PER_STATEMENT) {
+    const targets = await deps.db.select({ id: files.id, blobKey: files.blobKey }).from(files).where(inArray(files.id, ids.slice(i, i + PER_STATEMENT))).all()
+    await deleteFiles(deps, targets)
+    deleted += targets.length
+  }
+  return deleted
+}
+
 /** Every file of a workspace, for deleting the workspace. */
 export async function workspaceFiles(deps: Pick<Ports, 'db'>, orgId: string, workspaceId: string): Promise<Target[]> {
   return deps.db

@@ -3,6 +3,7 @@
  * from bytes and extension) before anything is stored; then bytes go to R2, rows to D1 as `uploaded`,
  * and one ingest message per file to the queue. A failure part-way undoes what was written.
  */
+import { newHexId, sha256Hex } from '../db/ids'
 import { sniffFileType } from '../ingest/file-type'
 import { CONTENT_TYPES, NO_PERCEPTION, type FileRow } from './file-object'
 import { formatBytes } from '../ingest/limits'
@@ -45,10 +46,6 @@ export class UploadRefusedError extends Error {
 export const MAX_FILES_PER_UPLOAD = 100
 export const MAX_FILENAME_LENGTH = 255
 
-export function newFileId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(12))
-  return `file-${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`
-}
 
 /** Checks every upload; throws `UploadRefusedError` naming each bad one, so nothing of the batch is stored. */
 export function checkUploads(uploads: Upload[], maxFileBytes: number) {
@@ -77,21 +74,16 @@ export function checkUploads(uploads: Upload[], maxFileBytes: number) {
   return kinds as string[]
 }
 
-/** Hex SHA-256 of a file's bytes. */
-async function bytesSha256(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))
-  return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('')
-}
 
 export async function storeUploads(deps: Ports, request: UploadRequest, uploads: Upload[]): Promise<FileRow[]> {
   const kinds = checkUploads(uploads, deps.config.maxFileBytes)
   const now = Date.now()
-  const hashes = await Promise.all(uploads.map((u) => bytesSha256(u.bytes)))
+  const hashes = await Promise.all(uploads.map((u) => sha256Hex(u.bytes)))
   // Keys given with the upload are the user's own: the model's answer does not overwrite them.
   const extraction = (instructions: string | null, metadata: Record<string, unknown>) =>
     instructions?.trim() ? JSON.stringify(newExtractionRequest(instructions, Object.keys(metadata), deps.models.reasoning !== null)) : null
   const rows: FileRow[] = uploads.map((u, i) => {
-    const id = u.id ?? newFileId()
+    const id = u.id ?? newHexId('file')
     const kind = kinds[i]!
     return {
       id,

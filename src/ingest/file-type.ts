@@ -59,6 +59,11 @@ const KIND_NAMES: Record<FileKind, string> = {
 
 export const SUPPORTED_EXTENSIONS = Object.keys(KIND_BY_EXTENSION)
 
+/** The first extension that names a kind (`markdown` → `md`, `text` → `txt`). */
+export function extensionOfKind(kind: FileKind): string {
+  return Object.entries(KIND_BY_EXTENSION).find(([, k]) => k === kind)![0]
+}
+
 function extensionOf(filename: string): string {
   const base = filename.slice(filename.lastIndexOf('/') + 1)
   const dot = base.lastIndexOf('.')

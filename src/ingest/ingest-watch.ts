@@ -37,10 +37,9 @@ export abstract class IngestWatchObject extends DurableObject<Env> implements In
       console.error('source sweep failed', err)
     }
     const now = Date.now()
-    const forFiles = (await ingestionInFlight(deps.d1)) ? now + WATCH_INTERVAL_MS : null
-    const forSources = await nextSourceWake(deps, now, WATCH_INTERVAL_MS).catch(() => null)
-    const wake = forFiles === null ? forSources : forSources === null ? forFiles : Math.min(forFiles, forSources)
-    if (wake !== null) await this.ctx.storage.setAlarm(wake)
+    const wakes = [(await ingestionInFlight(deps.d1)) ? now + WATCH_INTERVAL_MS : null, await nextSourceWake(deps, now, WATCH_INTERVAL_MS).catch(() => null)]
+    const soonest = Math.min(...wakes.filter((t): t is number => t !== null))
+    if (Number.isFinite(soonest)) await this.ctx.storage.setAlarm(soonest)
   }
 
   /** What the sweep works with, built by the Worker's composition root. */

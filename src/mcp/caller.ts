@@ -4,10 +4,9 @@
  * request; tools never see the request itself.
  */
 import type { RunInput } from '../agent/run-types'
-import type { FileCaller } from '../files/access'
+import { callerFor, type FileCaller } from '../files/access'
 import type { Ports } from '../ports'
 import type { UserPrincipal } from '../tenancy/principal'
-import { authorizeWorkspace } from '../tenancy/workspace-access'
 
 /** Starts a run (once per id) and opens its log: JSON lines of `RunEvent`s, from the start, live until it ends. */
 export type RunLauncher = {
@@ -22,5 +21,5 @@ export type McpCaller = {
 
 /** The caller as the files domain sees them: their org, and tenancy's access rule bound to them. */
 export function fileCallerOf({ user, deps }: McpCaller): FileCaller {
-  return { orgId: user.orgId, userId: user.userId, authorize: (workspaceId, needed) => authorizeWorkspace(deps.db, user, workspaceId, needed) }
+  return callerFor(deps.db, user)
 }

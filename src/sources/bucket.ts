@@ -3,6 +3,9 @@
  * endpoint): a listing page by page, and one object's bytes. The sync (sync.ts) diffs listings by etag.
  */
 
+/** An entity tag as a sync compares it: without its quotes or weak marker. */
+export const plainEtag = (etag: string) => etag.replace(/^W\//, '').replace(/^"|"$/g, '')
+
 /** One object as a listing shows it. */
 export type BucketObject = {
   key: string

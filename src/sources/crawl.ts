@@ -6,8 +6,11 @@
  * with its ETag / Last-Modified. A page becomes a Markdown file named by its URL; a linked document
  * Cairn reads (a PDF, a spreadsheet…) becomes a file as it is.
  */
-import { and, asc, count, eq, inArray } from 'drizzle-orm'
+import { and, asc, count, eq } from 'drizzle-orm'
+import { sha256Hex } from '../db/ids'
 import { sourceObjects } from '../db/schema'
+import { CONTENT_TYPES } from '../files/file-object'
+import { extensionOfKind, type FileKind } from '../ingest/file-type'
 import type { Ports } from '../ports'
 import { keyFilter } from './key-filter'
 import { CRAWLER_USER_AGENT, type WebSettings } from './settings'
@@ -15,7 +18,7 @@ import type { SourceRow } from './source-object'
 import { indexObject, knownObjects, setAside, type KnownObject } from './source-files'
 import { noCounts, saveProgress, type SyncCounts } from './sync-progress'
 import { urlGuardOf } from './web/crawl-guard'
-import { fetchPage, type PageValidators } from './web/fetch-page'
+import { fetchPage, type FetchPageOptions, type PageValidators } from './web/fetch-page'
 import { htmlToPage } from './web/page'
 import { ALLOW_ALL, parseRobots, type RobotsRules } from './web/robots'
 import { parseSitemap } from './web/sitemap'
@@ -31,8 +34,6 @@ const CRAWLING = 'crawling'
 
 type Stored = PageValidators & { links?: string[] }
 
-const sha256Hex = async (bytes: Uint8Array) => [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))].map((b) => b.toString(16).padStart(2, '0')).join('')
-
 /** The URL without its fragment, as the frontier keys it. */
 function normalise(href: string): string | null {
   try {
@@ -45,36 +46,40 @@ function normalise(href: string): string | null {
   }
 }
 
-/** The extension a document's URL or content type says, so the upload checks know its format. */
+/** The media type of a content type, without its parameters. */
+const mediaType = (contentType: string) => contentType.split(';')[0]!.trim().toLowerCase()
+
+/**
+ * The name whose extension says a document's format, so the upload checks know it: a page becomes
+ * Markdown; a document goes by its URL's extension, else by the kind whose content type it was sent as.
+ */
 function formatNameOf(url: string, contentType: string): string | null {
-  const type = contentType.split(';')[0]!.trim().toLowerCase()
+  const type = mediaType(contentType)
   if (type === 'text/html' || type === 'application/xhtml+xml') return 'page.md'
-  const byType: Record<string, string> = {
-    'application/pdf': 'pdf',
-    'text/markdown': 'md',
-    'text/plain': 'txt',
-    'text/csv': 'csv',
-    'application/json': 'json',
-    'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx',
-    'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'pptx',
-    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
-  }
   const ext = new URL(url).pathname.match(/\.([a-z0-9]{1,5})$/i)?.[1]?.toLowerCase()
   if (ext) return `document.${ext}`
-  return byType[type] ? `document.${byType[type]}` : null
+  const kind = Object.keys(CONTENT_TYPES).find((k) => mediaType(CONTENT_TYPES[k]!) === type)
+  return kind ? `document.${extensionOfKind(kind as FileKind)}` : null
 }
 
+/** How every request of one crawl step is made: one address guard (and its DNS answers) for the step. */
+function pageRequests(deps: Pick<Ports, 'fetch' | 'config'>) {
+  const guard = urlGuardOf(deps.config, deps.fetch)
+  return { guard, options: (maxBytes: number): FetchPageOptions => ({ fetcher: deps.fetch, guard, userAgent: CRAWLER_USER_AGENT, maxBytes, timeoutMs: PAGE_TIMEOUT_MS }) }
+}
+type PageRequests = ReturnType<typeof pageRequests>
+
 /** robots.txt of the site; a missing or failing one allows everything, as crawlers agree. */
-async function robotsOf(deps: Pick<Ports, 'fetch' | 'config'>, origin: string): Promise<RobotsRules> {
+async function robotsOf(requests: PageRequests, origin: string): Promise<RobotsRules> {
   const url = `${origin}/robots.txt`
-  const fetched = await fetchPage(url, null, { fetcher: deps.fetch, guard: urlGuardOf(deps.config, deps.fetch), userAgent: CRAWLER_USER_AGENT, maxBytes: 512 * 1024, timeoutMs: PAGE_TIMEOUT_MS })
+  const fetched = await fetchPage(url, null, requests.options(512 * 1024))
   if (fetched.status !== 'ok') return ALLOW_ALL
   return parseRobots(url, new TextDecoder().decode(fetched.bytes), CRAWLER_USER_AGENT)
 }
 
 /** Pages a sitemap (or a sitemap index, one level down) lists. */
-async function sitemapPages(deps: Pick<Ports, 'fetch' | 'config'>, sitemapUrl: string, limit: number): Promise<string[]> {
-  const options = { fetcher: deps.fetch, guard: urlGuardOf(deps.config, deps.fetch), userAgent: CRAWLER_USER_AGENT, maxBytes: 10 * 1024 * 1024, timeoutMs: PAGE_TIMEOUT_MS }
+async function sitemapPages(requests: PageRequests, sitemapUrl: string, limit: number): Promise<string[]> {
+  const options = requests.options(10 * 1024 * 1024)
   const top = await fetchPage(sitemapUrl, null, options)
   if (top.status !== 'ok') return []
   const parsed = parseSitemap(new TextDecoder().decode(top.bytes))
@@ -97,16 +102,8 @@ async function discover(deps: Pick<Ports, 'db' | 'd1'>, source: SourceRow, setti
   const candidates = [...new Set(urls.map(normalise).filter((u): u is string => u !== null && new URL(u).origin === origin && passes(new URL(u).pathname)))]
   if (candidates.length === 0) return
   // URLs this sync already holds (the page linking back home) take no room.
-  const held = new Set<string>()
-  for (let i = 0; i < candidates.length; i += 90) {
-    const rows = await deps.db
-      .select({ key: sourceObjects.key })
-      .from(sourceObjects)
-      .where(and(eq(sourceObjects.sourceId, source.id), eq(sourceObjects.seenSync, source.syncId!), inArray(sourceObjects.key, candidates.slice(i, i + 90))))
-      .all()
-    for (const r of rows) held.add(r.key)
-  }
-  const fresh = candidates.filter((u) => !held.has(u))
+  const known = await knownObjects(deps, source.id, candidates)
+  const fresh = candidates.filter((u) => known.get(u)?.seenSync !== source.syncId)
   if (fresh.length === 0) return
   const seen = await deps.db.select({ n: count() }).from(sourceObjects).where(and(eq(sourceObjects.sourceId, source.id), eq(sourceObjects.seenSync, source.syncId!))).get()
   const room = settings.max_pages - (seen?.n ?? 0)
@@ -119,11 +116,11 @@ async function discover(deps: Pick<Ports, 'db' | 'd1'>, source: SourceRow, setti
 }
 
 /** Visits one page of the frontier; returns how it counts. */
-async function visit(deps: Ports, source: SourceRow, settings: WebSettings, robots: RobotsRules, url: string, depth: number, previous: KnownObject | undefined): Promise<keyof SyncCounts | null> {
+async function visit(deps: Ports, requests: PageRequests, source: SourceRow, settings: WebSettings, robots: RobotsRules, url: string, depth: number, previous: KnownObject | undefined): Promise<keyof SyncCounts | null> {
   const syncId = source.syncId!
   if (!robots.allows(url)) return (await setAside(deps, source.id, syncId, url, 'robots.txt disallows it', previous, 'skipped', depth)) ? 'removed' : null
   const stored: Stored | null = previous?.present && previous.validators ? (JSON.parse(previous.validators) as Stored) : null
-  const fetched = await fetchPage(url, stored, { fetcher: deps.fetch, guard: urlGuardOf(deps.config, deps.fetch), userAgent: CRAWLER_USER_AGENT, maxBytes: deps.config.maxFileBytes, timeoutMs: PAGE_TIMEOUT_MS })
+  const fetched = await fetchPage(url, stored, requests.options(deps.config.maxFileBytes))
   const follow = async (links: string[]) => {
     if (depth < settings.max_depth && links.length) await discover(deps, source, settings, links, depth + 1)
   }
@@ -169,13 +166,14 @@ async function visit(deps: Ports, source: SourceRow, settings: WebSettings, robo
 export async function crawlStep(deps: Ports, source: SourceRow, deadline: number): Promise<boolean> {
   const settings = JSON.parse(source.settings) as WebSettings
   const origin = new URL(settings.url).origin
-  await checkCrawlUrl(settings.url, urlGuardOf(deps.config, deps.fetch))
+  const requests = pageRequests(deps)
+  await checkCrawlUrl(settings.url, requests.guard)
   if (source.syncCursor !== CRAWLING) {
-    const seeds = [settings.url, ...(settings.sitemap_url ? await sitemapPages(deps, settings.sitemap_url, settings.max_pages) : [])]
+    const seeds = [settings.url, ...(settings.sitemap_url ? await sitemapPages(requests, settings.sitemap_url, settings.max_pages) : [])]
     await discover(deps, source, settings, seeds, 0)
     if (!(await saveProgress(deps, source, CRAWLING, noCounts()))) return false
   }
-  const robots = await robotsOf(deps, origin)
+  const robots = await robotsOf(requests, origin)
   for (;;) {
     const frontier = await deps.db
       .select({ key: sourceObjects.key, depth: sourceObjects.depth })
@@ -188,7 +186,7 @@ export async function crawlStep(deps: Ports, source: SourceRow, deadline: number
     const known = await knownObjects(deps, source.id, frontier.map((f) => f.key))
     const counts = noCounts()
     for (const page of frontier) {
-      const outcome = await visit(deps, source, settings, robots, page.key, page.depth, known.get(page.key))
+      const outcome = await visit(deps, requests, source, settings, robots, page.key, page.depth, known.get(page.key))
       if (outcome) counts[outcome]++
     }
     if (!(await saveProgress(deps, source, CRAWLING, counts))) return false

@@ -6,12 +6,12 @@
  * anything a notification missed. Local runs have no notifications; the listing diff alone serves.
  */
 import { and, eq, sql } from 'drizzle-orm'
-import { sourceObjects, sources } from '../db/schema'
+import { sources } from '../db/schema'
 import type { Ports } from '../ports'
 import { keyFilter } from './key-filter'
 import { bucketReaderOf } from './readers'
 import type { R2Settings } from './settings'
-import { indexObject, knownObjects, setAside } from './source-files'
+import { forgetObject, indexObject, knownObjects } from './source-files'
 import type { SourceRow } from './source-object'
 
 /** The body R2 puts on the queue (developers.cloudflare.com/r2/buckets/event-notifications). */
@@ -37,8 +37,7 @@ async function applyToSource(deps: Ports, source: SourceRow, event: R2EventMessa
   const previous = (await knownObjects(deps, source.id, [key])).get(key)
   if (DELETIONS.has(event.action)) {
     if (!previous) return 'ignored'
-    await setAside(deps, source.id, seen, key, 'deleted from the bucket', previous, 'skipped')
-    await deps.db.delete(sourceObjects).where(and(eq(sourceObjects.sourceId, source.id), eq(sourceObjects.key, key)))
+    await forgetObject(deps, source.id, key, previous)
     return 'removed'
   }
   const read = await (await bucketReaderOf(deps, source)).read(key)

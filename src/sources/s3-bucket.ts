@@ -3,7 +3,7 @@
  * ListObjectsV2 pages and plain GETs, signed with SigV4; the store's refusals become `SourceAccessError`.
  */
 import { XMLParser } from 'fast-xml-parser'
-import type { BucketObject, BucketReader } from './bucket'
+import { plainEtag, type BucketObject, type BucketReader } from './bucket'
 import { SourceAccessError } from './errors'
 import { encodeSegment, s3Endpoint, type S3Credentials, type S3Location } from './s3-access'
 
@@ -27,8 +27,6 @@ type ListBucketResult = {
   NextContinuationToken?: string
   Contents?: { Key?: string; ETag?: string; Size?: string; LastModified?: string }[]
 }
-
-const stripQuotes = (etag: string) => etag.replace(/^W\//, '').replace(/^"|"$/g, '')
 
 /**
  * A URL's parser folds `.` and `..` segments (escaped or not) into their neighbours, so such a key
@@ -66,7 +64,7 @@ export function s3Bucket(location: S3Location, credentials: S3Credentials, fetch
         // Consoles create "folders" as empty keys ending in '/'; they hold no document.
         if (!key || (key.endsWith('/') && size === 0) || hasDotSegment(key)) continue
         const modified = entry.LastModified ? Date.parse(entry.LastModified) : NaN
-        objects.push({ key, etag: stripQuotes(entry.ETag ?? ''), size, modifiedAt: Number.isNaN(modified) ? null : modified })
+        objects.push({ key, etag: plainEtag(entry.ETag ?? ''), size, modifiedAt: Number.isNaN(modified) ? null : modified })
       }
       const truncated = result.IsTruncated === 'true'
       // Ending here would make the sync remove every object after this page as if it were deleted.
@@ -86,7 +84,7 @@ export function s3Bucket(location: S3Location, credentials: S3Credentials, fetch
         throw error
       }
       if (!response.ok) throw await refusal(response)
-      return { bytes: new Uint8Array(await response.arrayBuffer()), etag: stripQuotes(response.headers.get('ETag') ?? '') }
+      return { bytes: new Uint8Array(await response.arrayBuffer()), etag: plainEtag(response.headers.get('ETag') ?? '') }
     },
   }
 }

@@ -7,18 +7,16 @@
  */
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import { files, sourceObjects } from '../db/schema'
-import { fileById } from '../files/access'
-import { deleteFiles } from '../files/file-deletion'
+import { sha256Hex } from '../db/ids'
+import { deleteFiles, deleteFilesById } from '../files/file-deletion'
 import { checkUploads, storeUploads, UploadRefusedError } from '../files/upload'
 import type { Ports } from '../ports'
 import type { SourceRow } from './source-object'
 
 /** What the sync knows of a key from earlier syncs. */
-export type KnownObject = { version: string | null; fileId: string | null; state: string; validators: string | null; depth: number; present: boolean }
+export type KnownObject = { version: string | null; fileId: string | null; state: string; validators: string | null; depth: number; seenSync: string; present: boolean }
 
 export type Outcome = 'added' | 'updated' | 'failed'
-
-type FilePorts = Ports
 
 /** D1 binds at most 100 parameters per statement. */
 const PER_STATEMENT = 90
@@ -28,12 +26,21 @@ export async function knownObjects(deps: Pick<Ports, 'db'>, sourceId: string, ke
   const known = new Map<string, KnownObject>()
   for (let i = 0; i < keys.length; i += PER_STATEMENT) {
     const rows = await deps.db
-      .select({ key: sourceObjects.key, version: sourceObjects.version, fileId: sourceObjects.fileId, state: sourceObjects.state, validators: sourceObjects.validators, depth: sourceObjects.depth, present: sql<number>`${files.id} IS NOT NULL` })
+      .select({
+        key: sourceObjects.key,
+        version: sourceObjects.version,
+        fileId: sourceObjects.fileId,
+        state: sourceObjects.state,
+        validators: sourceObjects.validators,
+        depth: sourceObjects.depth,
+        seenSync: sourceObjects.seenSync,
+        present: sql<number>`${files.id} IS NOT NULL`,
+      })
       .from(sourceObjects)
       .leftJoin(files, eq(files.id, sourceObjects.fileId))
       .where(and(eq(sourceObjects.sourceId, sourceId), inArray(sourceObjects.key, keys.slice(i, i + PER_STATEMENT))))
       .all()
-    for (const r of rows) known.set(r.key, { version: r.version, fileId: r.fileId, state: r.state, validators: r.validators, depth: r.depth, present: r.present === 1 })
+    for (const { key, present, ...row } of rows) known.set(key, { ...row, present: present === 1 })
   }
   return known
 }
@@ -45,10 +52,9 @@ export async function markSeen(deps: Pick<Ports, 'db'>, sourceId: string, syncId
   }
 }
 
-/** Hex of the first 12 bytes of SHA-256 over the parts: the file id an object's version is stored under. */
+/** The first 12 bytes of SHA-256 over the parts, in hex: the file id an object's version is stored under. */
 async function derivedFileId(...parts: string[]): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(parts.join('\u0000'))))
-  return `file-${[...digest.slice(0, 12)].map((b) => b.toString(16).padStart(2, '0')).join('')}`
+  return `file-${(await sha256Hex(parts.join('\u0000'))).slice(0, 24)}`
 }
 
 /** A key longer than a file name may be keeps its end, where the name and extension are. */
@@ -85,13 +91,9 @@ async function recordObject(deps: Pick<Ports, 'd1'>, sourceId: string, syncId: s
   await recordStatement(deps, sourceId, syncId, row).run()
 }
 
-/** Deletes a key's file, if it still has one. */
-async function dropFile(deps: FilePorts, fileId: string | null): Promise<boolean> {
-  if (!fileId) return false
-  const row = await fileById(deps.db, fileId)
-  if (!row) return false
-  await deleteFiles(deps, [row])
-  return true
+/** Deletes a key's file, if it still has one; true when it had. */
+async function dropFile(deps: Ports, fileId: string | null): Promise<boolean> {
+  return fileId !== null && (await deleteFilesById(deps, [fileId])) > 0
 }
 
 /**
@@ -100,7 +102,7 @@ async function dropFile(deps: FilePorts, fileId: string | null): Promise<boolean
  * of messages). A file Cairn would refuse as an upload is recorded with the reason and counted as
  * failed; the sync goes on. Returns each item's outcome, in order.
  */
-export async function indexObjects(deps: FilePorts, source: SourceRow, syncId: string, items: SourceItem[], known: Map<string, KnownObject>): Promise<Outcome[]> {
+export async function indexObjects(deps: Ports, source: SourceRow, syncId: string, items: SourceItem[], known: Map<string, KnownObject>): Promise<Outcome[]> {
   const uploads = await Promise.all(items.map(async (item) => ({ name: fileNameOf(item.key), bytes: item.bytes, formatName: item.formatName, id: await derivedFileId(source.id, item.key, item.version) })))
   const outcomes: Outcome[] = []
   const accepted: number[] = []
@@ -139,20 +141,26 @@ export async function indexObjects(deps: FilePorts, source: SourceRow, syncId: s
     const previous = known.get(items[i]!.key)?.fileId
     return previous && previous !== uploads[i]!.id ? [previous] : []
   })
-  if (replaced.length) await deleteFiles(deps, await deps.db.select({ id: files.id, blobKey: files.blobKey }).from(files).where(inArray(files.id, replaced)).all())
+  await deleteFilesById(deps, replaced)
   return outcomes
 }
 
 /** Indexes one object or page (`indexObjects` for one). */
-export async function indexObject(deps: FilePorts, source: SourceRow, syncId: string, item: SourceItem, previous: KnownObject | undefined): Promise<Outcome> {
+export async function indexObject(deps: Ports, source: SourceRow, syncId: string, item: SourceItem, previous: KnownObject | undefined): Promise<Outcome> {
   const known = new Map<string, KnownObject>(previous ? [[item.key, previous]] : [])
   return (await indexObjects(deps, source, syncId, [item], known))[0]!
 }
 
 /** Records a key that is not to be indexed (too big, disallowed, gone), dropping a file it had; true when one was dropped. */
-export async function setAside(deps: FilePorts, sourceId: string, syncId: string, key: string, note: string, previous: KnownObject | undefined, state: 'refused' | 'skipped', depth?: number): Promise<boolean> {
+export async function setAside(deps: Ports, sourceId: string, syncId: string, key: string, note: string, previous: KnownObject | undefined, state: 'refused' | 'skipped', depth?: number): Promise<boolean> {
   await recordObject(deps, sourceId, syncId, { key, version: null, fileId: null, state, note, depth })
   return dropFile(deps, previous?.fileId ?? null)
+}
+
+/** Forgets a key gone from the source (an R2 deletion event): its file and its record. */
+export async function forgetObject(deps: Ports, sourceId: string, key: string, previous: KnownObject): Promise<void> {
+  await dropFile(deps, previous.fileId)
+  await deps.db.delete(sourceObjects).where(and(eq(sourceObjects.sourceId, sourceId), eq(sourceObjects.key, key)))
 }
 
 /**
@@ -160,7 +168,7 @@ export async function setAside(deps: FilePorts, sourceId: string, syncId: string
  * files; files of the source no key names (stored by a sync that stopped before recording them) go too.
  * Returns how many files were removed.
  */
-export async function removeUnseen(deps: FilePorts, source: Pick<SourceRow, 'id'>, syncId: string): Promise<number> {
+export async function removeUnseen(deps: Ports, source: Pick<SourceRow, 'id'>, syncId: string): Promise<number> {
   let removed = 0
   for (;;) {
     const gone = await deps.db
@@ -170,10 +178,7 @@ export async function removeUnseen(deps: FilePorts, source: Pick<SourceRow, 'id'
       .limit(PER_STATEMENT)
       .all()
     if (gone.length === 0) break
-    const fileIds = gone.flatMap((g) => (g.fileId ? [g.fileId] : []))
-    const targets = fileIds.length ? await deps.db.select({ id: files.id, blobKey: files.blobKey }).from(files).where(inArray(files.id, fileIds)).all() : []
-    await deleteFiles(deps, targets)
-    removed += targets.length
+    removed += await deleteFilesById(deps, gone.flatMap((g) => (g.fileId ? [g.fileId] : [])))
     await deps.db.delete(sourceObjects).where(and(eq(sourceObjects.sourceId, source.id), inArray(sourceObjects.key, gone.map((g) => g.key))))
   }
   const orphans = await deps.db

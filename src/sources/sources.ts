@@ -5,13 +5,14 @@
  * source that is kept is one that can sync.
  */
 import { and, asc, eq } from 'drizzle-orm'
+import { newHexId } from '../db/ids'
 import { files, sourceObjects, sources } from '../db/schema'
 import { deleteFiles } from '../files/file-deletion'
 import type { FileCaller } from '../files/access'
 import { metadataFault } from '../files/metadata-limits'
 import type { Ports } from '../ports'
 import { DEFAULT_WORKSPACE } from '../tenancy/orgs'
-import { SourceConflictError, SourceNotFoundError, SourceSettingsError } from './errors'
+import { SourceError, SourceSettingsError, sourceNotFound } from './errors'
 import { keyFilter } from './key-filter'
 import { sealSecret } from './secret-box'
 import { checkS3Access, s3LocationOf } from './s3-access'
@@ -31,11 +32,6 @@ export type NewSource = {
 }
 
 type SourcePorts = Pick<Ports, 'db' | 'd1' | 'config' | 'ingestQueue' | 'sourceBuckets' | 'fetch'>
-
-function newSourceId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(12))
-  return `source-${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`
-}
 
 /** Checks what can be checked before the source is kept; throws a sentence naming the setting. */
 async function checkConnection(deps: SourcePorts, connection: SourceSettings): Promise<void> {
@@ -69,11 +65,11 @@ export async function connectSource(deps: SourcePorts, caller: FileCaller, input
   const workspaceId = input.workspace ?? DEFAULT_WORKSPACE
   await caller.authorize(workspaceId, 'writer')
   const taken = await deps.db.select({ id: sources.id }).from(sources).where(and(eq(sources.orgId, caller.orgId), eq(sources.workspaceId, workspaceId), eq(sources.name, input.name))).get()
-  if (taken) throw new SourceConflictError(`Workspace "${workspaceId}" already has a source named "${input.name}" (${taken.id}).`, 'name')
+  if (taken) throw new SourceError('conflict', `Workspace "${workspaceId}" already has a source named "${input.name}" (${taken.id}).`, 'name')
   const fault = metadataFault(input.metadata, 'metadata')
   if (fault) throw new SourceSettingsError(fault, 'metadata')
   await checkConnection(deps, input.connection)
-  const id = newSourceId()
+  const id = newHexId('source')
   const sealedSecret = input.connection.type === 's3' ? await sealSecret(deps.config.sourceSecretsKey, id, input.connection.secret) : null
   const row: SourceRow = {
     id,
@@ -116,7 +112,7 @@ export async function listSources(deps: Pick<Ports, 'db'>, caller: FileCaller, w
 /** The source, if the caller may act on it at `needed`; another org's source does not exist. */
 export async function openSource(deps: Pick<Ports, 'db'>, caller: FileCaller, sourceId: string, needed: 'reader' | 'writer'): Promise<SourceRow> {
   const row = await deps.db.select().from(sources).where(and(eq(sources.id, sourceId), eq(sources.orgId, caller.orgId))).get()
-  if (!row) throw new SourceNotFoundError(sourceId)
+  if (!row) throw sourceNotFound(sourceId)
   await caller.authorize(row.workspaceId, needed)
   return row
 }
@@ -125,7 +121,7 @@ export async function openSource(deps: Pick<Ports, 'db'>, caller: FileCaller, so
 export async function syncNow(deps: SourcePorts, caller: FileCaller, sourceId: string): Promise<SourceRow> {
   const row = await openSource(deps, caller, sourceId, 'writer')
   const started = await startSync(deps, row)
-  if (!started) throw new SourceConflictError(`Source "${row.name}" is already syncing; its progress is on GET /sources/${row.id}.`)
+  if (!started) throw new SourceError('conflict', `Source "${row.name}" is already syncing; its progress is on GET /sources/${row.id}.`)
   return started
 }
 

@@ -4,20 +4,16 @@
  * queued. The sync's counters start from zero; its cursor from the top of the listing.
  */
 import { and, eq, ne } from 'drizzle-orm'
+import { newHexId } from '../db/ids'
 import { sources } from '../db/schema'
 import type { SyncSourceJob } from '../ingest/jobs'
 import type { Ports } from '../ports'
 import type { SourceRow } from './source-object'
 
-export function newSyncId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(8))
-  return `sync-${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`
-}
-
 /** Starts a sync of `source`; null when one is already running. */
 export async function startSync(deps: Pick<Ports, 'db' | 'ingestQueue'>, source: Pick<SourceRow, 'id'>): Promise<SourceRow | null> {
   const now = Date.now()
-  const syncId = newSyncId()
+  const syncId = newHexId('sync', 8)
   const started = await deps.db
     .update(sources)
     .set({ status: 'syncing', statusDetails: null, syncId, syncCursor: null, syncStartedAt: now, syncProgressAt: now, added: 0, updated: 0, removed: 0, failed: 0, unchanged: 0 })

@@ -9,16 +9,15 @@ import { and, eq, sql } from 'drizzle-orm'
 import { sourceObjects, sources } from '../db/schema'
 import type { SyncSourceJob } from '../ingest/jobs'
 import type { Ports } from '../ports'
-import type { BucketObject } from './bucket'
 import { crawlStep } from './crawl'
-import { SourceAccessError, SourceSettingsError } from './errors'
+import { SourceError } from './errors'
 import { keyFilter } from './key-filter'
 import { bucketReaderOf } from './readers'
 import type { R2Settings, S3Settings } from './settings'
 import type { SourceRow } from './source-object'
 import { indexObjects, knownObjects, markSeen, removeUnseen, setAside } from './source-files'
 import { noCounts, saveProgress, type SyncCounts } from './sync-progress'
-import type { BucketReader } from './bucket'
+import type { BucketObject, BucketReader } from './bucket'
 
 /** How long one message works before handing on: well inside a queue consumer's wall time. */
 export const STEP_MS = 20_000
@@ -95,6 +94,9 @@ async function bucketStep(deps: Ports, source: SourceRow, deadline: number): Pro
   }
 }
 
+/** When a source on a schedule syncs next; null for one synced only when asked. */
+const nextSyncAt = (everyMinutes: number | null, now: number) => (everyMinutes ? now + everyMinutes * 60_000 : null)
+
 /** Ends the sync: removes what it did not see, says how it went, and schedules the next. */
 async function finishSync(deps: Ports, source: SourceRow): Promise<void> {
   const removed = await removeUnseen(deps, source, source.syncId!)
@@ -113,7 +115,7 @@ async function finishSync(deps: Ports, source: SourceRow): Promise<void> {
       syncCursor: null,
       syncProgressAt: now,
       lastSyncedAt: now,
-      nextSyncAt: source.syncEveryMinutes ? now + source.syncEveryMinutes * 60_000 : null,
+      nextSyncAt: nextSyncAt(source.syncEveryMinutes, now),
       removed: sql`${sources.removed} + ${removed}`,
     })
     .where(and(eq(sources.id, source.id), eq(sources.syncId, source.syncId!)))
@@ -124,7 +126,7 @@ async function failSync(deps: Pick<Ports, 'db'>, sourceId: string, syncId: strin
   const now = Date.now()
   await deps.db
     .update(sources)
-    .set({ status: 'error', statusDetails: reason, syncCursor: null, lastSyncedAt: now, nextSyncAt: syncEveryMinutes ? now + syncEveryMinutes * 60_000 : null })
+    .set({ status: 'error', statusDetails: reason, syncCursor: null, lastSyncedAt: now, nextSyncAt: nextSyncAt(syncEveryMinutes, now) })
     .where(and(eq(sources.id, sourceId), eq(sources.syncId, syncId)))
 }
 
@@ -135,12 +137,13 @@ export async function syncSourceStep(deps: Ports, job: SyncSourceJob): Promise<v
   const deadline = Date.now() + STEP_MS
   try {
     const done = source.type === 'web' ? await crawlStep(deps, source, deadline) : await bucketStep(deps, source, deadline)
-    const current = await deps.db.select({ syncId: sources.syncId, status: sources.status, cursor: sources.syncCursor }).from(sources).where(eq(sources.id, source.id)).get()
+    // Restarted or disconnected meanwhile: this sync's marks are no longer the source's, so it must not finish.
+    const current = await deps.db.select({ syncId: sources.syncId, status: sources.status }).from(sources).where(eq(sources.id, source.id)).get()
     if (!current || current.syncId !== job.syncId || current.status !== 'syncing') return
-    if (done) await finishSync(deps, { ...source, syncCursor: current.cursor })
+    if (done) await finishSync(deps, source)
     else await deps.ingestQueue.send({ kind: 'sync-source', sourceId: source.id, syncId: job.syncId } satisfies SyncSourceJob)
   } catch (err) {
-    if (err instanceof SourceAccessError || err instanceof SourceSettingsError) {
+    if (err instanceof SourceError) {
       await failSync(deps, source.id, job.syncId, err.message, source.syncEveryMinutes)
       return
     }

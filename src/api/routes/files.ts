@@ -4,26 +4,17 @@
  * handler parses, names the caller, calls one `files/` domain function and shapes its answer; the
  * domain's refusals become HTTP errors in `../domain-errors.ts`, with every domain's.
  */
-import type { Context } from 'hono'
-import { openFile, type FileCaller } from '../../files/access'
+import { openFile } from '../../files/access'
 import { fileContent, filePageImage } from '../../files/file-bytes'
 import { deleteFile } from '../../files/file-deletion'
 import { fileObject } from '../../files/file-object'
 import { listFiles } from '../../files/listing'
 import { updateFileMetadata } from '../../files/metadata-update'
 import { uploadFiles } from '../../files/upload-request'
-import { authorizeWorkspace } from '../../tenancy/workspace-access'
-import { requireUser } from '../auth'
-import type { App, AppContext } from '../context'
+import { callerOf } from '../auth'
+import type { App } from '../context'
 import { resourceApp } from '../resource-app'
 import { fileRoutes as routes } from './file-openapi'
-
-/** The signed-in user as the files domain sees them: their org, and tenancy's access rule bound to them. */
-function callerOf(c: Context<AppContext>): FileCaller {
-  const user = requireUser(c)
-  const { db } = c.get('deps')
-  return { orgId: user.orgId, userId: user.userId, authorize: (workspaceId, needed) => authorizeWorkspace(db, user, workspaceId, needed) }
-}
 
 /** The Files API as a sub-app: one per app, so nothing is shared between apps built in one isolate. */
 export function fileRoutes(): App {

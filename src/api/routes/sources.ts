@@ -4,15 +4,12 @@
  * files. The rules are the sources domain's; credentials go in and never come out.
  */
 import { createRoute, z } from '@hono/zod-openapi'
-import type { Context } from 'hono'
-import type { FileCaller } from '../../files/access'
 import { MAX_INSTRUCTIONS_LENGTH } from '../../ingest/metadata-extraction'
 import { WEB_DEFAULTS, type SourceSettings } from '../../sources/settings'
 import { sourceObject } from '../../sources/source-object'
 import { connectSource, disconnectSource, listSources, openSource, syncNow } from '../../sources/sources'
-import { authorizeWorkspace } from '../../tenancy/workspace-access'
-import { requireUser } from '../auth'
-import type { App, AppContext } from '../context'
+import { callerOf } from '../auth'
+import type { App } from '../context'
 import { resourceApp } from '../resource-app'
 import { bearerSecurity, errorResponses, WorkspaceId } from '../schemas'
 
@@ -170,12 +167,6 @@ const routes = {
       ...errorResponses(401, 403, 404, 422),
     },
   }),
-}
-
-function callerOf(c: Context<AppContext>): FileCaller {
-  const user = requireUser(c)
-  const { db } = c.get('deps')
-  return { orgId: user.orgId, userId: user.userId, authorize: (workspaceId, needed) => authorizeWorkspace(db, user, workspaceId, needed) }
 }
 
 /** The request's type and settings as the domain takes them: credentials apart from what is shown. */

@@ -2,6 +2,7 @@
  * @module Writing PNGs: 8-bit grey, RGB or RGBA rasters, unfiltered rows, deflated by the runtime's
  * native `CompressionStream` (several times faster than a JavaScript deflate at 72 dpi page sizes).
  */
+import { concatBytes } from '../../bytes'
 import { crc32 } from './crc32'
 
 export type Raster = {
@@ -61,7 +62,7 @@ function assemble(width: number, height: number, channels: 1 | 3 | 4, idat: Uint
   view.setUint32(4, height)
   header[8] = 8
   header[9] = COLOR_TYPE[channels]
-  return concat([SIGNATURE, chunk('IHDR', header), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))])
+  return concatBytes([SIGNATURE, chunk('IHDR', header), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))])
 }
 
 /** zlib-wrapped deflate, as IDAT wants it. */
@@ -80,12 +81,3 @@ function chunk(type: string, body: Uint8Array): Uint8Array {
   return out
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let at = 0
-  for (const part of parts) {
-    out.set(part, at)
-    at += part.length
-  }
-  return out
-}

@@ -3,6 +3,8 @@
  * followed by hand so every hop passes the address guard, and the body read with a size cap and the
  * whole exchange under one deadline. Outcomes are values; only a bug throws.
  */
+import { concatBytes } from '../../bytes'
+import { formatBytes } from '../../ingest/limits'
 import { SourceAccessError } from '../errors'
 import { checkCrawlUrl, type UrlGuard } from './url-guard'
 
@@ -139,13 +141,7 @@ async function readCapped(response: Response, maxBytes: number, deadline: Promis
   } finally {
     reader.cancel().catch(() => {})
   }
-  const bytes = new Uint8Array(total)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return bytes
+  return concatBytes(chunks)
 }
 
 /** A body not read is cancelled, so its connection is freed. */
@@ -153,11 +149,6 @@ function discard(response: Response): void {
   response.body?.cancel().catch(() => {})
 }
 
-const tooLarge = (maxBytes: number): FetchedPage => ({ status: 'failed', reason: `The page is over ${formatMegabytes(maxBytes)} MB.` })
-
-const formatMegabytes = (bytes: number) => {
-  const mb = bytes / (1024 * 1024)
-  return Number.isInteger(mb) ? String(mb) : mb >= 1 ? mb.toFixed(1) : String(Number(mb.toFixed(2)))
-}
+const tooLarge = (maxBytes: number): FetchedPage => ({ status: 'failed', reason: `The page is over ${formatBytes(maxBytes)}.` })
 
 const formatSeconds = (ms: number) => (Number.isInteger(ms / 1000) ? String(ms / 1000) : (ms / 1000).toFixed(1))

@@ -22,20 +22,23 @@ export function Notice({ message }: { message: { text: string; error?: boolean }
 }
 
 export function ActionTable({ caption, columns, children }: { caption: string; columns: string[]; children: ComponentChildren }) {
+  // On a narrow screen a wide table scrolls within its own box, so its last column (the actions) stays reachable.
   return (
-    <table>
-      <caption class="sr-only">{caption}</caption>
-      <thead>
-        <tr>
-          {columns.map((c) => (
-            <th scope="col">{c}</th>
-          ))}
-          <th scope="col">
-            <span class="sr-only">Actions</span>
-          </th>
-        </tr>
-      </thead>
-      <tbody>{children}</tbody>
-    </table>
+    <div class="table-scroll">
+      <table>
+        <caption class="sr-only">{caption}</caption>
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th scope="col">{c}</th>
+            ))}
+            <th scope="col">
+              <span class="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
   )
 }

@@ -62,6 +62,14 @@ export function ftsQuery(text: string): FtsQuery | null {
   const kept = content.length > 0 ? content : words
   const terms = [...new Set(kept)].slice(0, MAX_QUERY_TERMS)
   if (terms.length === 0) return null
+  return { match: anyOf(terms), terms }
+}
+
+/**
+ * The MATCH expression for chunks holding any of `terms`, words as `ftsQuery` keeps them.
+ * @example anyOf(['fair', 'use']) // '"fair" OR "use"'
+ */
+export function anyOf(terms: readonly string[]): string {
   // A word holds no `"`, so wrapping it in quotes makes one FTS5 string that cannot end early.
-  return { match: terms.map((t) => `"${t}"`).join(' OR '), terms }
+  return terms.map((t) => `"${t}"`).join(' OR ')
 }

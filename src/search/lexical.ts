@@ -2,8 +2,9 @@
  * @module The lexical arm: BM25 over the FTS5 index of chunk text, heading path and file name, within
  * a search scope (org, workspace, processed files, the question's filter), best first.
  */
-import { ftsQuery } from './fts-query'
-import { HIT_COLUMNS, hitFromRow, scopeCondition, type ChunkHit, type HitRow, type SearchScope } from './chunk-hits'
+import { anyOf, ftsQuery } from './fts-query'
+import { HIT_COLUMNS, hitFromRow, scopeCondition, type ChunkHit, type HitRow, type SearchScope, type SqlPart } from './chunk-hits'
+import { postingCounts, splitByRarity } from './term-rarity'
 
 /**
  * How much one occurrence counts in each column of `chunks_fts`, in its column order. Tuned on the
@@ -25,31 +26,71 @@ export type LexicalRequest = SearchScope & {
   limit: number
 }
 
-/** The fast path ranks this many times `limit` over the whole index before applying the scope. */
+/** The fast path ranks this many times `limit` over the whole index before applying the scope (see `ranking`). */
 export const FAST_PATH_FACTOR = 4
 
 /**
  * The best `limit` chunks for the question by BM25, each scored with FTS5's bm25() negated, so that
  * higher is better. A question without a word to search for (only punctuation) finds nothing.
  *
- * Ranking costs one bm25() per matching row, and checking the scope one join to `chunks` and one to
- * `files` per row: two thirds of the time on SciFact. Without a filter, the fast path therefore ranks
- * the whole index first and checks the scope only for its top `FAST_PATH_FACTOR × limit` rows. When at
- * least `limit` of those are in scope they are exactly the scoped query's answer — every in-scope row
- * further down ranks below all of them — so nothing changes but the time. Otherwise (a workspace with a
- * small share of the index, a narrow filter) the scoped query runs, with the scope before the limit,
- * so another workspace's matches never crowd out this one's.
+ * The rare words of the question (term-rarity.ts) find the candidates: every chunk in scope holding
+ * one of them, scored by those words. Where the question also has common words, `(rare) AND (common)`
+ * scores the candidates that hold both with every word — its phrases are each word once, so its
+ * bm25() is exactly the full OR query's — and a candidate takes the better of its two scores. Every
+ * chunk holding a rare word therefore gets exactly the score the full query would give it, and the
+ * best `limit` of each list hold the best `limit` overall (a chunk without a common word scores the
+ * same in both senses; one with a common word is in the second list with its full score). What is
+ * left out is a chunk holding only common words, which BM25 ranks low; FTS5 reads the common words'
+ * postings only to seek the candidates', so the cost follows the rare words' postings.
  */
-export async function lexicalSearch(d1: D1Database, request: LexicalRequest): Promise<ChunkHit[]> {
+export async function lexicalSearch(d1: D1Database, request: LexicalRequest, options: { rareBudget?: number } = {}): Promise<ChunkHit[]> {
   const query = ftsQuery(request.query)
   const limit = Math.max(0, Math.min(Math.floor(request.limit), MAX_LEXICAL_CANDIDATES))
   if (!query || limit === 0) return []
   const where = scopeCondition(request)
-  if (!request.filter) {
-    const fast = await hits(d1, fastRanking(where.sql), [query.match, limit * FAST_PATH_FACTOR, ...where.params, limit])
+  const ranked = (match: string) => ranking(d1, match, where, limit, !request.filter)
+  const { rare, common } = query.terms.length > 1 ? splitByRarity(query.terms, await countPostings(d1, query.terms), options.rareBudget) : { rare: query.terms, common: [] }
+  if (common.length === 0) return load(d1, await ranked(query.match))
+  const lists = await Promise.all([ranked(anyOf(rare)), ranked(`(${anyOf(rare)}) AND (${anyOf(common)})`)])
+  return load(d1, bestOf(lists, limit))
+}
+
+/** A chunk by its rowid and its bm25() (lower is better), as the rankings return them. */
+type Ranked = { rid: number; score: number }
+
+async function countPostings(d1: D1Database, terms: string[]): Promise<Map<string, number>> {
+  const { sql, params } = postingCounts(terms)
+  const { results } = await d1.prepare(sql).bind(...params).all<{ term: string; postings: number }>()
+  return new Map(results.map((r) => [r.term, r.postings]))
+}
+
+/**
+ * The best `limit` chunks in scope for a MATCH expression. Ranking costs one bm25() per matching row,
+ * and checking the scope one join to `chunks` and one to `files` per row: two thirds of the time on
+ * SciFact. Without a filter, the fast path therefore ranks the whole index first and checks the scope
+ * only for its top `FAST_PATH_FACTOR × limit` rows. When at least `limit` of those are in scope they
+ * are exactly the scoped query's answer — every in-scope row further down ranks below all of them —
+ * so nothing changes but the time. Otherwise (a workspace with a small share of the index, a narrow
+ * filter) the scoped query runs, with the scope before the limit, so another workspace's matches never
+ * crowd out this one's.
+ */
+async function ranking(d1: D1Database, match: string, where: SqlPart, limit: number, unfiltered: boolean): Promise<Ranked[]> {
+  const run = async (sql: string, params: unknown[]) => (await d1.prepare(sql).bind(...params).all<Ranked>()).results
+  if (unfiltered) {
+    const fast = await run(fastRanking(where.sql), [match, limit * FAST_PATH_FACTOR, ...where.params, limit])
     if (fast.length >= limit) return fast
   }
-  return hits(d1, scopedRanking(where.sql), [query.match, ...where.params, limit])
+  return run(scopedRanking(where.sql), [match, ...where.params, limit])
+}
+
+/** Each chunk once at its best (lowest) bm25(), the best `limit`, ties by rowid as a single ranking orders them. */
+function bestOf(lists: Ranked[][], limit: number): Ranked[] {
+  const best = new Map<number, number>()
+  for (const list of lists) for (const { rid, score } of list) best.set(rid, Math.min(score, best.get(rid) ?? Infinity))
+  return [...best]
+    .map(([rid, score]) => ({ rid, score }))
+    .sort((a, b) => a.score - b.score || a.rid - b.rid)
+    .slice(0, limit)
 }
 
 const BM25 = `bm25(chunks_fts, ${BM25_WEIGHTS.text}, ${BM25_WEIGHTS.heading}, ${BM25_WEIGHTS.filename})`
@@ -65,12 +106,17 @@ const scopedRanking = (scope: string) => `SELECT c.rowid AS rid, ${BM25} AS scor
   FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid JOIN files f ON f.id = c.file_id
   WHERE chunks_fts MATCH ? AND ${scope} ORDER BY score, rid LIMIT ?`
 
-/** Reads the chunks a ranking names: it carries two numbers per row, so only the winners' texts are read. */
-async function hits(d1: D1Database, ranking: string, params: unknown[]): Promise<ChunkHit[]> {
+/** Reads the chunks a ranking names, in its order: the rankings carry two numbers per row, so only the winners' texts are read. */
+async function load(d1: D1Database, ranked: Ranked[]): Promise<ChunkHit[]> {
+  if (ranked.length === 0) return []
   const { results } = await d1
-    .prepare(`SELECT ${HIT_COLUMNS}, ranked.score AS score FROM (${ranking}) ranked
-      JOIN chunks c ON c.rowid = ranked.rid JOIN files f ON f.id = c.file_id ORDER BY ranked.score, ranked.rid`)
-    .bind(...params)
-    .all<HitRow & { score: number }>()
-  return results.map((row) => hitFromRow(row, -row.score))
+    .prepare(`SELECT ${HIT_COLUMNS}, c.rowid AS rid FROM chunks c JOIN files f ON f.id = c.file_id
+      WHERE c.rowid IN (SELECT value FROM json_each(?))`)
+    .bind(JSON.stringify(ranked.map((r) => r.rid)))
+    .all<HitRow & { rid: number }>()
+  const rows = new Map(results.map((row) => [row.rid, row]))
+  return ranked.flatMap(({ rid, score }) => {
+    const row = rows.get(rid)
+    return row ? [hitFromRow(row, -score)] : []
+  })
 }

@@ -49,6 +49,15 @@ export default defineConfig({
               durableObjects: { INGEST_WATCH: { className: 'IngestWatch', useSQLite: true } },
               // A second database, empty of files, for the watch's tests (watch-env.ts).
               d1Databases: { WATCH_DB: 'watch-test-db' },
+              // wrangler.toml's local limits, and small ones a test binds in their place to be refused (rate-limits.test.ts).
+              ratelimits: {
+                API_LIMIT_PER_TOKEN: { simple: { limit: 12000, period: 60 } },
+                API_LIMIT_PER_ORG: { simple: { limit: 24000, period: 60 } },
+                INGEST_LIMIT_PER_TOKEN: { simple: { limit: 3000, period: 60 } },
+                INGEST_LIMIT_PER_ORG: { simple: { limit: 6000, period: 60 } },
+                TIGHT_LIMIT_3: { simple: { limit: 3, period: 60 } },
+                TIGHT_LIMIT_5: { simple: { limit: 5, period: 60 } },
+              },
               // As in workers/ingest/wrangler.toml, but quick: the test Worker consumes its own queue.
               queueConsumers: {
                 'cairn-ingest': { maxBatchSize: 25, maxBatchTimeout: 0.1, maxRetries: 2, retryDelay: 0, deadLetterQueue: 'cairn-ingest-dlq' },

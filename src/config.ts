@@ -36,6 +36,8 @@ export type Secrets = {
   SOURCE_SECRETS_KEY?: string
   /** `true` lets a web source crawl loopback addresses (set for `npm start` and tests, never deployed). */
   SOURCES_ALLOW_LOOPBACK?: string
+  /** The period of the `[[ratelimits]]` bindings, in seconds; a refused request's Retry-After. */
+  RATE_LIMIT_PERIOD_SECONDS?: string
 }
 
 /** The generated `Env` (whose remote-only `AI` and `VECTORS` are optional) plus the undeclared vars. */
@@ -84,6 +86,8 @@ export type Config = {
   sourceSecretsKey: string | null
   /** Whether a web source may reach loopback addresses (local runs); private ones are refused either way. */
   sourcesAllowLoopback: boolean
+  /** The rate limit bindings' period: how long a refused caller is told to wait. */
+  rateLimitPeriodSeconds: number
 }
 
 /**
@@ -125,6 +129,8 @@ const DEFAULT_VISION_PAGES_PER_FILE = 20
  * quiet minutes. `npm start` sets 120 s, where a stopped runtime has lost its queue for sure.
  */
 const DEFAULT_INGEST_STALL_SECONDS = 20 * 60
+/** The longer of the two periods the Rate Limiting binding offers (10 or 60 s), as wrangler.toml sets it. */
+const DEFAULT_RATE_LIMIT_PERIOD_SECONDS = 60
 /** A working message stamps its file every 30 s (HEARTBEAT_MS); a threshold must leave room for a late beat. */
 const MIN_INGEST_STALL_SECONDS = 60
 
@@ -168,6 +174,7 @@ export function readConfig(env: AppEnv): Config {
     ingestStallMs: Math.max(MIN_INGEST_STALL_SECONDS, positiveInt(env.INGEST_STALL_SECONDS) ?? DEFAULT_INGEST_STALL_SECONDS) * 1000,
     sourceSecretsKey: env.SOURCE_SECRETS_KEY?.trim() || null,
     sourcesAllowLoopback: env.SOURCES_ALLOW_LOOPBACK === 'true',
+    rateLimitPeriodSeconds: positiveInt(env.RATE_LIMIT_PERIOD_SECONDS) ?? DEFAULT_RATE_LIMIT_PERIOD_SECONDS,
   }
 }
 

@@ -38,6 +38,13 @@ export function buildDeps(env: AppEnv): Deps {
     ingestWatch: env.INGEST_WATCH ? ingestWatchOf(env.INGEST_WATCH) : null,
     sourceBuckets: sourceBucketsOf(env),
     fetch: (input, init) => fetch(input, init),
+    rateLimits: {
+      counters: {
+        api: { token: env.API_LIMIT_PER_TOKEN, org: env.API_LIMIT_PER_ORG },
+        ingest: { token: env.INGEST_LIMIT_PER_TOKEN, org: env.INGEST_LIMIT_PER_ORG },
+      },
+      periodSeconds: config.rateLimitPeriodSeconds,
+    },
   }
   cache.set(env, deps)
   return deps

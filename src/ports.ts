@@ -11,6 +11,7 @@ import type { PageRendering } from './ingest/perception/page-pictures'
 import type { IngestWatchPort } from './ingest/watch'
 import type { Models } from './models/ports'
 import type { VectorStore } from './search/vector-store'
+import type { RateLimits } from './tenancy/rate-limits'
 
 export type Ports = {
   config: Config
@@ -32,4 +33,6 @@ export type Ports = {
   sourceBuckets: ReadonlyMap<string, R2Bucket>
   /** How a source reaches S3 endpoints and websites; tests hand in their own. */
   fetch: typeof fetch
+  /** The request counters per budget and scope (`[[ratelimits]]` bindings); an unbound one does not limit. */
+  rateLimits: RateLimits
 }

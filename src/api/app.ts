@@ -8,6 +8,7 @@ import { cors } from 'hono/cors'
 import { requestId } from 'hono/request-id'
 import { timing } from 'hono/timing'
 import { authenticate } from './auth'
+import { limitRate } from './rate-limit'
 import { documentGuardErrors } from './documented-errors'
 import { fromDomainError } from './domain-errors'
 import { ApiError, errorResponse } from './errors'
@@ -43,13 +44,14 @@ export function createApp(portsFor: (env: AppEnv) => Ports) {
 
   app.use('*', timing({ crossOrigin: true }))
   app.use('*', requestId())
-  app.use('*', cors({ origin: '*', exposeHeaders: ['Server-Timing', 'X-Request-Id', 'WWW-Authenticate'], maxAge: 86400 }))
+  app.use('*', cors({ origin: '*', exposeHeaders: ['Server-Timing', 'X-Request-Id', 'WWW-Authenticate', 'Retry-After'], maxAge: 86400 }))
   app.use('*', async (c, next) => {
     c.set('deps', portsFor(c.env))
     await next()
   })
   app.use('*', bodyGuards(table))
   app.use('*', authenticate)
+  app.use('*', limitRate)
 
   app.route('/', healthRoutes())
   app.route('/', modelRoutes())

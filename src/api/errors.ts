@@ -19,6 +19,8 @@ const TYPE_BY_STATUS: Record<number, string> = {
   413: 'invalid_request_error',
   415: 'invalid_request_error',
   422: 'invalid_request_error',
+  // OpenAI's own type for a request-rate refusal; its SDKs raise RateLimitError on the status.
+  429: 'requests',
   500: 'server_error',
   503: 'server_error',
 }
@@ -54,6 +56,8 @@ export const conflict = (message: string, code = 'conflict', param: string | nul
   new ApiError(409, message, code, param)
 export const invalid = (message: string, param: string | null = null, code = 'invalid_value') =>
   new ApiError(422, message, code, param)
+export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
+  new ApiError(429, message, 'rate_limit_exceeded', null, { 'Retry-After': String(retryAfterSeconds) })
 
 /** Turns anything thrown while handling a request into an enveloped response. */
 export function errorResponse(err: unknown): Response {

@@ -25,7 +25,7 @@ export const ErrorSchema = z
 const errorContent = { 'application/json': { schema: ErrorSchema } }
 
 /** The error responses a route can give, for its OpenAPI description. */
-export function errorResponses(...statuses: Array<400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503>) {
+export function errorResponses(...statuses: Array<400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503>) {
   const descriptions = {
     400: 'The body could not be read: malformed JSON or multipart',
     401: 'Missing or unknown bearer token',
@@ -35,6 +35,7 @@ export function errorResponses(...statuses: Array<400 | 401 | 403 | 404 | 409 | 
     413: 'The body is larger than the route accepts',
     415: 'The body is not of a media type the route accepts',
     422: 'Validation error; `param` names the field',
+    429: 'Rate limit reached for the token or its org; `Retry-After` says when to try again',
     503: 'A part of the deployment this needs is missing or failing',
   } as const
   return Object.fromEntries(statuses.map((s) => [s, { description: descriptions[s], content: errorContent }])) as {

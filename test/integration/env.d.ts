@@ -6,5 +6,8 @@ declare namespace Cloudflare {
     FIXTURES: Fetcher
     /** An empty database the ingest watch's tests point its sweep at (watch-env.ts). */
     WATCH_DB: D1Database
+    /** Small rate limits a test binds in place of wrangler.toml's (vitest.config.mts). */
+    TIGHT_LIMIT_3: RateLimit
+    TIGHT_LIMIT_5: RateLimit
   }
 }

@@ -24,6 +24,8 @@ const state = process.env.STATE
 const files = Number(process.env.FILES ?? 1000)
 const clients = Number(process.env.CLIENTS ?? 8)
 const aloneSeconds = Number(process.env.ALONE_SECONDS ?? 20)
+// Lexical, as the SciFact states are made (bench/scifact.mjs with CAIRN_LOCAL_MODELS=off): no embeddings to wait for.
+process.env.CAIRN_LOCAL_MODELS ??= 'off'
 if (!state) {
   console.error('STATE=<a SciFact state folder from bench/scifact.mjs> is required')
   process.exit(2)

@@ -49,7 +49,7 @@ export function fileObject(row: FileRow) {
     purpose: row.purpose,
     status: row.status,
     status_details: row.statusDetails,
-    expires_at: null,
+    expires_at: row.expiresAtMs === null ? null : Math.floor(row.expiresAtMs / 1000),
     org_id: row.orgId,
     workspace_id: row.workspaceId,
     user_id: row.userId,

@@ -8,6 +8,7 @@ import { JSON_LIMITS, jsonTextDepth, metadataTooDeep } from '../json-limits'
 import { DEFAULT_WORKSPACE } from '../tenancy/orgs'
 import type { FileCaller } from './access'
 import { FileError } from './errors'
+import { expirySeconds, type ExpiresAfterFields } from './expiry'
 import type { FileRow } from './file-object'
 import { metadataFault } from './metadata-limits'
 import { MAX_FILES_PER_UPLOAD, storeUploads, UploadRefusedError, type Upload } from './upload'
@@ -20,6 +21,8 @@ export type UploadFilesRequest = {
   /** A JSON object as text, applied to every file; blank is none. */
   metadata?: string | undefined
   instructions?: string | undefined
+  /** OpenAI's `expires_after` as form fields; none is no expiry. */
+  expiresAfter?: ExpiresAfterFields | undefined
   /** What came as the `file` field: each must be a File. */
   parts: unknown[]
 }
@@ -53,11 +56,12 @@ export async function uploadFiles(deps: Ports, caller: FileCaller, request: Uplo
   const workspaceId = request.workspace ?? DEFAULT_WORKSPACE
   await caller.authorize(workspaceId, 'writer')
   const metadata = parseMetadataText(request.metadata)
+  const expiresAfterSeconds = expirySeconds(request.expiresAfter ?? {})
   const uploads = await readParts(request.parts)
   try {
     return await storeUploads(
       deps,
-      { orgId: caller.orgId, workspaceId, userId: caller.userId, purpose: request.purpose ?? 'user_data', metadata, instructions: request.instructions ?? null },
+      { orgId: caller.orgId, workspaceId, userId: caller.userId, purpose: request.purpose ?? 'user_data', metadata, instructions: request.instructions ?? null, expiresAfterSeconds },
       uploads,
     )
   } catch (err) {

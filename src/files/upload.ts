@@ -33,6 +33,8 @@ export type UploadRequest = {
   instructions: string | null
   /** The source that brings the files in; null for an upload. */
   sourceId?: string | null
+  /** Seconds after upload when the files expire and are deleted (expiry.ts); null or absent: never. */
+  expiresAfterSeconds?: number | null
 }
 
 /** Why each refused file was refused, in the order they came. */
@@ -112,6 +114,7 @@ export async function storeUploads(deps: Ports, request: UploadRequest, uploads:
       recoveries: 0,
       recoveredAt: null,
       sourceId: request.sourceId ?? null,
+      expiresAtMs: request.expiresAfterSeconds ? now + i + request.expiresAfterSeconds * 1000 : null,
     }
   })
   // Armed before the rows exist, so no file is ever `uploaded` without a watch that would find it stalled.

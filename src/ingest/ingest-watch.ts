@@ -10,6 +10,7 @@
  * the ports its composition root builds.
  */
 import { DurableObject } from 'cloudflare:workers'
+import { nextExpiry, sweepExpiredFiles } from '../files/expiry'
 import { nextSourceWake, sweepSources } from '../sources/schedule'
 import { ingestionInFlight, sweepStalledFiles, type SweepDeps } from './sweeper'
 import type { IngestWatchPort } from './watch'
@@ -36,12 +37,22 @@ export abstract class IngestWatchObject extends DurableObject<Env> implements In
     } catch (err) {
       console.error('source sweep failed', err)
     }
+    try {
+      await sweepExpiredFiles(deps)
+    } catch (err) {
+      console.error('expiry sweep failed', err)
+    }
     const now = Date.now()
-    const wakes = [(await ingestionInFlight(deps.d1)) ? now + WATCH_INTERVAL_MS : null, await nextSourceWake(deps, now, WATCH_INTERVAL_MS).catch(() => null)]
+    const wakes = [
+      (await ingestionInFlight(deps.d1)) ? now + WATCH_INTERVAL_MS : null,
+      await nextSourceWake(deps, now, WATCH_INTERVAL_MS).catch(() => null),
+      // At the next expiry, but no sooner than the interval: a sweep that could not delete does not spin.
+      await nextExpiry(deps).then((at) => (at === null ? null : Math.max(at, now + WATCH_INTERVAL_MS))).catch(() => null),
+    ]
     const soonest = Math.min(...wakes.filter((t): t is number => t !== null))
     if (Number.isFinite(soonest)) await this.ctx.storage.setAlarm(soonest)
   }
 
   /** What the sweep works with, built by the Worker's composition root. */
-  protected abstract sweepPorts(): SweepDeps & Pick<Ports, 'db'>
+  protected abstract sweepPorts(): SweepDeps & Pick<Ports, 'db' | 'blobs'>
 }

@@ -12,6 +12,7 @@ import type { QueueJob } from '../../src/ingest/jobs'
 import { consumeBucketEvents, type R2EventMessage } from '../../src/sources/r2-events'
 import { sweepStalledFiles } from '../../src/ingest/sweeper'
 import { sweepSources } from '../../src/sources/schedule'
+import { sweepExpiredFiles } from '../../src/files/expiry'
 import { armIngestWatch } from '../../src/ingest/watch'
 
 /** R2 event notifications for R2 sources arrive on this queue (wrangler.toml). */
@@ -45,6 +46,7 @@ export default {
     const deps = buildDeps(env as unknown as AppEnv)
     await sweepStalledFiles(deps)
     await sweepSources(deps)
+    await sweepExpiredFiles(deps)
     // A watch whose alarm was lost (it gave up its retries) is set again.
     await armIngestWatch(deps)
   },

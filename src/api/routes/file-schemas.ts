@@ -3,6 +3,7 @@
  * documents: the file object (OpenAI's plus Cairn's fields), the upload form, ids and the workspace query.
  */
 import { z } from '@hono/zod-openapi'
+import { MAX_EXPIRY_SECONDS, MIN_EXPIRY_SECONDS } from '../../files/expiry'
 import { MAX_METADATA_BYTES } from '../../files/file-object'
 import { JSON_LIMITS } from '../../json-limits'
 import { MAX_INSTRUCTIONS_LENGTH } from '../../ingest/metadata-extraction'
@@ -19,7 +20,7 @@ export const FileObject = z
     purpose: z.string(),
     status: z.enum(['uploaded', 'processing', 'processed', 'error']),
     status_details: z.string().nullable(),
-    expires_at: z.number().nullable(),
+    expires_at: z.number().nullable().openapi({ description: 'Unix seconds when the file expires and is deleted (set with `expires_after` at upload); null: never' }),
     org_id: z.string(),
     workspace_id: z.string(),
     user_id: z.string(),
@@ -67,6 +68,12 @@ export const UploadForm = z.object({
     .optional()
     .openapi({ description: 'What metadata the reasoning model should set from each file\'s content once it is processed, e.g. "extract the author and year"; see `metadata_extraction`' }),
   workspace: WorkspaceId.optional(),
+  'expires_after[anchor]': z.string().max(32).optional().openapi({ description: 'OpenAI\'s expiry: `created_at`, the only anchor; with `expires_after[seconds]`' }),
+  'expires_after[seconds]': z
+    .string()
+    .max(16)
+    .optional()
+    .openapi({ description: `Seconds after upload (${MIN_EXPIRY_SECONDS} to ${MAX_EXPIRY_SECONDS}) when the files expire: they are then deleted with everything derived from them, and \`expires_at\` says when` }),
 })
 export const WorkspaceQuery = z.object({ workspace: WorkspaceId.optional() })
 export const FileIdParam = z.object({ file_id: z.string().min(1).max(100) })

@@ -28,6 +28,7 @@ export function fileRoutes(): App {
       purpose: form.purpose,
       metadata: form.metadata,
       instructions: form.instructions,
+      expiresAfter: { anchor: form['expires_after[anchor]'], seconds: form['expires_after[seconds]'] },
       parts: Array.isArray(form.file) ? form.file : [form.file],
     })
     const objects = rows.map(fileObject)

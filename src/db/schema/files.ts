@@ -59,9 +59,12 @@ export const files = sqliteTable(
     recoveredAt: integer('recovered_at'),
     /** The source (sources.ts) that brought the file in; null for an upload. */
     sourceId: text('source_id'),
+    /** Milliseconds: when the file expires (OpenAI's `expires_after` at upload) and the sweep deletes it; null: never. */
+    expiresAtMs: integer('expires_at_ms'),
   },
-  // By status: the ingest sweep looks for files still `uploaded` or `processing` every half minute.
-  (t) => [index('files_workspace_idx').on(t.orgId, t.workspaceId, t.createdAtMs), index('files_status_idx').on(t.status), index('files_source_idx').on(t.sourceId)],
+  // By status: the ingest sweep looks for files still `uploaded` or `processing` every half minute; by
+  // expiry: it deletes the files whose time has come.
+  (t) => [index('files_workspace_idx').on(t.orgId, t.workspaceId, t.createdAtMs), index('files_status_idx').on(t.status), index('files_source_idx').on(t.sourceId), index('files_expiry_idx').on(t.expiresAtMs)],
 )
 
 /** One row per finished part; the file is done when their count reaches `parts_total`, however often a part is redelivered. */

@@ -93,7 +93,7 @@ describe('the expiry sweep', () => {
     expect(later.data.map((f: { filename: string }) => f.filename)).toContain('also-expiring-later.txt')
     const search = await callJson('POST', '/v1/chat/completions', {
       token: w.reader.token,
-      body: { model: 'l0-retrieval', workspace: w.ws, messages: [{ role: 'user', content: 'page' }] },
+      body: { model: 'l0-retrieval', workspace: w.ws, messages: [{ role: 'user', content: 'Who patented the typewriter in 1868?' }] },
     })
     const found = new Set(search.choices.map((c: { metadata: { file_id: string } }) => c.metadata.file_id))
     expect(found.has(gone.id)).toBe(false)

@@ -83,4 +83,20 @@ describe('an S3-compatible bucket', () => {
       expect(text).not.toContain(wrongSecret)
     }
   })
+
+  it('refuses keys, names and prefixes that could not travel in a signed request, naming the field', async () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ session_token: 'token\nwith-a-newline' }, 'settings.session_token'],
+      [{ secret_access_key: 'sécret' }, 'settings.secret_access_key'],
+      [{ bucket: 'a/b' }, 'settings.bucket'],
+      [{ region: 'us east 1' }, 'settings.region'],
+      [{ prefix: 'reports/\ud800' }, 'settings.prefix'],
+    ]
+    for (const [override, param] of cases) {
+      const res = await call('POST', '/sources', { token: w.writer.token, body: { type: 's3', name: unique('s3'), workspace: w.ws, settings: settingsFor('bucket', override) } })
+      const text = await res.text()
+      expect(res.status, text).toBe(422)
+      expect(JSON.parse(text).error.param).toBe(param)
+    }
+  })
 })

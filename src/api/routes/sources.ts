@@ -19,7 +19,16 @@ const HttpUrl = z
   .max(2048)
   .url()
   .refine((u) => /^https?:\/\//i.test(u), 'must be an http:// or https:// URL')
-const Prefix = z.string().max(1024).default('').openapi({ description: 'Only keys starting with this are read' })
+/** A lone UTF-16 surrogate cannot be put in a URL or a header: text with one is no key and no name. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+const Prefix = z
+  .string()
+  .max(1024)
+  .refine((p) => !LONE_SURROGATE.test(p), 'must be text (it holds a lone UTF-16 surrogate)')
+  .default('')
+  .openapi({ description: 'Only keys starting with this are read' })
+/** S3 keys and tokens are printable ASCII; anything else could not travel in the signed request's headers. */
+const Credential = z.string().min(1).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces, as S3 keys and tokens are')
 
 const R2Settings = z
   .object({
@@ -37,15 +46,15 @@ const R2Settings = z
 const S3Settings = z
   .object({
     endpoint: HttpUrl.openapi({ example: 'https://s3.eu-west-1.amazonaws.com' }),
-    bucket: z.string().min(1).max(255),
-    region: z.string().min(1).max(64).default('us-east-1'),
+    bucket: z.string().min(1).max(255).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a bucket name: letters, digits, ".", "_" and "-"'),
+    region: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be a region name such as us-east-1 or auto').default('us-east-1'),
     prefix: Prefix,
     path_style: z.boolean().default(true).openapi({ description: '`endpoint/bucket/key` (MinIO, R2, most stores) rather than `bucket.endpoint/key`' }),
     include: Globs,
     exclude: Globs,
-    access_key_id: z.string().min(1).max(256),
-    secret_access_key: z.string().min(1).max(512).openapi({ description: 'Stored sealed; never returned' }),
-    session_token: z.string().min(1).max(4096).optional(),
+    access_key_id: Credential.max(256),
+    secret_access_key: Credential.max(512).openapi({ description: 'Stored sealed; never returned' }),
+    session_token: Credential.max(4096).optional(),
   })
   .strict()
 const WebSettings = z

@@ -15,7 +15,7 @@ type RouteDefinition = {
 }
 
 /**
- * Which guard answers what: the bearer check 401 and the rate limits 429 on secured routes; body guards 400 (unreadable JSON
+ * Which guard answers what: the platform 503 on every route; the bearer check 401 and the rate limits 429 on secured routes; body guards 400 (unreadable JSON
  * or multipart), 413 (too large) and 415 (wrong media type) on routes with a body; validation 422
  * wherever there is a body, path or query to validate. A route's own description of a status wins.
  */
@@ -24,7 +24,8 @@ export function documentGuardErrors(app: OpenAPIHono<any>): void {
     const route = definition.type === 'route' ? definition.route : undefined
     if (!route) continue
     const { request } = route
-    const statuses: Array<400 | 401 | 413 | 415 | 422 | 429> = []
+    // Any route answers 503 when the runtime or a binding under it fails, whatever it does itself.
+    const statuses: Array<400 | 401 | 413 | 415 | 422 | 429 | 503> = [503]
     if (route.security && route.security.length > 0) statuses.push(401, 429)
     if (request?.body) statuses.push(400, 413, 415, 422)
     else if (request?.params || request?.query || request?.headers) statuses.push(422)

@@ -77,6 +77,13 @@ describe('rare words first', () => {
     expect(typo).toHaveLength(3)
   })
 
+  it('ignores a word the index cannot hold (letters its tokenizer does not know) when it splits the question', async () => {
+    // Adlam letters are newer than unicode61's tables: quoted, the word is a phrase of no tokens.
+    const hits = await lexicalSearch(env.DB, { ...scope(), query: '\u{1E900}\u{1E901} quasar nebula', limit: 20 }, { rareBudget: 1 })
+    expect(names(hits).slice(0, 3).sort()).toEqual(['quasar-nebula.txt', 'quasar-only.txt', 'quasar-twice.txt'])
+    expect(await lexicalSearch(env.DB, { ...scope(), query: '\u{1E900}\u{1E901}', limit: 20 }, { rareBudget: 1 })).toEqual([])
+  })
+
   it('stays within the workspace and the filter, and cuts at the limit', async () => {
     const filter = parseFilter("metadata.shelf = 'a'")
     const full = await lexicalSearch(env.DB, { ...scope(), query: 'nebula quasar', limit: 20, filter }, { rareBudget: Infinity })

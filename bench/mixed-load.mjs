@@ -17,6 +17,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { cairnApi, parseJsonl } from './lib/cairn-api.mjs'
 import { startCairn, stopCairn } from './lib/cairn-process.mjs'
+import { percentile } from './lib/percentile.mjs'
 
 const here = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const data = path.resolve(here, '../shared/fixtures/beir/scifact')
@@ -36,10 +37,6 @@ const queries = parseJsonl(readFileSync(path.join(data, 'queries.jsonl'), 'utf8'
 const tested = new Set(readFileSync(path.join(data, 'qrels', 'test.tsv'), 'utf8').split('\n').slice(1).map((l) => l.split('\t')[0]))
 const questions = queries.filter((q) => tested.has(q._id)).map((q) => q.text)
 
-const percentile = (xs, p) => {
-  const sorted = [...xs].sort((a, b) => a - b)
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN
-}
 const serverMs = (headers) => Number(/(?:^|,)\s*total;dur=([\d.]+)/.exec(headers.get('server-timing') ?? '')?.[1] ?? NaN)
 
 /** Clients asking until `until()` is true; every answer's server time, and every error. */

@@ -38,6 +38,8 @@ export type Secrets = {
   SOURCES_ALLOW_LOOPBACK?: string
   /** The period of the `[[ratelimits]]` bindings, in seconds; a refused request's Retry-After. */
   RATE_LIMIT_PERIOD_SECONDS?: string
+  /** Days the audit log keeps an event (ingest Worker's cron removes older ones); unset: kept forever. */
+  AUDIT_RETENTION_DAYS?: string
 }
 
 /** The generated `Env` (whose remote-only `AI` and `VECTORS` are optional) plus the undeclared vars. */
@@ -88,6 +90,8 @@ export type Config = {
   sourcesAllowLoopback: boolean
   /** The rate limit bindings' period: how long a refused caller is told to wait. */
   rateLimitPeriodSeconds: number
+  /** Days audit events are kept; null: forever. */
+  auditRetentionDays: number | null
 }
 
 /**
@@ -175,6 +179,7 @@ export function readConfig(env: AppEnv): Config {
     sourceSecretsKey: env.SOURCE_SECRETS_KEY?.trim() || null,
     sourcesAllowLoopback: env.SOURCES_ALLOW_LOOPBACK === 'true',
     rateLimitPeriodSeconds: positiveInt(env.RATE_LIMIT_PERIOD_SECONDS) ?? DEFAULT_RATE_LIMIT_PERIOD_SECONDS,
+    auditRetentionDays: positiveInt(env.AUDIT_RETENTION_DAYS),
   }
 }
 

@@ -16,6 +16,7 @@
  * composition root builds.
  */
 import { DurableObject } from 'cloudflare:workers'
+import { recordAnswer } from '../audit/answers'
 import { CompletionTooLargeError, saveCompletion } from '../completions/store'
 import { runAgent, type AgentDeps } from './run-agent'
 import { logLine } from './run-log'
@@ -73,9 +74,10 @@ export abstract class CompletionRunObject extends DurableObject<Env> {
     }
     this.write('state', 'running')
     const input = JSON.parse(raw) as RunInput
+    const ports = this.portsFor(input)
     let reasoning = ''
     try {
-      const completion = await runAgent(this.portsFor(input), input, {
+      const completion = await runAgent(ports, input, {
         reasoning: (text) => {
           reasoning += text
           this.append({ type: 'reasoning', text })
@@ -86,9 +88,11 @@ export abstract class CompletionRunObject extends DurableObject<Env> {
       const done: ChatCompletion = { ...completion, choices: [{ ...choice, message: { ...choice.message, reasoning_content: reasoning } }] }
       if (input.options.store) done.metadata = input.options.metadata
       await this.keep(input, done)
+      await this.audit(ports, input, done)
       this.finish({ type: 'done', completion: done })
     } catch (err) {
       console.error('completion run failed', input.id, err)
+      await this.audit(ports, input, null)
       this.finish({ type: 'failed', error: { message: 'The run failed because of an error in Cairn; it has been logged. Ask again.', type: 'server_error', code: 'run_failed' } })
     }
     await this.ctx.storage.setAlarm(Date.now() + LOG_RETENTION_MS)
@@ -119,6 +123,26 @@ export abstract class CompletionRunObject extends DurableObject<Env> {
     } catch (err) {
       if (!(err instanceof CompletionTooLargeError)) throw err
       this.append({ type: 'reasoning', text: `Not stored: ${err.message}\n` })
+    }
+  }
+
+  /** Records the answer (or the failure) in the org's audit log before readers hear of it. */
+  private async audit(ports: AgentDeps, input: RunInput, completion: ChatCompletion | null): Promise<void> {
+    const message = completion?.choices[0]?.message
+    try {
+      await recordAnswer(ports, {
+        orgId: input.orgId,
+        workspaceId: input.workspaceId,
+        userId: input.userId,
+        completionId: input.id,
+        model: input.model,
+        question: input.question.text,
+        answer: message?.content ?? '',
+        cited: message?.annotations.map((a) => a.file_citation) ?? [],
+        outcome: completion ? 'answered' : 'failed',
+      })
+    } catch (err) {
+      console.error('could not record the answer in the audit log', input.id, err)
     }
   }
 

@@ -15,6 +15,7 @@ import { ApiError, errorResponse } from './errors'
 import { bodyGuards } from './request-guards'
 import { routeTable } from './route-table'
 import { validationHook } from './validation'
+import { auditRoutes } from './routes/audit'
 import { chatRoutes } from './routes/chat'
 import { completionRoutes } from './routes/completions'
 import { fileRoutes } from './routes/files'
@@ -63,6 +64,7 @@ export function createApp(portsFor: (env: AppEnv) => Ports) {
   app.route('/', sourceRoutes())
   app.route('/', chatRoutes())
   app.route('/', completionRoutes())
+  app.route('/', auditRoutes())
   app.route('/', mcpRoutes())
   documentGuardErrors(app)
 

@@ -8,13 +8,16 @@ import type { Db } from '../db/client'
 import { files, type Access } from '../db/schema'
 import { FileError } from './errors'
 import type { FileRow } from './file-object'
-import type { OrgUser } from '../tenancy/principal'
+import type { AuditActor } from '../audit/log'
+import type { UserPrincipal } from '../tenancy/principal'
 import { authorizeWorkspace } from '../tenancy/workspace-access'
 
 /** Who is asking: their org and user, and the tenancy rule for their access to a workspace. */
 export type FileCaller = {
   orgId: string
   userId: string
+  /** The caller as the audit log records them. */
+  actor: AuditActor
   /** Resolves when the caller has at least `needed` access to the workspace; throws tenancy's refusal otherwise. */
   authorize(workspaceId: string, needed: Access): Promise<unknown>
 }
@@ -33,8 +36,13 @@ export async function openFile(db: Db, caller: FileCaller, fileId: string, works
 }
 
 /** A signed-in user as the files domain sees them: their org, and tenancy's access rule bound to them. */
-export function callerFor(db: Db, user: OrgUser): FileCaller {
-  return { orgId: user.orgId, userId: user.userId, authorize: (workspaceId, needed) => authorizeWorkspace(db, user, workspaceId, needed) }
+export function callerFor(db: Db, user: Pick<UserPrincipal, 'orgId' | 'userId' | 'email'>): FileCaller {
+  return {
+    orgId: user.orgId,
+    userId: user.userId,
+    actor: { kind: 'user', userId: user.userId, email: user.email },
+    authorize: (workspaceId, needed) => authorizeWorkspace(db, user, workspaceId, needed),
+  }
 }
 
 /** The row by id alone, for code that has already checked the caller's access to it. */

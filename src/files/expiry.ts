@@ -50,7 +50,7 @@ export async function sweepExpiredFiles(deps: Pick<Ports, 'db' | 'blobs' | 'vect
     .orderBy(asc(files.expiresAtMs))
     .limit(PER_SWEEP)
     .all()
-  return due.length === 0 ? 0 : deleteFilesById(deps, due.map((f) => f.id))
+  return due.length === 0 ? 0 : deleteFilesById(deps, due.map((f) => f.id), { actor: { kind: 'system', name: 'expiry' }, reason: 'expired' })
 }
 
 /** When the next file expires (milliseconds), or null when none will. */

@@ -3,8 +3,10 @@
  * FTS rows), finished-part records, vision page claims, the row, their vectors, the R2 object,
  * its page renders and its page layouts. Rows go in one D1 batch
  * first, so an ingest message still in flight finds no file and cleans up whatever it writes afterwards.
+ * Every deletion is recorded in the org's audit log with who or what caused it.
  */
 import { and, eq, inArray } from 'drizzle-orm'
+import { appendAudit, type AuditActor } from '../audit/log'
 import { chunks, fileParts, files, visionPages } from '../db/schema'
 import type { Ports } from '../ports'
 import { deleteRenders } from '../ingest/perception/render-keys'
@@ -15,13 +17,18 @@ import { deleteRowsStatement } from './lifecycle'
 
 type Target = { id: string; blobKey: string }
 
+/** Why files go, for the audit log: a user deleting them, their expiry, their workspace going, or their source. */
+export type DeletionReason = 'deleted' | 'expired' | 'workspace_deleted' | 'source_disconnected' | 'source_changed'
+export type DeletionCause = { actor: AuditActor; reason: DeletionReason }
+
 /** D1 binds at most 100 parameters per statement. */
 const PER_STATEMENT = 90
 
-export async function deleteFiles(deps: Pick<Ports, 'db' | 'blobs' | 'vectors'>, targets: Target[]): Promise<void> {
+export async function deleteFiles(deps: Pick<Ports, 'db' | 'blobs' | 'vectors'>, targets: Target[], cause: DeletionCause): Promise<void> {
   for (let i = 0; i < targets.length; i += PER_STATEMENT) {
     const slice = targets.slice(i, i + PER_STATEMENT)
     const ids = slice.map((t) => t.id)
+    const gone = await deps.db.select({ id: files.id, orgId: files.orgId, workspaceId: files.workspaceId, filename: files.filename, bytes: files.bytes, sha256: files.sha256 }).from(files).where(inArray(files.id, ids)).all()
     // Vector ids are chunk ids: read them while the chunk rows still exist.
     const chunkRefs = await deps.db.select({ id: chunks.id, orgId: chunks.orgId, workspaceId: chunks.workspaceId }).from(chunks).where(inArray(chunks.fileId, ids)).all()
     await deps.db.batch([
@@ -30,6 +37,7 @@ export async function deleteFiles(deps: Pick<Ports, 'db' | 'blobs' | 'vectors'>,
       deps.db.delete(visionPages).where(inArray(visionPages.fileId, ids)),
       deleteRowsStatement(deps.db, ids),
     ])
+    await recordDeletions(deps, gone, cause)
     await deleteChunkVectors(deps.vectors, chunkRefs)
     await deps.blobs.delete(slice.map((t) => t.blobKey))
     // Only PDFs have renders and layouts; for any other file these are two empty listings.
@@ -40,12 +48,32 @@ export async function deleteFiles(deps: Pick<Ports, 'db' | 'blobs' | 'vectors'>,
   }
 }
 
+type DeletedFile = { id: string; orgId: string; workspaceId: string; filename: string; bytes: number; sha256: string | null }
+
+async function recordDeletions(deps: Pick<Ports, 'db'>, gone: DeletedFile[], cause: DeletionCause): Promise<void> {
+  const byOrg = new Map<string, DeletedFile[]>()
+  for (const f of gone) byOrg.set(f.orgId, [...(byOrg.get(f.orgId) ?? []), f])
+  for (const [orgId, deleted] of byOrg) {
+    await appendAudit(
+      deps.db,
+      orgId,
+      deleted.map((f) => ({
+        actor: cause.actor,
+        action: 'file.deleted' as const,
+        workspaceId: f.workspaceId,
+        target: f.id,
+        details: { filename: f.filename, bytes: f.bytes, sha256: f.sha256, reason: cause.reason },
+      })),
+    )
+  }
+}
+
 /** Deletes the files among `ids` that still exist, with everything derived from them; returns how many there were. */
-export async function deleteFilesById(deps: Pick<Ports, 'db' | 'blobs' | 'vectors'>, ids: string[]): Promise<number> {
+export async function deleteFilesById(deps: Pick<Ports, 'db' | 'blobs' | 'vectors'>, ids: string[], cause: DeletionCause): Promise<number> {
   let deleted = 0
   for (let i = 0; i < ids.length; i += PER_STATEMENT) {
     const targets = await deps.db.select({ id: files.id, blobKey: files.blobKey }).from(files).where(inArray(files.id, ids.slice(i, i + PER_STATEMENT))).all()
-    await deleteFiles(deps, targets)
+    await deleteFiles(deps, targets, cause)
     deleted += targets.length
   }
   return deleted
@@ -66,6 +94,6 @@ export async function workspaceFiles(deps: Pick<Ports, 'db'>, orgId: string, wor
  */
 export async function deleteFile(deps: Pick<Ports, 'db' | 'blobs' | 'vectors'>, caller: FileCaller, fileId: string, workspace: string | undefined): Promise<string> {
   const row = await openFile(deps.db, caller, fileId, workspace, 'writer')
-  await deleteFiles(deps, [row])
+  await deleteFiles(deps, [row], { actor: caller.actor, reason: 'deleted' })
   return row.id
 }

@@ -3,6 +3,7 @@
  * and depth limits; the key `instructions` is not stored but asks the reasoning model to set keys
  * from the file's content, queued at once when the file is processed, else when it completes.
  */
+import { appendAudit } from '../audit/log'
 import type { Ports } from '../ports'
 import { MAX_INSTRUCTIONS_LENGTH, newExtractionRequest } from '../ingest/metadata-extraction'
 import { queueMetadataExtraction } from '../ingest/metadata-extraction-job'
@@ -53,6 +54,16 @@ export async function updateFileMetadata(
   if (fault) throw new FileError('invalid', fault, 'metadata')
   let updated = await writeMetadata(deps.db, row.id, JSON.stringify(merged), extraction)
   if (!updated) throw new FileError('not_found', `No file "${row.id}".`, 'file_id')
+  await appendAudit(deps.db, row.orgId, [
+    {
+      actor: caller.actor,
+      action: 'file.metadata_changed',
+      workspaceId: row.workspaceId,
+      target: row.id,
+      // The keys changed (null: removed) and the instructions, so the log says what changed, not only that something did.
+      details: { changes: patch, instructions: typeof instructions === 'string' ? instructions : null },
+    },
+  ])
   // Processed already: queue it now. Otherwise the message that completes the file does.
   if (extraction !== null && (await queueMetadataExtraction(deps, row.id))) {
     // Re-read for the request's `queued` state; gone meanwhile, the row just written is the answer.

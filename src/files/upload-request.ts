@@ -61,7 +61,7 @@ export async function uploadFiles(deps: Ports, caller: FileCaller, request: Uplo
   try {
     return await storeUploads(
       deps,
-      { orgId: caller.orgId, workspaceId, userId: caller.userId, purpose: request.purpose ?? 'user_data', metadata, instructions: request.instructions ?? null, expiresAfterSeconds },
+      { orgId: caller.orgId, workspaceId, userId: caller.userId, purpose: request.purpose ?? 'user_data', metadata, instructions: request.instructions ?? null, expiresAfterSeconds, actor: caller.actor },
       uploads,
     )
   } catch (err) {

@@ -3,6 +3,7 @@
  * from bytes and extension) before anything is stored; then bytes go to R2, rows to D1 as `uploaded`,
  * and one ingest message per file to the queue. A failure part-way undoes what was written.
  */
+import { appendAudit, type AuditActor } from '../audit/log'
 import { newHexId, sha256Hex } from '../db/ids'
 import { sniffFileType } from '../ingest/file-type'
 import { CONTENT_TYPES, NO_PERCEPTION, type FileRow } from './file-object'
@@ -35,6 +36,8 @@ export type UploadRequest = {
   sourceId?: string | null
   /** Seconds after upload when the files expire and are deleted (expiry.ts); null or absent: never. */
   expiresAfterSeconds?: number | null
+  /** Who the audit log says uploaded them: the user by default, the source's sync for a source's files. */
+  actor?: AuditActor
 }
 
 /** Why each refused file was refused, in the order they came. */
@@ -76,6 +79,21 @@ export function checkUploads(uploads: Upload[], maxFileBytes: number) {
   return kinds as string[]
 }
 
+
+function recordUploads(deps: Pick<Ports, 'db'>, request: UploadRequest, rows: FileRow[]) {
+  const actor: AuditActor = request.actor ?? (request.sourceId ? { kind: 'system', name: `source:${request.sourceId}` } : { kind: 'user', userId: request.userId })
+  return appendAudit(
+    deps.db,
+    request.orgId,
+    rows.map((row) => ({
+      actor,
+      action: 'file.uploaded' as const,
+      workspaceId: row.workspaceId,
+      target: row.id,
+      details: { filename: row.filename, bytes: row.bytes, sha256: row.sha256, kind: row.kind, expires_at_ms: row.expiresAtMs },
+    })),
+  )
+}
 
 export async function storeUploads(deps: Ports, request: UploadRequest, uploads: Upload[]): Promise<FileRow[]> {
   const kinds = checkUploads(uploads, deps.config.maxFileBytes)
@@ -135,6 +153,7 @@ export async function storeUploads(deps: Ports, request: UploadRequest, uploads:
       await withdrawUploads(deps.db, rows.map((row) => row.id))
       throw err
     }
+    await recordUploads(deps, request, rows)
   } catch (err) {
     if (stored.length > 0) await deps.blobs.delete(stored)
     throw err

@@ -8,7 +8,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import { files, sourceObjects } from '../db/schema'
 import { sha256Hex } from '../db/ids'
-import { deleteFiles, deleteFilesById } from '../files/file-deletion'
+import { deleteFiles, deleteFilesById, type DeletionCause } from '../files/file-deletion'
 import { checkUploads, storeUploads, UploadRefusedError } from '../files/upload'
 import type { Ports } from '../ports'
 import type { SourceRow } from './source-object'
@@ -91,9 +91,12 @@ async function recordObject(deps: Pick<Ports, 'd1'>, sourceId: string, syncId: s
   await recordStatement(deps, sourceId, syncId, row).run()
 }
 
+/** A file removed because its source changed: the source's sync is the actor. */
+const sourceChange = (sourceId: string): DeletionCause => ({ actor: { kind: 'system', name: `source:${sourceId}` }, reason: 'source_changed' })
+
 /** Deletes a key's file, if it still has one; true when it had. */
-async function dropFile(deps: Ports, fileId: string | null): Promise<boolean> {
-  return fileId !== null && (await deleteFilesById(deps, [fileId])) > 0
+async function dropFile(deps: Ports, sourceId: string, fileId: string | null): Promise<boolean> {
+  return fileId !== null && (await deleteFilesById(deps, [fileId], sourceChange(sourceId))) > 0
 }
 
 /**
@@ -114,7 +117,7 @@ export async function indexObjects(deps: Ports, source: SourceRow, syncId: strin
     } catch (err) {
       if (!(err instanceof UploadRefusedError)) throw err
       await recordObject(deps, source.id, syncId, { key: item.key, version: item.version, fileId: null, state: 'refused', note: err.problems[0]?.reason ?? err.message, validators: item.validators, depth: item.depth })
-      await dropFile(deps, known.get(item.key)?.fileId ?? null)
+      await dropFile(deps, source.id, known.get(item.key)?.fileId ?? null)
       outcomes.push('failed')
     }
   }
@@ -141,7 +144,7 @@ export async function indexObjects(deps: Ports, source: SourceRow, syncId: strin
     const previous = known.get(items[i]!.key)?.fileId
     return previous && previous !== uploads[i]!.id ? [previous] : []
   })
-  await deleteFilesById(deps, replaced)
+  await deleteFilesById(deps, replaced, sourceChange(source.id))
   return outcomes
 }
 
@@ -154,12 +157,12 @@ export async function indexObject(deps: Ports, source: SourceRow, syncId: string
 /** Records a key that is not to be indexed (too big, disallowed, gone), dropping a file it had; true when one was dropped. */
 export async function setAside(deps: Ports, sourceId: string, syncId: string, key: string, note: string, previous: KnownObject | undefined, state: 'refused' | 'skipped', depth?: number): Promise<boolean> {
   await recordObject(deps, sourceId, syncId, { key, version: null, fileId: null, state, note, depth })
-  return dropFile(deps, previous?.fileId ?? null)
+  return dropFile(deps, sourceId, previous?.fileId ?? null)
 }
 
 /** Forgets a key gone from the source (an R2 deletion event): its file and its record. */
 export async function forgetObject(deps: Ports, sourceId: string, key: string, previous: KnownObject): Promise<void> {
-  await dropFile(deps, previous.fileId)
+  await dropFile(deps, sourceId, previous.fileId)
   await deps.db.delete(sourceObjects).where(and(eq(sourceObjects.sourceId, sourceId), eq(sourceObjects.key, key)))
 }
 
@@ -178,7 +181,7 @@ export async function removeUnseen(deps: Ports, source: Pick<SourceRow, 'id'>, s
       .limit(PER_STATEMENT)
       .all()
     if (gone.length === 0) break
-    removed += await deleteFilesById(deps, gone.flatMap((g) => (g.fileId ? [g.fileId] : [])))
+    removed += await deleteFilesById(deps, gone.flatMap((g) => (g.fileId ? [g.fileId] : [])), sourceChange(source.id))
     await deps.db.delete(sourceObjects).where(and(eq(sourceObjects.sourceId, source.id), inArray(sourceObjects.key, gone.map((g) => g.key))))
   }
   const orphans = await deps.db
@@ -186,6 +189,6 @@ export async function removeUnseen(deps: Ports, source: Pick<SourceRow, 'id'>, s
     .from(files)
     .where(and(eq(files.sourceId, source.id), sql`${files.id} NOT IN (SELECT file_id FROM source_objects WHERE source_id = ${source.id} AND file_id IS NOT NULL)`))
     .all()
-  await deleteFiles(deps, orphans)
+  await deleteFiles(deps, orphans, sourceChange(source.id))
   return removed
 }

@@ -135,7 +135,7 @@ export async function disconnectSource(deps: Pick<Ports, 'db' | 'blobs' | 'vecto
   let filesDeleted = 0
   if (deleteItsFiles) {
     const targets = await deps.db.select({ id: files.id, blobKey: files.blobKey }).from(files).where(eq(files.sourceId, row.id)).all()
-    await deleteFiles(deps, targets)
+    await deleteFiles(deps, targets, { actor: caller.actor, reason: 'source_disconnected' })
     filesDeleted = targets.length
   } else {
     await deps.db.update(files).set({ sourceId: null }).where(eq(files.sourceId, row.id))

@@ -3,6 +3,7 @@
  * a workspace other than `default` always keeps an admin; in `default` every org member is at least a writer.
  */
 import { and, eq } from 'drizzle-orm'
+import { appendAudit, userActor, type AuditAction } from '../audit/log'
 import type { Db } from '../db/client'
 import { users, workspaceMembers, type Access } from '../db/schema'
 import { TenancyError } from './errors'
@@ -53,6 +54,11 @@ export async function addMember(db: Db, caller: OrgUser, workspaceId: string, ch
   if (!added) {
     throw new TenancyError('conflict', `${user.email} is already a member of "${workspaceId}"; use PUT to change their access.`, { code: 'already_member', param: 'user' })
   }
+  await recordMemberChange(db, caller, workspaceId, 'member.added', user, { access: change.access })
+}
+
+function recordMemberChange(db: Db, caller: OrgUser, workspaceId: string, action: AuditAction, member: { id: string; email: string }, details: Record<string, unknown>) {
+  return appendAudit(db, caller.orgId, [{ actor: userActor(caller), action, workspaceId, target: member.id, details: { ...details, email: member.email } }])
 }
 
 /** Changes a member's access; in `default` any org member's, since all of them belong to it. */
@@ -66,11 +72,13 @@ export async function setMemberAccess(db: Db, caller: OrgUser, workspaceId: stri
       .insert(workspaceMembers)
       .values({ orgId: caller.orgId, workspaceId, userId: user.id, access: change.access, createdAt: Date.now() })
       .onConflictDoUpdate({ target: [workspaceMembers.orgId, workspaceMembers.workspaceId, workspaceMembers.userId], set: { access: change.access } })
+    await recordMemberChange(db, caller, workspaceId, 'member.access_changed', user, { access: change.access })
     return
   }
   const where = and(eq(workspaceMembers.orgId, caller.orgId), eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.userId, user.id))
   const updated = await db.update(workspaceMembers).set({ access: change.access }).where(where).returning().get()
   if (!updated) throw new TenancyError('not_found', `${user.email} is not a member of "${workspaceId}"; use POST to add them.`, { param: 'user' })
+  await recordMemberChange(db, caller, workspaceId, 'member.access_changed', user, { access: change.access })
 }
 
 /** Removes a member (by id or email) from a workspace other than `default`. */
@@ -90,6 +98,7 @@ export async function removeMember(db: Db, caller: OrgUser, workspaceId: string,
     .returning()
     .get()
   if (!removed) throw new TenancyError('not_found', `${user.email} is not a member of "${workspaceId}".`, { param: 'user_id' })
+  await recordMemberChange(db, caller, workspaceId, 'member.removed', user, { access: removed.access })
 }
 
 /** A workspace's members and their access, for anyone who can read it. In `default`, every org member. */

@@ -8,4 +8,4 @@ export type AdminPrincipal = { kind: 'admin' }
 export type Principal = AdminPrincipal | UserPrincipal
 
 /** The part of a user principal the workspace rules read: a user and their org. */
-export type OrgUser = Pick<UserPrincipal, 'userId' | 'orgId'>
+export type OrgUser = Pick<UserPrincipal, 'userId' | 'orgId'> & { email?: string }

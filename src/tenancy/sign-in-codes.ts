@@ -3,6 +3,7 @@
  * A user asks for a code (the local start script does so for its user and prints a link); the
  * browser redeems it once, within minutes, for a fresh token of its own that signing out revokes.
  */
+import { actorOf, appendAudit } from '../audit/log'
 import { and, eq, gt, lt } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { newTokenValue, sha256Hex } from '../db/ids'
@@ -49,5 +50,6 @@ export async function redeemSignInCode(db: Db, code: string, now = Date.now()): 
   }
   const principal: Principal = { kind: 'user', userId: user.id, orgId: user.orgId, email: user.email, tokenId: '' }
   const { token, ...tokenInfo } = await issueToken(db, principal, user.id, SIGN_IN_TOKEN_NAME)
+  await appendAudit(db, user.orgId, [{ actor: actorOf(principal), action: 'user.signed_in', target: user.id, details: { method: 'sign_in_code', token_id: tokenInfo.id } }])
   return { token, tokenInfo, user: { id: user.id, email: user.email, orgId: user.orgId } }
 }

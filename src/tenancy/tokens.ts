@@ -4,6 +4,7 @@
  */
 import { and, eq } from 'drizzle-orm'
 import type { Db } from '../db/client'
+import { actorOf, appendAudit } from '../audit/log'
 import { newId, newTokenValue, sha256Hex } from '../db/ids'
 import { apiTokens, users } from '../db/schema'
 import { TenancyError } from './errors'
@@ -53,6 +54,7 @@ export async function issueToken(db: Db, principal: Principal, userId: string, n
   const value = newTokenValue()
   const token: Token = { id: newId('tok'), userId: user.id, name, tokenHash: await sha256Hex(value), createdAt: Date.now() }
   await db.insert(apiTokens).values(token)
+  await appendAudit(db, user.orgId, [{ actor: actorOf(principal), action: 'token.created', target: token.id, details: { user_id: user.id, email: user.email, name } }])
   return { ...tokenInfo(token), token: value }
 }
 
@@ -68,11 +70,15 @@ export async function revokeToken(db: Db, principal: Principal, tokenId: string)
   const missing = () => new TenancyError('not_found', `No token "${tokenId}".`, { param: 'token_id' })
   const token = await db.select({ id: apiTokens.id, userId: apiTokens.userId }).from(apiTokens).where(eq(apiTokens.id, tokenId)).get()
   if (!token) throw missing()
-  await tokenOwner(db, principal, token.userId).catch((err: unknown) => {
+  const owner = await tokenOwner(db, principal, token.userId).catch((err: unknown): never => {
     // Someone else's token in another org must look exactly like a missing one.
     if (err instanceof TenancyError && err.kind === 'not_found') throw missing()
     throw err
   })
-  await db.delete(apiTokens).where(and(eq(apiTokens.id, token.id), eq(apiTokens.userId, token.userId)))
+  const revoked = await db.delete(apiTokens).where(and(eq(apiTokens.id, token.id), eq(apiTokens.userId, token.userId))).returning({ id: apiTokens.id })
+  // Two revocations at once: only the one that removed the token records it.
+  if (revoked.length > 0) {
+    await appendAudit(db, owner.orgId, [{ actor: actorOf(principal), action: 'token.revoked', target: token.id, details: { user_id: owner.id, email: owner.email } }])
+  }
   return token.id
 }

@@ -4,6 +4,7 @@
  */
 import { and, eq, or } from 'drizzle-orm'
 import type { Db } from '../db/client'
+import { appendAudit, type AuditActor } from '../audit/log'
 import { newId } from '../db/ids'
 import { users } from '../db/schema'
 import { TenancyError } from './errors'
@@ -16,7 +17,7 @@ export type User = typeof users.$inferSelect
  * Creates a user in `org`, creating the org if it is new. The caller must already be the admin.
  * @example const user = await createUser(db, { email: 'ana@example.com', org: 'acme' })
  */
-export async function createUser(db: Db, input: { email: string; org: string }): Promise<User> {
+export async function createUser(db: Db, input: { email: string; org: string }, actor: AuditActor = { kind: 'admin' }, how: 'admin' | 'single_sign_on' = 'admin'): Promise<User> {
   const email = input.email.toLowerCase()
   const existing = await db.select({ id: users.id }).from(users).where(eq(users.email, email)).get()
   if (existing) throw new TenancyError('conflict', `A user with email ${email} already exists (${existing.id}).`, { code: 'user_exists', param: 'email' })
@@ -25,6 +26,7 @@ export async function createUser(db: Db, input: { email: string; org: string }):
   // Another request may have taken the email since the check above; the unique index decides.
   const inserted = await db.insert(users).values(user).onConflictDoNothing().returning().get()
   if (!inserted) throw new TenancyError('conflict', `A user with email ${email} already exists.`, { code: 'user_exists', param: 'email' })
+  await appendAudit(db, org.id, [{ actor, action: 'user.created', target: user.id, details: { email, org: org.name, how } }])
   return user
 }
 

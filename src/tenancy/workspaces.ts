@@ -3,7 +3,8 @@
  * a user sees `default` and the workspaces they are a member of; `default` is never deleted.
  */
 import { and, eq, inArray } from 'drizzle-orm'
-import type { Db } from '../db/client'
+import { appendAudit, userActor } from '../audit/log'
+import { d1Database, type Db } from '../db/client'
 import { workspaceMembers, workspaces } from '../db/schema'
 import { TenancyError } from './errors'
 import { DEFAULT_WORKSPACE } from './orgs'
@@ -34,6 +35,7 @@ export async function createWorkspace(d1: D1Database, user: OrgUser, input: { id
   ])
   const row = inserted?.results[0]
   if (!row) throw new TenancyError('conflict', `Workspace "${id}" already exists in your org.`, { code: 'workspace_exists', param: 'id' })
+  await appendAudit(d1Database(d1), user.orgId, [{ actor: userActor(user), action: 'workspace.created', workspaceId: id, target: id, details: { name: row.name } }])
   return { orgId: row.org_id, id: row.id, name: row.name, creatorUserId: row.creator_user_id, createdAt: row.created_at }
 }
 
@@ -69,5 +71,6 @@ export async function deleteWorkspace(deps: WorkspaceDeletionDeps, user: OrgUser
     })
   }
   await authorizeWorkspace(deps.db, user, workspaceId, 'admin')
-  await deleteWorkspaceContents(deps, user.orgId, workspaceId)
+  await deleteWorkspaceContents(deps, user.orgId, workspaceId, userActor(user))
+  await appendAudit(deps.db, user.orgId, [{ actor: userActor(user), action: 'workspace.deleted', workspaceId, target: workspaceId }])
 }

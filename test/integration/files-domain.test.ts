@@ -36,9 +36,11 @@ function domainDeps() {
 /** A caller of a fresh org whose access rule is recorded, and refused where `refuse` says. */
 function callerOf(refuse: (workspaceId: string, needed: Access) => boolean = () => false) {
   const asked: Array<[string, Access]> = []
+  const userId = unique('user')
   const caller: FileCaller = {
     orgId: unique('org'),
-    userId: unique('user'),
+    userId,
+    actor: { kind: 'user', userId },
     authorize: async (workspaceId, needed) => {
       asked.push([workspaceId, needed])
       if (refuse(workspaceId, needed)) throw new Error(`no ${needed} access to ${workspaceId}`)

@@ -12,6 +12,7 @@ import type { QueueJob } from '../../src/ingest/jobs'
 import { consumeBucketEvents, type R2EventMessage } from '../../src/sources/r2-events'
 import { sweepStalledFiles } from '../../src/ingest/sweeper'
 import { sweepSources } from '../../src/sources/schedule'
+import { pruneAuditLog } from '../../src/audit/retention'
 import { sweepExpiredFiles } from '../../src/files/expiry'
 import { armIngestWatch } from '../../src/ingest/watch'
 
@@ -47,6 +48,7 @@ export default {
     await sweepStalledFiles(deps)
     await sweepSources(deps)
     await sweepExpiredFiles(deps)
+    await pruneAuditLog(deps.db, deps.config.auditRetentionDays)
     // A watch whose alarm was lost (it gave up its retries) is set again.
     await armIngestWatch(deps)
   },

@@ -5,6 +5,7 @@
  */
 import { wrapTime } from 'hono/timing'
 import type { Context } from 'hono'
+import { recordAnswer } from '../../audit/answers'
 import { evidenceFields, QuestionError, readQuestion, searchWorkspace, type PhaseTimer, type RetrievedChunk } from '../../search'
 import { DEFAULT_WORKSPACE } from '../../tenancy/orgs'
 import { authorizeWorkspace } from '../../tenancy/workspace-access'
@@ -48,6 +49,15 @@ function streamed(c: Context<AppContext>, body: ChatBody, id: string, created: n
   return sseResponse(c, events)
 }
 
+/** Work that may finish after the response; without an execution context (a test calling the app directly) it simply runs. */
+function afterResponse(c: Context<AppContext>, work: Promise<unknown>): void {
+  try {
+    c.executionCtx.waitUntil(work)
+  } catch {
+    // No execution context: the promise runs on regardless.
+  }
+}
+
 export function chatRoutes(): App {
   const app = resourceApp()
   registerRunStreamRoute(app)
@@ -73,6 +83,22 @@ export function chatRoutes(): App {
 
     const id = completionId()
     const created = Math.floor(Date.now() / 1000)
+    // Recorded after the answer is sent, so the audit log costs a retrieval no time; the Worker keeps running until it is written.
+    afterResponse(
+      c,
+      recordAnswer(deps, {
+        orgId: user.orgId,
+        workspaceId,
+        userId: user.userId,
+        email: user.email,
+        completionId: id,
+        model: body.model,
+        question: question.text,
+        answer: elements.map((e) => e.text).join('\n\n'),
+        cited: elements.map(evidenceFields),
+        outcome: 'answered',
+      }).catch((err: unknown) => console.error('could not record the answer in the audit log', id, err)),
+    )
     if (body.stream) return streamed(c, body, id, created, elements)
     return c.json(
       {

@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander'
 import { ask } from '../cli/ask.mjs'
+import { exportAudit, listAudit, verifyAudit } from '../cli/audit.mjs'
 import { client, CairnError } from '../cli/client.mjs'
 import { ls, rm, status, workspaces } from '../cli/commands.mjs'
 import { addSource, listSources, removeSource, syncSource } from '../cli/sources.mjs'
@@ -107,5 +108,30 @@ source
   .description('disconnect a source; its files stay unless --delete-files')
   .option('--delete-files', 'delete the files it brought in too')
   .action(run((id, o) => removeSource(api(), out, id, o)))
+
+const audit = program.command('audit').description("the org's audit log: who did what, and every answer's evidence")
+const auditFilters = (cmd) =>
+  cmd
+    .option('--org <org>', 'the org (with the admin token)')
+    .option('--action <actions>', 'only these actions, comma-separated (e.g. file.deleted,token.created)')
+    .option('--actor <user>', "the acting user's id or email")
+    .option('--workspace <id>', 'only this workspace')
+    .option('--target <id>', 'a file, token, user or completion id')
+    .option('--since <time>', 'from this time (ISO 8601 or Unix seconds)')
+    .option('--until <time>', 'up to this time')
+auditFilters(audit.command('ls', { isDefault: true }))
+  .description('list events, newest first')
+  .option('--limit <n>', 'how many', '50')
+  .option('--json', 'print the event objects as JSON')
+  .action(run((o) => listAudit(api(), out, o)))
+auditFilters(audit.command('export'))
+  .description('every matching event as JSON lines, oldest first')
+  .option('-o, --output <file>', 'write to this file rather than the terminal')
+  .action(run((o) => exportAudit(api(), out, o)))
+audit
+  .command('verify')
+  .description("recompute the chain's hashes and report the first broken link (exit 1 if any)")
+  .option('--org <org>', 'the org (with the admin token)')
+  .action(run((o) => verifyAudit(api(), out, o)))
 
 await program.parseAsync()

@@ -6,7 +6,7 @@
  * and no escape codes anywhere when piped.
  */
 import { execFile } from 'node:child_process'
-import { copyFileSync, mkdtempSync, statSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { createServer } from 'node:http'
@@ -125,6 +125,24 @@ describe('the cairn command', () => {
       site.close()
     }
   }, 180_000)
+
+  it('lists, exports and verifies the audit log of what it did', async () => {
+    const listed = await cli('audit', '--action', 'file.uploaded', '--limit', '5')
+    expect(listed.code, listed.stderr).toBe(0)
+    expect(listed.stdout).toMatch(/#\d+\s+file\.uploaded\s+you@cairn\.localhost in default/)
+    expect(listed.stdout).toMatch(/5 events \(more/)
+    const dir = mkdtempSync(path.join(tmpdir(), 'cairn-audit-'))
+    const exported = await cli('audit', 'export', '--action', 'file.deleted,file.uploaded', '-o', path.join(dir, 'audit.jsonl'))
+    expect(exported.code, exported.stderr).toBe(0)
+    const lines = readFileSync(path.join(dir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { seq: number; action: string })
+    expect(lines.length).toBeGreaterThan(5)
+    expect(lines.map((l) => l.seq)).toEqual([...lines.map((l) => l.seq)].sort((x, y) => x - y))
+    expect(new Set(lines.map((l) => l.action))).toEqual(new Set(['file.uploaded', 'file.deleted']))
+    const verified = await cli('audit', 'verify')
+    expect(verified.code, verified.stderr).toBe(0)
+    expect(verified.stdout).toMatch(/The audit chain holds: \d+ events checked \(events 1 to \d+\)/)
+    for (const out of [listed.stdout, verified.stdout]) expect(out).not.toMatch(ESCAPE)
+  })
 
   it('logs out', async () => {
     await cli('logout')

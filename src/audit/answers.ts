@@ -26,6 +26,12 @@ export type AnsweredQuestion = {
   outcome: 'answered' | 'failed'
 }
 
+/**
+ * Characters of the question the record keeps; a longer one (a request may carry megabytes) is cut,
+ * and the hash of the whole question still pins it down.
+ */
+export const QUESTION_CHARS = 4000
+
 /** Where a cited chunk is: file, chunk, and the page, sheet and rows or time where the format has them. */
 function citedPlace(e: EvidenceFields) {
   return { file_id: e.file_id, filename: e.filename, chunk_id: e.chunk_id, page: e.page, sheet: e.sheet, rows: e.rows, start_time: e.start_time, end_time: e.end_time }
@@ -52,7 +58,8 @@ export async function recordAnswer(deps: { d1: D1Database; models: Models }, ans
       target: answer.completionId,
       details: {
         model: answer.model,
-        question: answer.question,
+        question: answer.question.length > QUESTION_CHARS ? `${answer.question.slice(0, QUESTION_CHARS)}…` : answer.question,
+        question_sha256: await sha256Hex(answer.question),
         answer_sha256: await sha256Hex(answer.answer),
         cited,
         model_ids: modelIds(deps.models),

@@ -128,6 +128,10 @@ describe('without a reasoning model', () => {
     expect(completion.choices[0].message.content).toContain('Sholes')
     const long = await (await ask({ messages: question(`typewriter ${'patent '.repeat(400_000)}`) })).json<any>()
     expect(long.choices[0].message.reasoning_content.split('\n')[1]).toMatch(/^Searching 'typewriter patent patent .{100,200}…' in 2 files\.$/)
+    // The audit log keeps the start of a long question and the hash of all of it.
+    const [event] = (await callJson('GET', `/v1/audit?action=answer&target=${long.id}`, { token: w.reader.token })).data
+    expect(event.details.question).toHaveLength(4001)
+    expect(event.details.question_sha256).toMatch(/^[0-9a-f]{64}$/)
   })
 
   it('refuses a picture when no vision model is configured, naming the part', async () => {
@@ -262,6 +266,11 @@ describe('with a reasoning model', { timeout: 60_000 }, () => {
     // The answer call sees the passages, numbered, and no tools.
     expect(calls[2]!.body.tools).toBeUndefined()
     expect(JSON.stringify(calls[2]!.body.messages)).toContain('[1] (multi_page.pdf, page 1')
+    // The audit log has the answer before the client does: the question, the hash of the answer's text, the one citation kept, and the model.
+    const [event] = (await callJson('GET', `/v1/audit?action=answer&target=${completion.id}`, { token: w.reader.token })).data
+    const digest = [...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(message.content)))].map((b) => b.toString(16).padStart(2, '0')).join('')
+    expect(event).toMatchObject({ workspace: ws, actor: { kind: 'user', id: w.reader.id }, details: { model: 'l0', question: 'Who patented the typewriter in 1868?', answer_sha256: digest, outcome: 'answered', model_ids: { reasoning: model } } })
+    expect(event.details.cited).toEqual([expect.objectContaining({ file_id: message.annotations[0].file_citation.file_id, chunk_id: message.annotations[0].file_citation.chunk_id, page: 1 })])
   })
 
   it('tells the model when a tool call is malformed, and goes on', async () => {

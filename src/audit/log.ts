@@ -59,14 +59,44 @@ function actorColumns(actor: AuditActor) {
 
 const isKeyConflict = (err: unknown) => /UNIQUE constraint failed|PRIMARY KEY/i.test(String((err as Error)?.message ?? err))
 
+type Head = { seq: number; hash: string }
+
+/**
+ * Per database and org, what this isolate last wrote, and the append in flight. Appends from one
+ * isolate take turns, each starting from the head the previous one wrote, so they neither read the
+ * head nor collide; an append from elsewhere (another isolate, the completion object) shows up as a
+ * key conflict, after which the head is read again.
+ */
+const chains = new WeakMap<object, Map<string, { head: Head | null; turn: Promise<unknown> }>>()
+
+function chainOf(db: Db, orgId: string) {
+  // Keyed by the D1 binding under the Drizzle client: two clients over one database share the chain.
+  const database = (db as unknown as { $client?: object }).$client ?? db
+  let byOrg = chains.get(database)
+  if (!byOrg) chains.set(database, (byOrg = new Map()))
+  let chain = byOrg.get(orgId)
+  if (!chain) byOrg.set(orgId, (chain = { head: null, turn: Promise.resolve() }))
+  return chain
+}
+
 /**
  * Appends `events` to `orgId`'s chain, in order, and returns them as stored.
  * @example await appendAudit(db, user.orgId, [{ actor: { kind: 'user', userId }, action: 'token.created', target: token.id }])
  */
 export async function appendAudit(db: Db, orgId: string, events: readonly AuditEvent[], now = Date.now()): Promise<AuditRow[]> {
   if (events.length === 0) return []
+  const chain = chainOf(db, orgId)
+  const write = chain.turn.then(
+    () => writeEvents(db, orgId, events, now, chain),
+    () => writeEvents(db, orgId, events, now, chain),
+  )
+  chain.turn = write.catch(() => undefined)
+  return write
+}
+
+async function writeEvents(db: Db, orgId: string, events: readonly AuditEvent[], now: number, chain: { head: Head | null }): Promise<AuditRow[]> {
   for (let attempt = 1; ; attempt++) {
-    const head = await db.select().from(auditHeads).where(eq(auditHeads.orgId, orgId)).get()
+    const head = chain.head ?? (await db.select({ seq: auditHeads.seq, hash: auditHeads.hash }).from(auditHeads).where(eq(auditHeads.orgId, orgId)).get()) ?? null
     let seq = head?.seq ?? 0
     let prevHash = head?.hash ?? GENESIS_HASH
     const rows: AuditRow[] = []
@@ -96,8 +126,11 @@ export async function appendAudit(db: Db, orgId: string, events: readonly AuditE
       .onConflictDoUpdate({ target: auditHeads.orgId, set: { seq: sql`excluded.seq`, hash: sql`excluded.hash` } })
     try {
       await db.batch([writeHead, ...inserts] as [typeof writeHead, ...(typeof inserts)[number][]])
+      chain.head = { seq: last.seq, hash: last.hash }
       return rows
     } catch (err) {
+      // Whatever happened, the head is read again: another writer may have moved it.
+      chain.head = null
       if (!isKeyConflict(err) || attempt >= ATTEMPTS) throw err
       // Another append took these numbers: back off a little, at random, and chain onto it.
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt))

@@ -11,6 +11,7 @@ import { appendAudit } from '../../src/audit/log'
 import { pruneAuditLog } from '../../src/audit/retention'
 import { verifyChain } from '../../src/audit/verify'
 import type { AppEnv } from '../../src/config'
+import { d1Database } from '../../src/db/client'
 import { buildDeps } from '../../src/deps'
 import { sweepExpiredFiles } from '../../src/files/expiry'
 import { ADMIN, call, callJson, createOrgWithWorkspace, createPerson, unique, uploadForm, waitForIngestAll } from './api-client'
@@ -236,10 +237,12 @@ describe('export and verification', () => {
 })
 
 describe('the chain under load and over time', () => {
-  it('numbers racing appends without a gap or a fork', async () => {
+  it('numbers racing appends without a gap or a fork, from one isolate or two', async () => {
     const orgId = unique('org-race')
     const db = deps().db
-    await Promise.all(Array.from({ length: 24 }, (_, i) => appendAudit(db, orgId, [{ actor: { kind: 'system', name: 'test' }, action: 'answer', target: `t${i}` }])))
+    // A second client over another handle to the same database stands for another isolate: it knows nothing of the first's appends.
+    const elsewhere = d1Database({ prepare: (q: string) => env.DB.prepare(q), batch: (s: D1PreparedStatement[]) => env.DB.batch(s), exec: (q: string) => env.DB.exec(q) } as unknown as D1Database)
+    await Promise.all(Array.from({ length: 24 }, (_, i) => appendAudit(i % 2 ? elsewhere : db, orgId, [{ actor: { kind: 'system', name: 'test' }, action: 'answer', target: `t${i}` }])))
     const report = await verifyChain(db, orgId)
     expect(report).toMatchObject({ ok: true, eventsChecked: 24, firstSeq: 1, lastSeq: 24 })
     const targets = (await env.DB.prepare('SELECT target FROM audit_events WHERE org_id = ?').bind(orgId).all<{ target: string }>()).results.map((r) => r.target)

@@ -20,6 +20,8 @@ export type AccessKeyOptions = {
 
 const HOUR_MS = 60 * 60 * 1000
 const DEFAULT_MIN_REFETCH_MS = 10_000
+/** A request waiting on the keys waits no longer than this for the team domain to answer. */
+const FETCH_TIMEOUT_MS = 5_000
 
 type Held = { resolve: LocalJWKSet; kids: ReadonlySet<string | undefined>; fetchedAt: number }
 
@@ -41,9 +43,9 @@ export function accessKeySet(certsUrl: string, fetchPort: typeof fetch, options:
     const unavailable = (why: string) => new AccessSignInError('keys_unavailable', `Cairn could not get Cloudflare Access's signing keys (${why}). Try again in a moment.`)
     let res: Response
     try {
-      res = await fetchPort(certsUrl, { headers: { accept: 'application/json' } })
+      res = await fetchPort(certsUrl, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) })
     } catch {
-      throw unavailable('the team domain did not answer')
+      throw unavailable(`the team domain did not answer within ${FETCH_TIMEOUT_MS / 1000} s`)
     }
     if (!res.ok) throw unavailable(`the team domain answered ${res.status}`)
     const body = (await res.json().catch(() => null)) as JSONWebKeySet | null

@@ -44,6 +44,8 @@ function teamCerts(published: SigningKey[], status = 200) {
     const url = input instanceof Request ? input.url : String(input)
     if (url !== CERTS) return new Response('not here', { status: 404 })
     state.fetches += 1
+    // Status 0: the team domain cannot be reached at all.
+    if (state.status === 0) throw new TypeError('fetch failed')
     if (state.status !== 200) return new Response('down', { status: state.status })
     return Response.json({ keys: state.published.map((k) => k.publicJwk), public_cert: { kid: 'x', cert: '' }, public_certs: [] })
   }
@@ -231,13 +233,18 @@ describe('signing in through Cloudflare Access', () => {
     expect(down.status).toBe(503)
     expect(down.body.error).toMatchObject({ type: 'server_error', code: 'access_keys_unavailable' })
     expect(down.body.error.message).toMatch(/answered 502/)
+    certs.status = 0
+    clock.now += 10_000
+    const unreachable = await asAccess(app, await assertion(key, { email: ada.email }))
+    expect(unreachable.status).toBe(503)
+    expect(unreachable.body.error.message).toMatch(/did not answer/)
     certs.status = 200
     clock.now += 10_000
     expect((await asAccess(app, await assertion(key, { email: ada.email }))).status).toBe(200)
     certs.status = 500
     clock.now += 2 * 60 * 60 * 1000
     expect((await asAccess(app, await assertion(key, { email: ada.email }))).status).toBe(200)
-    expect(certs.fetches).toBe(3)
+    expect(certs.fetches).toBe(4)
   })
 
   it('lets a bearer token decide whenever one is sent, Access on or not', async () => {

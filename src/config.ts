@@ -2,6 +2,7 @@
  * @module Cairn's configuration, read once from the Worker's vars and secrets.
  * Everything below the composition root receives a `Config`, never `env`.
  */
+import { readAccessConfig, type AccessConfig } from './tenancy/access-config'
 
 /** Vars and secrets that wrangler.toml does not declare (set in `.dev.vars` or with `wrangler secret put`). */
 export type Secrets = {
@@ -40,6 +41,12 @@ export type Secrets = {
   RATE_LIMIT_PERIOD_SECONDS?: string
   /** Days the audit log keeps an event (ingest Worker's cron removes older ones); unset: kept forever. */
   AUDIT_RETENTION_DAYS?: string
+  /** Cloudflare Access sign-in (tenancy/access-config.ts): the team's address, e.g. `https://acme.cloudflareaccess.com`. */
+  ACCESS_TEAM_DOMAIN?: string
+  /** The Access application's audience (AUD) tag; several, comma-separated. */
+  ACCESS_AUD?: string
+  /** Which org a new email joins on first sign-in: `example.com=acme, example.org=acme-eu`, `*=org` for any domain. */
+  ACCESS_ORG_RULES?: string
 }
 
 /** The generated `Env` (whose remote-only `AI` and `VECTORS` are optional) plus the undeclared vars. */
@@ -92,6 +99,10 @@ export type Config = {
   rateLimitPeriodSeconds: number
   /** Days audit events are kept; null: forever. */
   auditRetentionDays: number | null
+  /** Sign-in through Cloudflare Access, when its settings are set and valid; null otherwise. */
+  access: AccessConfig | null
+  /** Why Access is off although some of its settings are set; null when nothing is amiss. */
+  accessProblem: string | null
 }
 
 /**
@@ -140,6 +151,7 @@ const MIN_INGEST_STALL_SECONDS = 60
 
 export function readConfig(env: AppEnv): Config {
   const { provider, note } = chooseProvider(env)
+  const { access, problem: accessProblem } = readAccessConfig(env)
   const models = {} as Record<ModelRole, string | null>
   for (const role of MODEL_ROLES) {
     const value = env[ROLE_VARS[role]]
@@ -180,6 +192,8 @@ export function readConfig(env: AppEnv): Config {
     sourcesAllowLoopback: env.SOURCES_ALLOW_LOOPBACK === 'true',
     rateLimitPeriodSeconds: positiveInt(env.RATE_LIMIT_PERIOD_SECONDS) ?? DEFAULT_RATE_LIMIT_PERIOD_SECONDS,
     auditRetentionDays: positiveInt(env.AUDIT_RETENTION_DAYS),
+    access,
+    accessProblem,
   }
 }
 

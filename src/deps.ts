@@ -14,6 +14,7 @@ import type { Ports } from './ports'
 import { INGEST_WATCH_NAME, type IngestWatchPort } from './ingest/watch'
 import { d1VectorStore } from './search/vector-d1'
 import { vectorizeStore } from './search/vector-vectorize'
+import { accessKeySet } from './tenancy/access-keys'
 
 /** Every port; the name tests and roots use. */
 export type Deps = Ports
@@ -25,6 +26,7 @@ export function buildDeps(env: AppEnv): Deps {
   const cached = cache.get(env)
   if (cached) return cached
   const config = readConfig(env)
+  const fetchPort: typeof fetch = (input, init) => fetch(input, init)
   const deps: Deps = {
     config,
     db: d1Database(env.DB),
@@ -37,7 +39,7 @@ export function buildDeps(env: AppEnv): Deps {
     pageRendering: env.PAGE_RENDERER ? (env.PAGE_RENDERER as unknown as PageRendering) : null,
     ingestWatch: env.INGEST_WATCH ? ingestWatchOf(env.INGEST_WATCH) : null,
     sourceBuckets: sourceBucketsOf(env),
-    fetch: (input, init) => fetch(input, init),
+    fetch: fetchPort,
     rateLimits: {
       counters: {
         api: { token: env.API_LIMIT_PER_TOKEN, org: env.API_LIMIT_PER_ORG },
@@ -45,6 +47,7 @@ export function buildDeps(env: AppEnv): Deps {
       },
       periodSeconds: config.rateLimitPeriodSeconds,
     },
+    accessKeys: config.access ? accessKeySet(config.access.certsUrl, fetchPort) : null,
   }
   cache.set(env, deps)
   return deps

@@ -1,6 +1,6 @@
 /**
  * @module The ports Cairn's domains run on, by name: storage, queue, models, vector store, page
- * renderer, ingest watch. Types only. A domain module asks for the ones it needs
+ * renderer, ingest watch, Access's signing keys. Types only. A domain module asks for the ones it needs
  * (`Pick<Ports, 'd1' | 'models'>`); each Worker entry's composition root (deps.ts's `buildDeps`, called
  * by src/index.ts and workers/ingest/index.ts) builds them from the bindings once and hands them in.
  */
@@ -11,6 +11,7 @@ import type { PageRendering } from './ingest/perception/page-pictures'
 import type { IngestWatchPort } from './ingest/watch'
 import type { Models } from './models/ports'
 import type { VectorStore } from './search/vector-store'
+import type { AccessKeys } from './tenancy/access-keys'
 import type { RateLimits } from './tenancy/rate-limits'
 
 export type Ports = {
@@ -31,8 +32,10 @@ export type Ports = {
   ingestWatch: IngestWatchPort | null
   /** The R2 buckets bound for sources to read in place (every R2 binding but `FILES`), by binding name. */
   sourceBuckets: ReadonlyMap<string, R2Bucket>
-  /** How a source reaches S3 endpoints and websites; tests hand in their own. */
+  /** How a source reaches S3 endpoints and websites, and Access's signing keys are fetched; tests hand in their own. */
   fetch: typeof fetch
   /** The request counters per budget and scope (`[[ratelimits]]` bindings); an unbound one does not limit. */
   rateLimits: RateLimits
+  /** Cloudflare Access's signing keys, fetched and cached, when Access sign-in is configured (`config.access`). */
+  accessKeys: AccessKeys | null
 }

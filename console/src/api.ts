@@ -98,4 +98,4 @@ export type ApiFile = {
 }
 
 export type Workspace = { id: string; name: string; access?: string; [key: string]: unknown }
-export type Me = { id: string; email: string; org_id: string; token: { id: string } }
+export type Me = { id: string; email: string; org_id: string; token: { id: string } | null; signed_in_with: 'token' | 'access' }

@@ -1,15 +1,25 @@
 /**
  * The console's entry: signed out, the sign-in screen (which also redeems a `#code=` link);
- * signed in, the shell with the screen the hash names.
+ * signed in, the shell with the screen the hash names. Without a token, it first asks whether
+ * Cloudflare Access has signed this browser in.
  */
 import { render } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
+import { signInThroughAccess } from './access'
 import { session } from './session'
 import { SignIn } from './views/SignIn'
 import { Shell } from './views/Shell'
 
 function App() {
   const [, setVersion] = useState(0)
+  const signingIn = location.hash.startsWith('#code=')
+  const [asking, setAsking] = useState(!session.token() && !signingIn)
+  useEffect(() => {
+    if (!asking) return
+    signInThroughAccess()
+      .then((refusal) => refusal && session.clear(refusal))
+      .finally(() => setAsking(false))
+  }, [])
   useEffect(() => {
     const bump = () => setVersion((v) => v + 1)
     addEventListener('hashchange', bump)
@@ -19,8 +29,8 @@ function App() {
       unsubscribe()
     }
   }, [])
-  const signingIn = location.hash.startsWith('#code=')
-  return session.token() && !signingIn ? <Shell /> : <SignIn />
+  if (asking) return <p class="boot" role="status">Loading Cairn…</p>
+  return session.signedIn() && !signingIn ? <Shell /> : <SignIn />
 }
 
 const root = document.getElementById('app')!

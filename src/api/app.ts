@@ -7,7 +7,7 @@ import { swaggerUI } from '@hono/swagger-ui'
 import { cors } from 'hono/cors'
 import { requestId } from 'hono/request-id'
 import { timing } from 'hono/timing'
-import { authenticate } from './auth'
+import { ACCESS_ASSERTION_HEADER, authenticate } from './auth'
 import { limitRate } from './rate-limit'
 import { documentGuardErrors } from './documented-errors'
 import { fromDomainError } from './domain-errors'
@@ -72,6 +72,13 @@ export function createApp(portsFor: (env: AppEnv) => Ports) {
     type: 'http',
     scheme: 'bearer',
     description: 'A user API token (POST /users/{user_id}/tokens) or, for user management, the ADMIN_TOKEN secret.',
+  })
+  app.openAPIRegistry.registerComponent('securitySchemes', 'cloudflareAccess', {
+    type: 'apiKey',
+    in: 'header',
+    name: ACCESS_ASSERTION_HEADER,
+    description:
+      "Where the deployment sits behind Cloudflare Access (ACCESS_TEAM_DOMAIN, ACCESS_AUD): the signed assertion Access's edge adds to each request it lets through, naming a user by email. Used only when no Authorization header is sent.",
   })
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -1,10 +1,13 @@
 /**
- * @module Bearer-token authentication: who is calling, as tenancy decides it from the token
- * (the deployment's `ADMIN_TOKEN`, or a stored API token naming a user and their org).
+ * @module Authentication: who is calling, as tenancy decides it from a bearer token (the deployment's
+ * `ADMIN_TOKEN`, or a stored API token naming a user and their org) or, without one, from the assertion
+ * Cloudflare Access adds to a request it let through (`Cf-Access-Jwt-Assertion`), when Access is set up.
  */
 import { createMiddleware } from 'hono/factory'
 import type { Context } from 'hono'
 import { callerFor, type FileCaller } from '../files/access'
+import { AccessSignInError } from '../tenancy/access-errors'
+import { signInWithAccess, type AccessSignIn } from '../tenancy/access-sso'
 import { identify } from '../tenancy/tokens'
 import type { UserPrincipal } from '../tenancy/principal'
 import { forbidden, unauthorized } from './errors'
@@ -15,9 +18,21 @@ export type { Principal, UserPrincipal } from '../tenancy/principal'
 /** Paths anyone may call: readiness, the API's own documentation, and redeeming a one-time sign-in code (the code is the credential). */
 const PUBLIC_PATHS = new Set(['/health', '/openapi.json', '/docs', '/sign-in'])
 
+/** The header Cloudflare Access adds to every request it lets through to the Worker. */
+export const ACCESS_ASSERTION_HEADER = 'Cf-Access-Jwt-Assertion'
+
+/** A bearer token, when sent, decides; otherwise an Access assertion, where Access is set up. */
 export const authenticate = createMiddleware<AppContext>(async (c, next) => {
   if (PUBLIC_PATHS.has(c.req.path) || c.req.method === 'OPTIONS') return next()
   const header = c.req.header('authorization')
+  const assertion = c.req.header(ACCESS_ASSERTION_HEADER)
+  if (!header && assertion) {
+    const signIn = await signInThroughAccess(c, assertion)
+    if (signIn) {
+      accessSignedIn(c, signIn)
+      return next()
+    }
+  }
   if (!header) throw unauthorized('Missing bearer token. Send the header "Authorization: Bearer <token>".')
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
   if (!match) throw unauthorized('The Authorization header must be "Bearer <token>".')
@@ -28,12 +43,34 @@ export const authenticate = createMiddleware<AppContext>(async (c, next) => {
   return next()
 })
 
-/** The calling user; the admin token is refused, since it belongs to no org. */
+/** The Access sign-in an assertion makes; null when Access is off, so the header counts for nothing. */
+async function signInThroughAccess(c: Context<AppContext>, assertion: string): Promise<AccessSignIn | null> {
+  const { db, config, accessKeys } = c.get('deps')
+  if (config.access && accessKeys) return signInWithAccess(db, config.access, accessKeys, assertion)
+  if (!config.accessProblem) return null
+  // The operator asked for Access but a setting is wrong: say so to the person, and why only in the logs.
+  console.warn(`Cloudflare Access sign-in is off: ${config.accessProblem}`)
+  throw new AccessSignInError(
+    'misconfigured',
+    "This request came through Cloudflare Access, but this deployment's Access settings (ACCESS_TEAM_DOMAIN, ACCESS_AUD, ACCESS_ORG_RULES) are not valid, so Cairn cannot sign anyone in through Access. The Worker's logs say why; meanwhile, use an API token (Authorization: Bearer <token>).",
+  )
+}
+
+/**
+ * A request signed in through Access: this is where a sign-in joins the audit trail. `signIn` says who,
+ * whether this request provisioned them, and the assertion's `iat` — the same for every request of one
+ * Access session, so the first request seen with a new `iat` is a new sign-in.
+ */
+function accessSignedIn(c: Context<AppContext>, signIn: AccessSignIn): void {
+  c.set('principal', signIn.principal)
+}
+
 /** The signed-in user as the workspace domains (files, sources) see them. */
 export function callerOf(c: Context<AppContext>): FileCaller {
   return callerFor(c.get('deps').db, requireUser(c))
 }
 
+/** The calling user; the admin token is refused, since it belongs to no org. */
 export function requireUser(c: Context<AppContext>): UserPrincipal {
   const principal = c.get('principal')
   if (principal.kind !== 'user') {

@@ -4,6 +4,7 @@
  */
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { FileError, type FileErrorKind } from '../files/errors'
+import { AccessSignInError, type AccessSignInErrorKind } from '../tenancy/access-errors'
 import { SourceError, type SourceErrorKind } from '../sources/errors'
 import { TenancyError, type TenancyErrorKind } from '../tenancy/errors'
 import { ApiError } from './errors'
@@ -38,6 +39,14 @@ const SOURCE_ERROR_ANSWERS: Readonly<Record<SourceErrorKind, { status: Contentfu
   unreachable: { status: 422, code: 'source_unreachable' },
 }
 
+/** Access sign-in's refusals; a bad assertion is a 401 like a bad token, naming the scheme it wants. */
+const ACCESS_SIGN_IN_ANSWERS: Readonly<Record<AccessSignInErrorKind, { status: ContentfulStatusCode; code: string }>> = {
+  invalid_assertion: { status: 401, code: 'invalid_access_assertion' },
+  not_provisioned: { status: 403, code: 'access_user_not_provisioned' },
+  keys_unavailable: { status: 503, code: 'access_keys_unavailable' },
+  misconfigured: { status: 503, code: 'access_not_configured' },
+}
+
 /** One row per domain error class: the API error it answers with, or undefined when the row does not apply. */
 const TABLE: Array<(err: unknown) => ApiError | undefined> = [
   (err) => {
@@ -54,6 +63,11 @@ const TABLE: Array<(err: unknown) => ApiError | undefined> = [
     if (!(err instanceof SourceError)) return undefined
     const { status, code } = SOURCE_ERROR_ANSWERS[err.kind]
     return new ApiError(status, err.message, code, err.param)
+  },
+  (err) => {
+    if (!(err instanceof AccessSignInError)) return undefined
+    const { status, code } = ACCESS_SIGN_IN_ANSWERS[err.kind]
+    return new ApiError(status, err.message, code, null, status === 401 ? { 'WWW-Authenticate': 'Bearer realm="cairn"' } : {})
   },
 ]
 

@@ -28,8 +28,8 @@ const errorContent = { 'application/json': { schema: ErrorSchema } }
 export function errorResponses(...statuses: Array<400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503>) {
   const descriptions = {
     400: 'The body could not be read: malformed JSON or multipart',
-    401: 'Missing or unknown bearer token',
-    403: 'The token may not do this',
+    401: 'Missing or unknown bearer token, or an invalid Cloudflare Access assertion',
+    403: 'The token may not do this, or the Access sign-in names no Cairn user',
     404: 'No such resource in your org',
     409: 'Conflicts with the current state',
     413: 'The body is larger than the route accepts',
@@ -56,6 +56,7 @@ export const ServerSentEvent = z
   })
   .openapi('ServerSentEvent')
 
-export const bearerSecurity = [{ bearerAuth: [] }]
+/** What a secured route accepts: a bearer token or, behind Cloudflare Access, Access's assertion (either one). */
+export const bearerSecurity: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { cloudflareAccess: [] }]
 
 export const isoDate = (ms: number) => new Date(ms).toISOString()

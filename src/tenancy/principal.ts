@@ -3,7 +3,12 @@
  * Every tenancy rule is decided for a principal, whichever front door identified it.
  */
 
-export type UserPrincipal = { kind: 'user'; userId: string; orgId: string; email: string; tokenId: string }
+/**
+ * A user, and how they were identified: `via` `token` with the API token `tokenId`, or `access` through a
+ * Cloudflare Access assertion, whose `tokenId` is `access:<userId>` so rate limits count each person's
+ * Access requests as one token of theirs.
+ */
+export type UserPrincipal = { kind: 'user'; userId: string; orgId: string; email: string; tokenId: string; via: 'token' | 'access' }
 export type AdminPrincipal = { kind: 'admin' }
 export type Principal = AdminPrincipal | UserPrincipal
 

@@ -48,7 +48,7 @@ export async function redeemSignInCode(db: Db, code: string, now = Date.now()): 
   if (!user) {
     throw new TenancyError('invalid', 'This sign-in code is not valid: it is unknown, already used or expired. Ask for a new link.', { param: 'code', code: 'invalid_sign_in_code' })
   }
-  const principal: Principal = { kind: 'user', userId: user.id, orgId: user.orgId, email: user.email, tokenId: '' }
+  const principal: Principal = { kind: 'user', userId: user.id, orgId: user.orgId, email: user.email, tokenId: '', via: 'token' }
   const { token, ...tokenInfo } = await issueToken(db, principal, user.id, SIGN_IN_TOKEN_NAME)
   await appendAudit(db, user.orgId, [{ actor: actorOf(principal), action: 'user.signed_in', target: user.id, details: { method: 'sign_in_code', token_id: tokenInfo.id } }])
   return { token, tokenInfo, user: { id: user.id, email: user.email, orgId: user.orgId } }

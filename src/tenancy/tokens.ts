@@ -31,7 +31,7 @@ export async function identify(db: Db, adminToken: string | null | undefined, va
     .innerJoin(users, eq(users.id, apiTokens.userId))
     .where(eq(apiTokens.tokenHash, hash))
     .get()
-  return row ? { kind: 'user', ...row } : null
+  return row ? { kind: 'user', ...row, via: 'token' } : null
 }
 
 /** The user whose tokens `principal` wants to manage: forbidden for another user of the same org, missing otherwise. */

@@ -1,6 +1,7 @@
 /**
- * @module Users: created by the deployment admin in a named org (the org, with its `default`
- * workspace, on first use), one per email, emails kept lower-case; and finding a user of an org.
+ * @module Users: created by the deployment admin, or on first sign-in through Cloudflare Access, in a
+ * named org (the org, with its `default` workspace, on first use), one per email, emails kept
+ * lower-case; and finding a user by email or within an org.
  */
 import { and, eq, or } from 'drizzle-orm'
 import type { Db } from '../db/client'
@@ -14,7 +15,8 @@ import type { Principal } from './principal'
 export type User = typeof users.$inferSelect
 
 /**
- * Creates a user in `org`, creating the org if it is new. The caller must already be the admin.
+ * Creates a user in `org`, creating the org if it is new. The caller must already be the admin, or an
+ * Access sign-in whose org rule names `org`.
  * @example const user = await createUser(db, { email: 'ana@example.com', org: 'acme' })
  */
 export async function createUser(db: Db, input: { email: string; org: string }, actor: AuditActor = { kind: 'admin' }, how: 'admin' | 'single_sign_on' = 'admin'): Promise<User> {
@@ -28,6 +30,11 @@ export async function createUser(db: Db, input: { email: string; org: string }, 
   if (!inserted) throw new TenancyError('conflict', `A user with email ${email} already exists.`, { code: 'user_exists', param: 'email' })
   await appendAudit(db, org.id, [{ actor, action: 'user.created', target: user.id, details: { email, org: org.name, how } }])
   return user
+}
+
+/** The user with `email` in any org (emails name one user in the whole deployment), or null. */
+export async function findUserByEmail(db: Db, email: string): Promise<User | null> {
+  return (await db.select().from(users).where(eq(users.email, email.toLowerCase())).get()) ?? null
 }
 
 /**

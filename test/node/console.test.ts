@@ -79,6 +79,8 @@ describe.skipIf(!CHROMIUM)('the web console in a real browser', () => {
   it('signs in with the printed one-time link, which then no longer works', async () => {
     expect(cairn.signInLink).toMatch(/#code=signin_/)
     await page.goto(`${cairn.base}/`)
+    // Without a token the console first asks whether Cloudflare Access signed the browser in.
+    await page.getByLabel('API token').waitFor()
     await checkScreen('sign-in')
     await page.goto(cairn.signInLink!)
     await page.getByRole('heading', { name: 'Files' }).waitFor()

@@ -1,8 +1,10 @@
 /**
  * The signed-in frame: who you are, the workspace in use (switch or create one), the screens, and
- * signing out (the console's token is revoked at Cairn, then forgotten here).
+ * signing out (the console's token is revoked at Cairn, then forgotten here; behind Cloudflare Access,
+ * Access signs the browser out).
  */
 import { useEffect, useState } from 'preact/hooks'
+import { ACCESS_LOGOUT } from '../access'
 import { api, ApiError, type Me, type Workspace } from '../api'
 import { go, useRoute } from '../router'
 import { session } from '../session'
@@ -45,7 +47,7 @@ export function Shell() {
 
   async function signOut() {
     try {
-      if (me) await api('DELETE', `/tokens/${encodeURIComponent(me.token.id)}`)
+      if (me?.token) await api('DELETE', `/tokens/${encodeURIComponent(me.token.id)}`)
     } catch {
       // Revoked already, or Cairn is unreachable: forget it here all the same.
     }
@@ -90,9 +92,15 @@ export function Shell() {
         </button>
         <span class="spacer" />
         <span class="who">{me?.email}</span>
-        <button type="button" class="ghost" onClick={signOut}>
-          Sign out
-        </button>
+        {session.throughAccess() ? (
+          <a class="button ghost" href={ACCESS_LOGOUT}>
+            Sign out
+          </a>
+        ) : (
+          <button type="button" class="ghost" onClick={signOut}>
+            Sign out
+          </button>
+        )}
       </header>
       <nav class="tabs" aria-label="Screens">
         {SCREENS.map((s) => (

@@ -34,7 +34,7 @@ export function Tokens({ me }: { me: Me | null }) {
   }
 
   async function revoke(t: Token) {
-    const current = t.id === me?.token.id
+    const current = t.id === me?.token?.id
     if (!confirm(current ? 'This is the token this browser is signed in with. Revoke it and sign out?' : `Revoke "${t.name}"? Anything using it stops working at once.`)) return
     try {
       await api('DELETE', `/tokens/${encodeURIComponent(t.id)}`)
@@ -66,7 +66,7 @@ export function Tokens({ me }: { me: Me | null }) {
               <tr>
                 <td>
                   {t.name}
-                  {t.id === me?.token.id && <span class="muted"> (this browser)</span>}
+                  {t.id === me?.token?.id && <span class="muted"> (this browser)</span>}
                 </td>
                 <td>{new Date(t.created_at).toLocaleString()}</td>
                 <td>

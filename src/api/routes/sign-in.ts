@@ -1,6 +1,6 @@
 /**
  * @module Signing in a browser over HTTP: `POST /sign-in-codes` makes a one-time code (and the console
- * link carrying it), `POST /sign-in` redeems it for a fresh token, `GET /users/me` says whom a token names.
+ * link carrying it), `POST /sign-in` redeems it for a fresh token, `GET /users/me` says whom a token (or an Access sign-in) names.
  * The rules are tenancy's (tenancy/sign-in-codes.ts); this speaks HTTP only.
  */
 import { createRoute, z } from '@hono/zod-openapi'
@@ -23,7 +23,11 @@ const Me = z
     email: z.string(),
     org_id: z.string(),
     created_at: z.string(),
-    token: z.object({ id: z.string() }).openapi({ description: 'The token this request was made with, so a client can revoke it to sign out' }),
+    token: z
+      .object({ id: z.string() })
+      .nullable()
+      .openapi({ description: 'The token this request was made with, so a client can revoke it to sign out; null when signed in through Cloudflare Access' }),
+    signed_in_with: z.enum(['token', 'access']).openapi({ description: 'How this request was identified: an API token, or Cloudflare Access (sign out at `/cdn-cgi/access/logout`)' }),
   })
   .openapi('Me')
 
@@ -61,7 +65,7 @@ const meRoute = createRoute({
   method: 'get',
   path: '/users/me',
   tags: ['Users'],
-  summary: 'The user the bearer token names',
+  summary: 'The user the bearer token (or the Cloudflare Access sign-in) names',
   security: bearerSecurity,
   responses: { 200: { description: 'The user', content: { 'application/json': { schema: Me } } }, ...errorResponses(401, 403) },
 })
@@ -82,8 +86,9 @@ export function signInRoutes(): App {
   app.openapi(meRoute, async (c) => {
     const principal = c.get('principal')
     const user = await currentUser(c.get('deps').db, principal)
-    const tokenId = principal.kind === 'user' ? principal.tokenId : ''
-    return c.json({ id: user.id, email: user.email, org_id: user.orgId, created_at: isoDate(user.createdAt), token: { id: tokenId } }, 200)
+    const via = principal.kind === 'user' ? principal.via : 'token'
+    const token = principal.kind === 'user' && via === 'token' ? { id: principal.tokenId } : null
+    return c.json({ id: user.id, email: user.email, org_id: user.orgId, created_at: isoDate(user.createdAt), token, signed_in_with: via }, 200)
   })
   return app
 }

@@ -7,6 +7,7 @@ import { createMiddleware } from 'hono/factory'
 import type { Context } from 'hono'
 import { callerFor, type FileCaller } from '../files/access'
 import { AccessSignInError } from '../tenancy/access-errors'
+import { noteAccessSignIn } from '../tenancy/access-sessions'
 import { signInWithAccess, type AccessSignIn } from '../tenancy/access-sso'
 import { identify } from '../tenancy/tokens'
 import type { UserPrincipal } from '../tenancy/principal'
@@ -29,7 +30,7 @@ export const authenticate = createMiddleware<AppContext>(async (c, next) => {
   if (!header && assertion) {
     const signIn = await signInThroughAccess(c, assertion)
     if (signIn) {
-      accessSignedIn(c, signIn)
+      await accessSignedIn(c, signIn)
       return next()
     }
   }
@@ -57,12 +58,12 @@ async function signInThroughAccess(c: Context<AppContext>, assertion: string): P
 }
 
 /**
- * A request signed in through Access: this is where a sign-in joins the audit trail. `signIn` says who,
- * whether this request provisioned them, and the assertion's `iat` — the same for every request of one
- * Access session, so the first request seen with a new `iat` is a new sign-in.
+ * A request signed in through Access; the first of a new Access session records the sign-in in the
+ * audit trail (tenancy/access-sessions.ts).
  */
-function accessSignedIn(c: Context<AppContext>, signIn: AccessSignIn): void {
+async function accessSignedIn(c: Context<AppContext>, signIn: AccessSignIn): Promise<void> {
   c.set('principal', signIn.principal)
+  await noteAccessSignIn(c.get('deps').db, signIn)
 }
 
 /** The signed-in user as the workspace domains (files, sources) see them. */

@@ -45,7 +45,7 @@ export async function signInWithAccess(db: Db, access: AccessConfig, keys: Acces
   }
   let created: User
   try {
-    created = await createUser(db, { email, org })
+    created = await createUser(db, { email, org }, { kind: 'system', name: 'cloudflare_access' }, 'single_sign_on')
   } catch (err) {
     // Two first requests of the same person race; the one that lost finds the user the other made.
     const raced = err instanceof TenancyError && err.code === 'user_exists' ? await findUserByEmail(db, email) : null

@@ -24,7 +24,7 @@ export async function createUser(db: Db, input: { email: string; org: string }, 
   const existing = await db.select({ id: users.id }).from(users).where(eq(users.email, email)).get()
   if (existing) throw new TenancyError('conflict', `A user with email ${email} already exists (${existing.id}).`, { code: 'user_exists', param: 'email' })
   const org = await findOrCreateOrg(db, input.org)
-  const user: User = { id: newId('user'), orgId: org.id, email, createdAt: Date.now() }
+  const user: User = { id: newId('user'), orgId: org.id, email, createdAt: Date.now(), accessSessionAt: null }
   // Another request may have taken the email since the check above; the unique index decides.
   const inserted = await db.insert(users).values(user).onConflictDoNothing().returning().get()
   if (!inserted) throw new TenancyError('conflict', `A user with email ${email} already exists.`, { code: 'user_exists', param: 'email' })

@@ -128,6 +128,28 @@ describe('signing in through Cloudflare Access', () => {
     expect(second.principal.userId).toBe(first.principal.userId)
   })
 
+  it('records a sign-in in the audit trail once per Access session, and the provisioning', async () => {
+    const key = await signingKey('k1')
+    const app = appWith(keysOn(teamCerts([key])))
+    const email = personAt()
+    const session = Math.floor(Date.now() / 1000) - 120
+    // Every request of one session carries an assertion with the same iat; three requests, one sign-in.
+    for (let i = 0; i < 3; i++) expect((await asAccess(app, await assertion(key, { email, issuedAt: session }))).status).toBe(200)
+    const me = (await asAccess(app, await assertion(key, { email, issuedAt: session }))).body
+    const signIns = async () => (await callJson('GET', `/v1/audit?org=${me.org_id}&actor=${me.id}&action=user.signed_in`, { token: env.ADMIN_TOKEN })).data
+    expect(await signIns()).toEqual([
+      expect.objectContaining({ target: me.id, actor: expect.objectContaining({ kind: 'user', id: me.id, email }), details: { method: 'cloudflare_access', provisioned: true, session_began_at: new Date(session * 1000).toISOString() } }),
+    ])
+    const [created] = (await callJson('GET', `/v1/audit?org=${me.org_id}&target=${me.id}&action=user.created`, { token: env.ADMIN_TOKEN })).data
+    expect(created).toMatchObject({ actor: { kind: 'system', id: 'cloudflare_access' }, details: { email, how: 'single_sign_on' } })
+    // A new session (a later iat) is a new sign-in; an older assertion replayed is not.
+    await asAccess(app, await assertion(key, { email, issuedAt: session + 60 }))
+    await asAccess(app, await assertion(key, { email, issuedAt: session - 60 }))
+    const after = await signIns()
+    expect(after).toHaveLength(2)
+    expect(after[0].details).toMatchObject({ provisioned: false, session_began_at: new Date((session + 60) * 1000).toISOString() })
+  })
+
   it('refuses an expired assertion with 401, saying it expired', async () => {
     const key = await signingKey('k1')
     const app = appWith(keysOn(teamCerts([key])))

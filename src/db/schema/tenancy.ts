@@ -20,6 +20,8 @@ export const users = sqliteTable(
       .references(() => orgs.id),
     email: text('email').notNull().unique(),
     createdAt: integer('created_at').notNull(),
+    /** When the Cloudflare Access session the user last signed in with began (its assertion's `iat`, ms). */
+    accessSessionAt: integer('access_session_at'),
   },
   (t) => [index('users_org_idx').on(t.orgId)],
 )

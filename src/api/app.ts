@@ -24,6 +24,7 @@ import { modelRoutes } from './routes/models'
 import { signInRoutes } from './routes/sign-in'
 import { tokenRoutes } from './routes/tokens'
 import { sourceRoutes } from './routes/sources'
+import { usageRoutes } from './routes/usage'
 import { userRoutes } from './routes/users'
 import { workspaceRoutes } from './routes/workspaces'
 import type { AppContext } from './context'
@@ -64,6 +65,7 @@ export function createApp(portsFor: (env: AppEnv) => Ports) {
   app.route('/', chatRoutes())
   app.route('/', completionRoutes())
   app.route('/', mcpRoutes())
+  app.route('/', usageRoutes())
   documentGuardErrors(app)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

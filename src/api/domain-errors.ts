@@ -6,6 +6,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { FileError, type FileErrorKind } from '../files/errors'
 import { SourceError, type SourceErrorKind } from '../sources/errors'
 import { TenancyError, type TenancyErrorKind } from '../tenancy/errors'
+import { UsageError, type UsageErrorKind } from '../usage/errors'
 import { ApiError } from './errors'
 
 /** A kind's status, and the code a client sees when the domain names no more precise one. */
@@ -38,6 +39,13 @@ const SOURCE_ERROR_ANSWERS: Readonly<Record<SourceErrorKind, { status: Contentfu
   unreachable: { status: 422, code: 'source_unreachable' },
 }
 
+/** The usage domain's refusals. */
+const USAGE_ERROR_ANSWERS: Readonly<Record<UsageErrorKind, { status: ContentfulStatusCode; code: string }>> = {
+  invalid: { status: 422, code: 'invalid_value' },
+  forbidden: { status: 403, code: 'insufficient_permissions' },
+  not_found: { status: 404, code: 'not_found' },
+}
+
 /** One row per domain error class: the API error it answers with, or undefined when the row does not apply. */
 const TABLE: Array<(err: unknown) => ApiError | undefined> = [
   (err) => {
@@ -53,6 +61,11 @@ const TABLE: Array<(err: unknown) => ApiError | undefined> = [
   (err) => {
     if (!(err instanceof SourceError)) return undefined
     const { status, code } = SOURCE_ERROR_ANSWERS[err.kind]
+    return new ApiError(status, err.message, code, err.param)
+  },
+  (err) => {
+    if (!(err instanceof UsageError)) return undefined
+    const { status, code } = USAGE_ERROR_ANSWERS[err.kind]
     return new ApiError(status, err.message, code, err.param)
   },
 ]

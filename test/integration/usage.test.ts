@@ -6,6 +6,7 @@
  */
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { createApp } from '../../src/api/app'
 import type { AppEnv } from '../../src/config'
 import { buildDeps } from '../../src/deps'
 import { markProcessing, recordPlan } from '../../src/files/lifecycle'
@@ -85,6 +86,22 @@ describe('a question', { timeout: 60_000 }, () => {
     expect(completion.choices[0].message.reasoning_content).toMatch(/could not answer/)
     const report = await usage(w.writer.token, `?workspace=${w.ws}`)
     expect(report.totals).toMatchObject({ completions: 1, reasoning_calls: 1, reasoning_input_tokens: 300, reasoning_output_tokens: 20 })
+  })
+})
+
+describe('a search', () => {
+  it("counts the question's embedding against the asker, as the model server reported it", async () => {
+    const w = await createOrgWithWorkspace()
+    const embedder = unique('embed-query')
+    const appEnv = { ...env, MODEL_PROVIDER: 'openai', OPENAI_BASE_URL: `${server}/v1`, EMBEDDING_MODEL: embedder } as unknown as AppEnv
+    const app = createApp(buildDeps)
+    const ask = (query: string) =>
+      app.request('/chat/completions', { method: 'POST', headers: { authorization: `Bearer ${w.reader.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'l0-retrieval', workspace: w.ws, messages: [{ role: 'user', content: query }] }) }, appEnv)
+    for (const query of ['where do ducks nest', 'penguin colonies in winter']) expect((await ask(query)).status).toBe(200)
+    const calls = await received(embedder)
+    expect(calls).toHaveLength(2)
+    const report = await usage(w.reader.token, `?workspace=${w.ws}&group_by=user`)
+    expect(report.data).toEqual([expect.objectContaining({ user_id: w.reader.id, completions: 0, embedding_calls: 2, embedding_input_tokens: words(calls.flatMap((r) => r.body.input as string[])) })])
   })
 })
 

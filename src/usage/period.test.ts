@@ -31,6 +31,9 @@ describe('resolvePeriod', () => {
     expect(fault({ to: '31/03/2025' })).toEqual(['invalid', 'to'])
     expect(fault({ from: '2025-04-01', to: '2025-03-01' })).toEqual(['invalid', 'from'])
     expect(fault({ from: '2025-03-01' })).toBeNull()
+    expect(fault({ to: '0000-01-01' })).toEqual(['invalid', 'to'])
+    expect(fault({ from: '1969-12-31', to: '1970-01-05' })).toEqual(['invalid', 'from'])
+    expect(resolvePeriod({ to: '1970-01-05' })).toEqual({ from: '1970-01-01', to: '1970-01-05' })
   })
 })
 

@@ -7,6 +7,8 @@ import { utcDay } from './record'
 
 export const DEFAULT_DAYS = 30
 export const MAX_DAYS = 366
+/** No usage is older than Cairn; the bound keeps day arithmetic away from years before 0. */
+export const FIRST_DAY = '1970-01-01'
 
 export type Period = { from: string; to: string }
 
@@ -34,9 +36,11 @@ export function resolvePeriod(input: { from?: string | undefined; to?: string | 
   for (const param of ['from', 'to'] as const) {
     const value = input[param]
     if (value !== undefined && !isCalendarDay(value)) throw new UsageError('invalid', `${param} must be a calendar day written YYYY-MM-DD (UTC), e.g. ${today}; got "${value.slice(0, 40)}".`, param)
+    if (value !== undefined && value < FIRST_DAY) throw new UsageError('invalid', `${param} must be on or after ${FIRST_DAY}; got ${value}.`, param)
   }
   const to = input.to ?? today
-  const from = input.from ?? addDays(to, 1 - DEFAULT_DAYS)
+  const earliest = addDays(to, 1 - DEFAULT_DAYS)
+  const from = input.from ?? (earliest < FIRST_DAY ? FIRST_DAY : earliest)
   if (from > to) throw new UsageError('invalid', `from (${from}) is after to (${to}); give a from on or before to.`, 'from')
   const period = { from, to }
   if (daysIn(period) > MAX_DAYS) {

@@ -264,6 +264,12 @@ describe('who sees whose usage', () => {
       expect((await res.json<any>()).error).toMatchObject({ param, type: 'invalid_request_error' })
     }
     expect((await call('GET', '/usage?workspace=no-such-ws', { token: w.writer.token })).status).toBe(404)
+    // Odd but harmless input is answered, never with a 5xx.
+    for (const query of ['?from=2025-01-01&from=2025-01-02', `?user=${encodeURIComponent("' OR 1=1 --")}`, `?org=${encodeURIComponent('ü'.repeat(100))}`, '?group_by=day,day,user', '?to=0000-01-01']) {
+      const res = await call('GET', `/usage${query}`, { token: w.writer.token })
+      expect(res.status, query).toBeLessThan(500)
+      if (res.status >= 400) expect(Object.keys((await res.json<any>()).error).sort()).toEqual(['code', 'message', 'param', 'type'])
+    }
     expect((await call('GET', '/usage', {})).status).toBe(401)
   })
 

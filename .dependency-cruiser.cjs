@@ -15,7 +15,7 @@
  *   API's routes, and no domain imports it.
  * - No import circles.
  */
-const DOMAINS = '^src/(search|ingest|agent|tenancy|files|completions|filter|models|db|sources)/'
+const DOMAINS = '^src/(search|ingest|agent|tenancy|files|completions|filter|models|db|sources|usage)/'
 
 module.exports = {
   forbidden: [

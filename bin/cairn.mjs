@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `cairn`: Cairn from a terminal — sign in, upload folders (resumable), ask, list and remove files.
+ * `cairn`: Cairn from a terminal — sign in, upload folders (resumable), ask, list and remove files, see usage.
  * Every command talks to the public API with the token `cairn login` saved. `cairn --help` lists them.
  */
 import { Command } from 'commander'
@@ -12,6 +12,7 @@ import { addSource, listSources, removeSource, syncSource } from '../cli/sources
 import { forgetConfig, readConfig, saveConfig } from '../cli/config.mjs'
 import { output } from '../cli/output.mjs'
 import { upload } from '../cli/upload.mjs'
+import { usage } from '../cli/usage.mjs'
 
 const out = output()
 const api = () => client(readConfig())
@@ -74,6 +75,16 @@ workspaceOption(program.command('rm').argument('<ids...>', 'file ids'))
 
 workspaceOption(program.command('status')).description('is Cairn up, who am I, and the files by status').action(run((o) => status(api(), out, o)))
 program.command('workspaces').description('the workspaces you can see').action(run(() => workspaces(api(), out)))
+program
+  .command('usage')
+  .description('tokens, perception, pages and bytes: yours, and everyone\'s in the workspaces you administer')
+  .option('--from <day>', 'first day, YYYY-MM-DD (UTC; default 29 days before --to)')
+  .option('--to <day>', 'last day, YYYY-MM-DD (UTC; default today)')
+  .option('--group-by <keys>', 'any of day, user, workspace, comma-separated', 'day')
+  .option('-w, --workspace <id>', 'only this workspace')
+  .option('--user <id or email>', "only this user (another's needs admin access to the workspace)")
+  .option('--json', 'print the report as JSON')
+  .action(run((o) => usage(api(), out, o)))
 
 const collect = (value, previous) => [...(previous ?? []), value]
 const source = program.command('source').description('buckets and websites indexed in place (docs/sources.md)')

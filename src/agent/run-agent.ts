@@ -12,6 +12,8 @@ import { parseFilter } from '../filter'
 import type { PageRendering } from '../ingest/perception/page-pictures'
 import type { Models } from '../models/ports'
 import { UsageMeter } from '../models/usage'
+import { meterMeasures } from '../usage/measures'
+import { recordUsage } from '../usage/record'
 import { evidenceFields, workspaceReader, type SearchScope, type WorkspaceSearchDeps } from '../search'
 import { BUDGETS, RESEARCH_SHARE, RUN_TIME_LIMIT_MS, type Budget } from './budget'
 import { drawEvidence } from './citation-boxes'
@@ -36,6 +38,16 @@ const NOTES_CHARS = 4000
 
 export async function runAgent(deps: AgentDeps, input: RunInput, sink: RunSink, limits: RunLimits = {}): Promise<ChatCompletion> {
   const meter = new UsageMeter()
+  try {
+    return await run(deps, input, sink, limits, meter)
+  } finally {
+    // Answered or failed, what its models spent is the asker's, in the run's workspace; recorded
+    // before the run reports its end, so the usage is there once the answer is.
+    await recordUsage(deps.d1, input, { completions: 1, ...meterMeasures(meter) })
+  }
+}
+
+async function run(deps: AgentDeps, input: RunInput, sink: RunSink, limits: RunLimits, meter: UsageMeter): Promise<ChatCompletion> {
   const models = deps.models.metered(meter)
   // One reader for the run: the first search and every tool search and read through it, with metered models.
   const reader = workspaceReader({ ...deps, models })

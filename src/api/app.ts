@@ -25,6 +25,7 @@ import { modelRoutes } from './routes/models'
 import { signInRoutes } from './routes/sign-in'
 import { tokenRoutes } from './routes/tokens'
 import { sourceRoutes } from './routes/sources'
+import { usageRoutes } from './routes/usage'
 import { userRoutes } from './routes/users'
 import { workspaceRoutes } from './routes/workspaces'
 import type { AppContext } from './context'
@@ -66,6 +67,7 @@ export function createApp(portsFor: (env: AppEnv) => Ports) {
   app.route('/', completionRoutes())
   app.route('/', auditRoutes())
   app.route('/', mcpRoutes())
+  app.route('/', usageRoutes())
   documentGuardErrors(app)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

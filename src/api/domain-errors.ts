@@ -7,6 +7,7 @@ import { FileError, type FileErrorKind } from '../files/errors'
 import { AccessSignInError, type AccessSignInErrorKind } from '../tenancy/access-errors'
 import { SourceError, type SourceErrorKind } from '../sources/errors'
 import { TenancyError, type TenancyErrorKind } from '../tenancy/errors'
+import { UsageError, type UsageErrorKind } from '../usage/errors'
 import { ApiError } from './errors'
 
 /** A kind's status, and the code a client sees when the domain names no more precise one. */
@@ -47,6 +48,13 @@ const ACCESS_SIGN_IN_ANSWERS: Readonly<Record<AccessSignInErrorKind, { status: C
   misconfigured: { status: 503, code: 'access_not_configured' },
 }
 
+/** The usage domain's refusals. */
+const USAGE_ERROR_ANSWERS: Readonly<Record<UsageErrorKind, { status: ContentfulStatusCode; code: string }>> = {
+  invalid: { status: 422, code: 'invalid_value' },
+  forbidden: { status: 403, code: 'insufficient_permissions' },
+  not_found: { status: 404, code: 'not_found' },
+}
+
 /** One row per domain error class: the API error it answers with, or undefined when the row does not apply. */
 const TABLE: Array<(err: unknown) => ApiError | undefined> = [
   (err) => {
@@ -68,6 +76,11 @@ const TABLE: Array<(err: unknown) => ApiError | undefined> = [
     if (!(err instanceof AccessSignInError)) return undefined
     const { status, code } = ACCESS_SIGN_IN_ANSWERS[err.kind]
     return new ApiError(status, err.message, code, null, status === 401 ? { 'WWW-Authenticate': 'Bearer realm="cairn"' } : {})
+  },
+  (err) => {
+    if (!(err instanceof UsageError)) return undefined
+    const { status, code } = USAGE_ERROR_ANSWERS[err.kind]
+    return new ApiError(status, err.message, code, err.param)
   },
 ]
 

@@ -4,6 +4,7 @@
  * (files/lifecycle.ts) in the batch that records its last part, so two parts finishing together cannot both miss it.
  */
 import { storePartStatement } from '../files/lifecycle'
+import { fileIngestedStatement } from '../usage/record'
 import type { PartPerception } from './perception/part-note'
 import type { Chunk } from './segment'
 
@@ -69,6 +70,7 @@ function chunkInserts(d1: D1Database, file: FileRef, part: number, chunks: Chunk
  * `status_details` (`finishNoteSql`), after "No text was found" for a `document` without chunks and
  * before a sentence on the file's unread pages when `perception` (a PDF part's) says some could not
  * be read. A stored part is progress: it stamps the file's `progress_at` and clears its `recoveries`.
+ * The part that completes the file counts it, its pages and bytes in usage, in the same transaction.
  */
 export async function storePart(
   d1: D1Database,
@@ -92,6 +94,8 @@ export async function storePart(
       )
       .bind(file.id, part, pages, Date.now(), p?.pagesRendered ?? 0, p?.pagesSeen ?? 0, p?.pagesSkipped ?? 0, p?.scansUnread ?? 0, note),
     storePartStatement(d1, file.id, { document, perception }),
+    // Right after the statement that may complete the file, whose `changes()` it reads.
+    fileIngestedStatement(d1, file.id),
     d1.prepare('SELECT status FROM files WHERE id = ?1').bind(file.id),
   ]
   const results = await d1.batch<{ status: string }>(statements)

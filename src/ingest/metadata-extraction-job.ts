@@ -9,6 +9,8 @@ import { MAX_METADATA_BYTES } from '../files/file-object'
 import { claimPendingExtraction, finishExtraction, returnExtractionToPending } from '../files/metadata-writes'
 import { ModelCallError } from '../models/retry'
 import { UsageMeter } from '../models/usage'
+import { meterMeasures } from '../usage/measures'
+import { recordUsage } from '../usage/record'
 import { plainSentence } from './errors'
 import type { ExtractMetadataJob } from './jobs'
 import {
@@ -52,7 +54,7 @@ export async function queueMetadataExtraction(deps: Pick<Ports, 'd1' | 'ingestQu
   return true
 }
 
-type FileForExtraction = { status: string; filename: string; instructions: string | null }
+type FileForExtraction = { status: string; filename: string; instructions: string | null; orgId: string; userId: string; workspaceId: string }
 
 /** Ends the request (unless a newer one replaced it); `patch`, when given, is merged into the metadata in the same statement. */
 async function finish(deps: ExtractionDeps, fileId: string, state: ExtractionState, patch?: Record<string, unknown>): Promise<boolean> {
@@ -73,7 +75,7 @@ async function readExcerpt(deps: ExtractionDeps, fileId: string) {
  * one); rejects on a passing model failure, for the queue to retry. A failure leaves the metadata as it was.
  */
 export async function extractMetadata(deps: ExtractionDeps, job: ExtractMetadataJob): Promise<void> {
-  const file = await deps.d1.prepare('SELECT status, filename, instructions FROM files WHERE id = ?1').bind(job.fileId).first<FileForExtraction>()
+  const file = await deps.d1.prepare('SELECT status, filename, instructions, org_id AS orgId, user_id AS userId, workspace_id AS workspaceId FROM files WHERE id = ?1').bind(job.fileId).first<FileForExtraction>()
   const state = file ? readExtractionState(file.instructions) : null
   // Deleted, replaced by a newer request, or a redelivered job whose work is done.
   if (!file || !state || state.request !== job.request || state.status !== 'queued') return
@@ -106,6 +108,9 @@ export async function extractMetadata(deps: ExtractionDeps, job: ExtractMetadata
     // A refusal that retrying cannot change (bad key, unknown model): say so. Anything else, the queue retries.
     if (!(err instanceof ModelCallError) || err.transient) throw err
     return fail(`No metadata was extracted, so the metadata was left as it was: ${err.message}`, meter.usage())
+  } finally {
+    // Against the file's uploader, answered or not: a failed call that reported tokens spent them.
+    await recordUsage(deps.d1, file, meterMeasures(meter))
   }
   const usage = meter.usage()
   const parsed = parseExtractedMetadata(answer)

@@ -30,6 +30,8 @@ import { readSlidePictures } from './perception/slide-pictures'
 import { addPerceptionUsage } from './perception/perception-usage'
 import type { Segment } from './segment'
 import { discardPageLayouts, storePageLayouts } from '../search/layout-store'
+import { meterMeasures } from '../usage/measures'
+import { recordUsage } from '../usage/record'
 
 export type IngestDeps = Pick<Ports, 'db' | 'd1' | 'blobs' | 'ingestQueue' | 'config' | 'models' | 'vectors'>
 type FileRow = typeof files.$inferSelect
@@ -93,7 +95,7 @@ async function runPart(deps: IngestDeps, file: FileRow, part: number, pages: Pag
 }
 
 async function parseAndStore(deps: IngestDeps, file: FileRow, bytes: Uint8Array, part: number, pages: PageRange | undefined, limits: Limits): Promise<void> {
-  // Vision and speech tokens of this message, added to the file's even when a later step fails.
+  // Vision, speech and embedding tokens of this message, counted even when a later step fails.
   const meter = new UsageMeter()
   const models = deps.models.metered(meter)
   // A PDF's pages are rendered before pdf.js takes the bytes (PDFium keeps its own copy).
@@ -123,7 +125,7 @@ async function parseAndStore(deps: IngestDeps, file: FileRow, bytes: Uint8Array,
     else segments = outcome.result.segments
     const chunks = chunkSegments(segments, { fileId: file.id })
     // Vectors first: the part that completes the file marks it processed, and then they must be there.
-    const embedded = await embedChunks(deps, file, chunks)
+    const embedded = await embedChunks({ ...deps, models }, file, chunks)
     const note = [perceived, embedded.note].filter(Boolean).join(' ') || null
     const pageTotal = pageCount || (outcome.status === 'parsed' ? (outcome.result.pageCount ?? 0) : 0)
     const stored = await storePart(deps.d1, file, part, pageTotal, chunks, note, perception, outcome.status === 'parsed')
@@ -141,5 +143,8 @@ async function parseAndStore(deps: IngestDeps, file: FileRow, bytes: Uint8Array,
   } finally {
     pdf?.close()
     await addPerceptionUsage(deps.d1, file.id, meter)
+    // Against the file's uploader (a source's files are its creator's). A retry spends, and counts, anew;
+    // a part already stored is skipped before any model call (`partFinished`), so it counts nothing.
+    await recordUsage(deps.d1, file, meterMeasures(meter))
   }
 }

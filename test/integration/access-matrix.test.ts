@@ -242,6 +242,22 @@ const ROWS: Row[] = [
     expect: { users: 200, outsider: 403, otherOrg: 404, adminToken: 403 },
   },
   {
+    name: 'GET /usage',
+    request: () => ({ method: 'GET', path: '/usage' }),
+    // The admin token must name the org.
+    expect: { users: 200, adminToken: 422 },
+  },
+  {
+    name: 'GET /usage (naming the org)',
+    request: (w) => ({ method: 'GET', path: `/usage?org=${w.org}&group_by=user` }),
+    expect: { users: 200, otherOrg: 404, adminToken: 200 },
+  },
+  {
+    name: "GET /usage (another user's, in the workspace)",
+    request: (w) => ({ method: 'GET', path: `/usage?org=${w.org}&user=${w.writer.id}&workspace=${w.ws}` }),
+    expect: { users: 403, writer: 200, admin: 200, otherOrg: 404, adminToken: 200 },
+  },
+  {
     // MCP's initialize; what each tool may reach is checked in mcp.test.ts.
     name: 'POST /mcp',
     request: () => ({

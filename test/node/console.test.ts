@@ -3,7 +3,7 @@
  * Cairn as `npm start` serves it, its reasoning model the scripted OpenAI-compatible server of the
  * agent bench. Signs in with the printed one-time link, uploads three sample files, watches them reach
  * `processed`, asks a question, follows a citation to its page and its boxes; a bad filter, a damaged
- * file and signing out too. Every screen is checked with axe and saved as a screenshot at 1280×800
+ * file, usage and signing out too. Every screen is checked with axe and saved as a screenshot at 1280×800
  * and 390×844 in `test/.screens/`. Skipped, saying so, where no Chromium is installed.
  */
 import { existsSync, mkdirSync } from 'node:fs'
@@ -230,6 +230,29 @@ describe.skipIf(!CHROMIUM)('the web console in a real browser', () => {
       site.close()
     }
   }, 120_000)
+
+  it('shows usage per day for the last 30 days, its tokens those the model server reported', async () => {
+    await page.getByRole('link', { name: 'Usage' }).click()
+    await page.getByRole('heading', { name: 'Usage' }).waitFor()
+    const footer = page.locator('table.usage tfoot td')
+    await footer.first().waitFor()
+    // Every call the scripted model answered reported 100 tokens in and 20 out.
+    const calls = Object.values((await (await fetch(`${model.url}/__calls`)).json()) as Record<string, unknown[]>).flat().length
+    expect(calls).toBeGreaterThan(0)
+    const report = await api('GET', '/v1/usage')
+    expect(report.totals).toMatchObject({ reasoning_calls: calls, reasoning_input_tokens: 100 * calls, reasoning_output_tokens: 20 * calls })
+    expect(report.totals.completions).toBeGreaterThan(0)
+    const digits = (texts: string[]) => texts.map((t) => t.replace(/\D/g, ''))
+    // The total row: questions, tokens in, tokens out.
+    expect(digits((await footer.allTextContents()).slice(0, 3))).toEqual([report.totals.completions, 100 * calls, 20 * calls].map(String))
+    const today = new Date().toISOString().slice(0, 10)
+    expect(report.data.at(-1).day).toBe(today)
+    await page.locator('table.usage tbody th', { hasText: today }).waitFor()
+    await checkScreen('usage')
+    // Only the workspace in use: the same here, where everything was done in `default`.
+    await page.getByLabel('Show').selectOption('one')
+    await page.locator('table.usage tbody th', { hasText: today }).waitFor()
+  })
 
   it('signs out: the token is revoked and the session cleared', async () => {
     const token = await page.evaluate<string | null>("localStorage.getItem('cairn.token')")

@@ -15,6 +15,7 @@ import { History } from './History'
 import { Members } from './Members'
 import { Sources } from './Sources'
 import { Tokens } from './Tokens'
+import { Usage } from './Usage'
 import { Alert } from './Notice'
 
 const SCREENS = [
@@ -23,6 +24,7 @@ const SCREENS = [
   { name: 'history', label: 'History' },
   { name: 'sources', label: 'Sources' },
   { name: 'members', label: 'Members' },
+  { name: 'usage', label: 'Usage' },
   { name: 'tokens', label: 'Your tokens' },
 ]
 
@@ -70,7 +72,7 @@ export function Shell() {
     }
   }
 
-  const screen = route.name === 'file' && route.id ? <FilePage id={route.id} /> : route.name === 'ask' ? <Ask /> : route.name === 'history' ? <History id={route.id} /> : route.name === 'members' ? <Members me={me} /> : route.name === 'tokens' ? <Tokens me={me} /> : route.name === 'sources' ? <Sources /> : <Files />
+  const screen = route.name === 'file' && route.id ? <FilePage id={route.id} /> : route.name === 'ask' ? <Ask /> : route.name === 'history' ? <History id={route.id} /> : route.name === 'members' ? <Members me={me} /> : route.name === 'tokens' ? <Tokens me={me} /> : route.name === 'sources' ? <Sources /> : route.name === 'usage' ? <Usage /> : <Files />
 
   return (
     <div class="shell">

@@ -9,6 +9,7 @@ import { recordAnswer } from '../../audit/answers'
 import { evidenceFields, QuestionError, readQuestion, searchWorkspace, type PhaseTimer, type RetrievedChunk } from '../../search'
 import { DEFAULT_WORKSPACE } from '../../tenancy/orgs'
 import { authorizeWorkspace } from '../../tenancy/workspace-access'
+import { meteredWork } from '../../usage/metered'
 import { requireUser } from '../auth'
 import { ApiError, invalid } from '../errors'
 import { sseResponse } from '../sse'
@@ -79,7 +80,9 @@ export function chatRoutes(): App {
     if (kind === 'l0') return answerWithRun(c, user, workspaceId, body, question)
 
     const request = { orgId: user.orgId, workspaceId, query: question.text, filter: question.filter, topK: question.topK }
-    const elements = await searchWorkspace(deps, request, serverTiming(c), deps.blobs)
+    // The question's embedding (and any rerank) counts as the asker's usage in the workspace.
+    const owner = { orgId: user.orgId, userId: user.userId, workspaceId }
+    const elements = await meteredWork(deps, owner, (metered) => searchWorkspace(metered, request, serverTiming(c), deps.blobs))
 
     const id = completionId()
     const created = Math.floor(Date.now() / 1000)

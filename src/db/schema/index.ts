@@ -1,5 +1,5 @@
 /**
- * @module The D1 schema, one file per domain. Files, chunks and completions join here
+ * @module The D1 schema, one file per domain. Files, chunks, completions and usage join here
  * as their issues land; `drizzle-kit generate` reads this module to write migrations.
  */
 export * from './tenancy'
@@ -9,3 +9,4 @@ export * from './vectors'
 export * from './completions'
 export * from './sources'
 export * from './audit'
+export * from './usage'

@@ -6,6 +6,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { z } from 'zod'
 import { evidenceFields, readQuestion, searchWorkspace, type RetrievedChunk } from '../../search'
 import { authorizeWorkspace } from '../../tenancy/workspace-access'
+import { meteredWork } from '../../usage/metered'
 import type { McpCaller } from '../caller'
 import { placeOf } from '../location'
 import { chunkFilterArg, topKArg, workspaceArg, workspaceOf } from '../schemas'
@@ -38,7 +39,8 @@ export function registerSearch(server: McpServer, caller: McpCaller): void {
       await authorizeWorkspace(deps.db, user, workspaceId, 'reader')
       // Read as a chat question is, so the filter and top_k follow the same rules as l0-retrieval's.
       const question = readQuestion([{ role: 'user', content: [{ type: 'filter', filter: args.filter ?? null, top_k: args.top_k ?? null }, { type: 'text', text: args.query }] }])
-      const found = await searchWorkspace(deps, { orgId: user.orgId, workspaceId, query: question.text, filter: question.filter, topK: question.topK })
+      const request = { orgId: user.orgId, workspaceId, query: question.text, filter: question.filter, topK: question.topK }
+      const found = await meteredWork(deps, { orgId: user.orgId, userId: user.userId, workspaceId }, (metered) => searchWorkspace(metered, request))
       const results = found.map((e) => ({ ...evidenceFields(e), text: e.text }))
       const text = found.length === 0 ? `Nothing in workspace "${workspaceId}" matches "${args.query}"${args.filter ? ` with the filter ${args.filter}` : ''}.` : found.map((e, i) => resultText(e, i + 1)).join('\n\n')
       return answered(text, { results })

@@ -1,0 +1,21 @@
+CREATE TABLE `usage_daily` (
+	`org_id` text NOT NULL,
+	`day` text NOT NULL,
+	`user_id` text NOT NULL,
+	`workspace_id` text NOT NULL,
+	`completions` integer DEFAULT 0 NOT NULL,
+	`reasoning_calls` integer DEFAULT 0 NOT NULL,
+	`reasoning_input_tokens` integer DEFAULT 0 NOT NULL,
+	`reasoning_output_tokens` integer DEFAULT 0 NOT NULL,
+	`perception_calls` integer DEFAULT 0 NOT NULL,
+	`perception_input_tokens` integer DEFAULT 0 NOT NULL,
+	`perception_output_tokens` integer DEFAULT 0 NOT NULL,
+	`audio_seconds` real DEFAULT 0 NOT NULL,
+	`embedding_calls` integer DEFAULT 0 NOT NULL,
+	`embedding_input_tokens` integer DEFAULT 0 NOT NULL,
+	`rerank_calls` integer DEFAULT 0 NOT NULL,
+	`files_ingested` integer DEFAULT 0 NOT NULL,
+	`pages_ingested` integer DEFAULT 0 NOT NULL,
+	`bytes_ingested` integer DEFAULT 0 NOT NULL,
+	PRIMARY KEY(`org_id`, `day`, `user_id`, `workspace_id`)
+);

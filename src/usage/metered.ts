@@ -8,14 +8,23 @@ import { meterMeasures } from './measures'
 import { recordUsage, type UsageOwner } from './record'
 
 /**
+ * `defer` takes the recording when it need not hold up the work's answer (a search, whose response
+ * can go before its usage is written); by default the work waits for it.
  * @example const hits = await meteredWork(deps, { orgId, userId, workspaceId }, (d) => searchWorkspace(d, request))
  */
-export async function meteredWork<D extends { models: Models; d1: D1Database }, T>(deps: D, owner: UsageOwner, work: (deps: D) => Promise<T>): Promise<T> {
+export async function meteredWork<D extends { models: Models; d1: D1Database }, T>(
+  deps: D,
+  owner: UsageOwner,
+  work: (deps: D) => Promise<T>,
+  defer?: (recording: Promise<void>) => void,
+): Promise<T> {
   const meter = new UsageMeter()
   try {
     return await work({ ...deps, models: deps.models.metered(meter) })
   } finally {
     // Nothing spent (no models configured, or keyword search only) writes nothing.
-    await recordUsage(deps.d1, owner, meterMeasures(meter))
+    const recording = recordUsage(deps.d1, owner, meterMeasures(meter))
+    if (defer) defer(recording)
+    else await recording
   }
 }

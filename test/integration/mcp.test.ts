@@ -114,6 +114,10 @@ describe('search', () => {
     expect(results[0].text).toContain('Sholes')
     expect(results[0].score).toBeGreaterThan(0)
     expect(textOf(result)).toMatch(new RegExp(`^\\[1\\] multi_page\\.pdf, page 1 \\(file_id ${pdfId}, score`))
+    // The audit log has the search as an answer: its question and the passages it handed over.
+    const [event] = (await callJson('GET', '/v1/audit?action=answer&limit=1', { token: w.reader.token })).data
+    expect(event).toMatchObject({ workspace: w.ws, details: { model: 'mcp:search', question: 'Who patented the typewriter in 1868?' } })
+    expect(event.details.cited.map((c: { chunk_id: string }) => c.chunk_id)).toEqual(results.map((r) => r.chunk_id))
   })
 
   it('honours the filter, and says when nothing matches', async () => {

@@ -80,9 +80,9 @@ export function chatRoutes(): App {
     if (kind === 'l0') return answerWithRun(c, user, workspaceId, body, question)
 
     const request = { orgId: user.orgId, workspaceId, query: question.text, filter: question.filter, topK: question.topK }
-    // The question's embedding (and any rerank) counts as the asker's usage in the workspace.
+    // The question's embedding (and any rerank) counts as the asker's usage in the workspace, written after the answer is sent.
     const owner = { orgId: user.orgId, userId: user.userId, workspaceId }
-    const elements = await meteredWork(deps, owner, (metered) => searchWorkspace(metered, request, serverTiming(c), deps.blobs))
+    const elements = await meteredWork(deps, owner, (metered) => searchWorkspace(metered, request, serverTiming(c), deps.blobs), (recording) => afterResponse(c, recording))
 
     const id = completionId()
     const created = Math.floor(Date.now() / 1000)

@@ -5,6 +5,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { z } from 'zod'
 import { evidenceFields, readQuestion, searchWorkspace, type RetrievedChunk } from '../../search'
+import { completionId } from '../../agent/run-id'
+import { recordAnswer } from '../../audit/answers'
 import { authorizeWorkspace } from '../../tenancy/workspace-access'
 import { meteredWork } from '../../usage/metered'
 import type { McpCaller } from '../caller'
@@ -41,6 +43,18 @@ export function registerSearch(server: McpServer, caller: McpCaller): void {
       const question = readQuestion([{ role: 'user', content: [{ type: 'filter', filter: args.filter ?? null, top_k: args.top_k ?? null }, { type: 'text', text: args.query }] }])
       const request = { orgId: user.orgId, workspaceId, query: question.text, filter: question.filter, topK: question.topK }
       const found = await meteredWork(deps, { orgId: user.orgId, userId: user.userId, workspaceId }, (metered) => searchWorkspace(metered, request))
+      await recordAnswer(deps, {
+        orgId: user.orgId,
+        workspaceId,
+        userId: user.userId,
+        email: user.email,
+        completionId: completionId(),
+        model: 'mcp:search',
+        question: question.text,
+        answer: found.map((e) => e.text).join('\n\n'),
+        cited: found.map(evidenceFields),
+        outcome: 'answered',
+      })
       const results = found.map((e) => ({ ...evidenceFields(e), text: e.text }))
       const text = found.length === 0 ? `Nothing in workspace "${workspaceId}" matches "${args.query}"${args.filter ? ` with the filter ${args.filter}` : ''}.` : found.map((e, i) => resultText(e, i + 1)).join('\n\n')
       return answered(text, { results })

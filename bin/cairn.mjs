@@ -52,6 +52,7 @@ workspaceOption(program.command('upload').argument('<paths...>', 'files and fold
   .option('--metadata <json>', 'a JSON object applied to every file')
   .option('--metadata-from-path <keys>', 'name metadata keys after folders, e.g. "category/author"')
   .option('--instructions <text>', 'what metadata the model should extract from each file')
+  .option('--expires-after <duration>', 'delete the files this long after upload (1h to 30d, e.g. 12h, 7d)')
   .option('--no-wait', 'do not wait for indexing')
   .action(run((paths, o) => upload(api(), out, paths, o)))
 

@@ -5,6 +5,7 @@
  * and a line per file, then follows ingestion
  * with a second bar until every file is `processed` or `error`. Failures are listed with their sentences.
  */
+import { durationSeconds } from './duration.mjs'
 import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
@@ -93,6 +94,8 @@ export async function upload(api, out, paths, options) {
   const { colors: c } = out
   const workspace = options.workspace
   const baseMetadata = options.metadata ? JSON.parse(options.metadata) : {}
+  // Read before anything is sent, so a mistyped duration stops the run at once.
+  const expiresAfter = options.expiresAfter === undefined ? null : durationSeconds(options.expiresAfter)
   const entries = walk(paths)
   const present = new Set((await allFiles(api, workspace)).map((f) => f.sha256).filter(Boolean))
   const todo = []
@@ -121,6 +124,10 @@ export async function upload(api, out, paths, options) {
     const metadata = metadataOf(items[0])
     if (Object.keys(metadata).length > 0) form.append('metadata', JSON.stringify(metadata))
     if (options.instructions) form.append('instructions', options.instructions)
+    if (expiresAfter !== null) {
+      form.append('expires_after[anchor]', 'created_at')
+      form.append('expires_after[seconds]', String(expiresAfter))
+    }
     const answer = await (await api.request('POST', '/files', { body: form })).json()
     return Array.isArray(answer) ? answer : [answer]
   }

@@ -3,7 +3,7 @@
  * caller's org, or outside the workspace they name, it does not exist; inside, tenancy's rule
  * (handed in as `authorize`) decides whether their access to its workspace is enough.
  */
-import { and, eq } from 'drizzle-orm'
+import { and, eq, gt, isNull, or } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { files, type Access } from '../db/schema'
 import { FileError } from './errors'
@@ -23,11 +23,17 @@ export type FileCaller = {
 }
 
 /**
+ * Files not past their expiry: one that has expired is gone to every reader at once, though the sweep
+ * that deletes its bytes and chunks may come a little later.
+ */
+export const unexpired = (now = Date.now()) => or(isNull(files.expiresAtMs), gt(files.expiresAtMs, now))
+
+/**
  * The file, if the caller may act on it at `needed`; another org's file, or one outside `workspace`, is not found.
  * @example const row = await openFile(db, caller, 'file-0a1b…', undefined, 'reader')
  */
 export async function openFile(db: Db, caller: FileCaller, fileId: string, workspace: string | undefined, needed: Access): Promise<FileRow> {
-  const row = await db.select().from(files).where(and(eq(files.id, fileId), eq(files.orgId, caller.orgId))).get()
+  const row = await db.select().from(files).where(and(eq(files.id, fileId), eq(files.orgId, caller.orgId), unexpired())).get()
   if (!row || (workspace !== undefined && workspace !== row.workspaceId)) {
     throw new FileError('not_found', `No file "${fileId}"${workspace ? ` in workspace "${workspace}"` : ''}.`, 'file_id')
   }

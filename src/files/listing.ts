@@ -8,7 +8,7 @@ import type { Db } from '../db/client'
 import { files } from '../db/schema'
 import { compileToSql, FilterSyntaxError, parseFilter, tableColumns } from '../filter'
 import { DEFAULT_WORKSPACE } from '../tenancy/orgs'
-import type { FileCaller } from './access'
+import { unexpired, type FileCaller } from './access'
 import { FileError } from './errors'
 import type { FileRow } from './file-object'
 
@@ -50,7 +50,7 @@ function fileFilter(expression: string): SQL {
 export async function listFiles(db: Db, caller: FileCaller, q: FileListing): Promise<FilePage> {
   const workspaceId = q.workspace ?? DEFAULT_WORKSPACE
   await caller.authorize(workspaceId, 'reader')
-  const scope: SQL[] = [eq(files.orgId, caller.orgId), eq(files.workspaceId, workspaceId)]
+  const scope: SQL[] = [eq(files.orgId, caller.orgId), eq(files.workspaceId, workspaceId), unexpired()!]
   if (q.purpose) scope.push(eq(files.purpose, q.purpose))
   if (q.metadata !== undefined) scope.push(fileFilter(q.metadata))
   const where: SQL[] = [...scope]

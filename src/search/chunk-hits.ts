@@ -51,8 +51,9 @@ export type SqlPart = { sql: string; params: unknown[] }
  * order. The filter compiles to one placeholder whatever its size, far inside D1's 100 per statement.
  */
 export function scopeCondition(scope: SearchScope): SqlPart {
-  const sql = ["c.org_id = ? AND c.workspace_id = ? AND f.status = 'processed'"]
-  const params: unknown[] = [scope.orgId, scope.workspaceId]
+  // A file past its expiry is out of every search at once, before the sweep deletes it (files/expiry.ts).
+  const sql = ["c.org_id = ? AND c.workspace_id = ? AND f.status = 'processed' AND (f.expires_at_ms IS NULL OR f.expires_at_ms > ?)"]
+  const params: unknown[] = [scope.orgId, scope.workspaceId, Date.now()]
   if (scope.filter) {
     const compiled = compileToSql(scope.filter, SCOPE_COLUMNS)
     sql.push(compiled.sql)

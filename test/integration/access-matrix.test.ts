@@ -258,6 +258,27 @@ const ROWS: Row[] = [
     expect: { users: 403, writer: 200, admin: 200, otherOrg: 404, adminToken: 200 },
   },
   {
+    // Any member reads the events they may see (their own, their administered workspaces'); the admin token must name the org.
+    name: 'GET /audit',
+    request: () => ({ method: 'GET', path: '/audit' }),
+    expect: { users: 200, adminToken: 422 },
+  },
+  {
+    name: 'GET /audit (naming the org)',
+    request: (w) => ({ method: 'GET', path: `/audit?org=${w.org}&action=file.uploaded` }),
+    expect: { users: 200, otherOrg: 404, adminToken: 200 },
+  },
+  {
+    name: 'GET /audit/export (naming the org)',
+    request: (w) => ({ method: 'GET', path: `/audit/export?org=${w.org}` }),
+    expect: { users: 200, otherOrg: 404, adminToken: 200 },
+  },
+  {
+    name: 'GET /audit/verify (naming the org)',
+    request: (w) => ({ method: 'GET', path: `/audit/verify?org=${w.org}` }),
+    expect: { users: 200, otherOrg: 404, adminToken: 200 },
+  },
+  {
     // MCP's initialize; what each tool may reach is checked in mcp.test.ts.
     name: 'POST /mcp',
     request: () => ({

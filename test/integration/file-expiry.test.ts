@@ -1,6 +1,7 @@
 /**
  * Files that expire, end to end on real D1, R2 and the queue: OpenAI's `expires_after` form fields at
- * upload, `expires_at` on the file object, refusals of bad values, and the sweep deleting an expired
+ * upload, `expires_at` on the file object, refusals of bad values, an expired file hidden from readers
+ * at once, and the sweep deleting it
  * file with its chunks, vectors and stored bytes while a file without expiry stays searchable.
  * Waiting an hour is not a test: once indexed, the expiring file's time is moved into the past in D1.
  */
@@ -79,6 +80,21 @@ describe('the expiry sweep', () => {
 
     // An hour and more later, as far as the file knows.
     await env.DB.prepare('UPDATE files SET expires_at_ms = ? WHERE id = ?').bind(Date.now() - 1000, gone.id).run()
+    // Gone to readers at once, before the sweep has run: not listed, not found, not searched.
+    const ask = async () =>
+      new Set(
+        (
+          await callJson('POST', '/v1/chat/completions', {
+            token: w.reader.token,
+            body: { model: 'l0-retrieval', workspace: w.ws, messages: [{ role: 'user', content: 'Who patented the typewriter in 1868?' }] },
+          })
+        ).choices.map((c: { metadata: { file_id: string } }) => c.metadata.file_id),
+      )
+    const listed = await callJson('GET', `/v1/files?workspace=${w.ws}&limit=100`, { token: w.reader.token })
+    expect(listed.data.map((f: { id: string }) => f.id)).not.toContain(gone.id)
+    expect((await call('GET', `/v1/files/${gone.id}?workspace=${w.ws}`, { token: w.reader.token })).status).toBe(404)
+    expect((await ask()).has(gone.id)).toBe(false)
+    expect(await chunksOf(gone.id)).toBeGreaterThan(0)
     expect(await sweepExpiredFiles(deps)).toBe(1)
 
     expect((await call('GET', `/v1/files/${gone.id}?workspace=${w.ws}`, { token: w.reader.token })).status).toBe(404)
@@ -91,11 +107,7 @@ describe('the expiry sweep', () => {
     expect(await chunksOf(kept.id)).toBeGreaterThan(0)
     const later = await callJson('GET', `/v1/files?workspace=${w.ws}&limit=100`, { token: w.reader.token })
     expect(later.data.map((f: { filename: string }) => f.filename)).toContain('also-expiring-later.txt')
-    const search = await callJson('POST', '/v1/chat/completions', {
-      token: w.reader.token,
-      body: { model: 'l0-retrieval', workspace: w.ws, messages: [{ role: 'user', content: 'Who patented the typewriter in 1868?' }] },
-    })
-    const found = new Set(search.choices.map((c: { metadata: { file_id: string } }) => c.metadata.file_id))
+    const found = await ask()
     expect(found.has(gone.id)).toBe(false)
     expect(found.has(kept.id)).toBe(true)
   })

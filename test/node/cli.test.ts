@@ -126,6 +126,23 @@ describe('the cairn command', () => {
     }
   }, 180_000)
 
+  it('uploads files that expire, and refuses a duration it cannot read before sending anything', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cairn-expiring-'))
+    writeFileSync(path.join(dir, 'visitor-log.txt'), `Visitors on ${new Date().toISOString()}: none.`)
+    const sent = await cli('upload', dir, '--expires-after', '2h', '--no-wait')
+    expect(sent.code, sent.stderr).toBe(0)
+    const files = JSON.parse((await cli('ls', '--json', '--filter', "filename = 'visitor-log.txt'")).stdout) as Array<{ created_at: number; expires_at: number }>
+    expect(files).toHaveLength(1)
+    expect(files[0]!.expires_at - files[0]!.created_at).toBeGreaterThanOrEqual(7200)
+    expect(files[0]!.expires_at - files[0]!.created_at).toBeLessThanOrEqual(7201)
+    const bad = await cli('upload', dir, '--expires-after', 'soon')
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toContain('"soon" is not a duration')
+    const tooShort = await cli('upload', path.join(samples, 'text'), '--expires-after', '10m')
+    expect(tooShort.code).toBe(1)
+    expect(tooShort.stdout + tooShort.stderr).toMatch(/3600 \(one hour\)/)
+  })
+
   it('lists, exports and verifies the audit log of what it did', async () => {
     const listed = await cli('audit', '--action', 'file.uploaded', '--limit', '5')
     expect(listed.code, listed.stderr).toBe(0)

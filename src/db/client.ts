@@ -6,6 +6,11 @@ import * as schema from './schema'
 
 export type Db = DrizzleD1Database<typeof schema>
 
+// Building a client walks the whole schema; a binding is the same object for the isolate's life, so one client each.
+const clients = new WeakMap<D1Database, Db>()
+
 export function d1Database(binding: D1Database): Db {
-  return drizzle(binding, { schema })
+  let db = clients.get(binding)
+  if (!db) clients.set(binding, (db = drizzle(binding, { schema })))
+  return db
 }

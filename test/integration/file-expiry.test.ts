@@ -1,8 +1,8 @@
 /**
  * Files that expire, end to end on real D1, R2 and the queue: OpenAI's `expires_after` form fields at
  * upload, `expires_at` on the file object, refusals of bad values, an expired file hidden from readers
- * at once, and the sweep deleting it
- * file with its chunks, vectors and stored bytes while a file without expiry stays searchable.
+ * at once, and the sweep deleting it with its chunks, vectors and stored bytes while a file without
+ * expiry stays searchable.
  * Waiting an hour is not a test: once indexed, the expiring file's time is moved into the past in D1.
  */
 import { env } from 'cloudflare:test'

@@ -61,33 +61,19 @@ const isKeyConflict = (err: unknown) => /UNIQUE constraint failed|PRIMARY KEY/i.
 
 type Head = { seq: number; hash: string }
 
-type Deferred<T> = { promise: Promise<T>; resolve: (value: T) => void; reject: (reason: unknown) => void }
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void
-  let reject!: (reason: unknown) => void
-  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)))
-  return { promise, resolve, reject }
-}
-
-/** An append waiting in its isolate's queue: its events, and how it learns it was written, or must write. */
-type Waiting = {
-  events: readonly AuditEvent[]
-  atMs: number
-  written: Deferred<AuditRow[]>
-  lead: Deferred<void>
-}
-
-type Chain = { head: Head | null; queue: Waiting[]; busy: boolean }
-
-/** Events one transaction writes at most; the rest wait for the next. */
-const GROUP_EVENTS = 200
+type Chain = { head: Head | null; turn: Promise<void> }
 
 /**
- * Per database and org, what this isolate last wrote and the appends waiting. One append at a time
- * leads: it writes every append queued so far in one transaction, starting from the head it knows,
- * then hands the lead to the next one queued. So appends from one isolate neither read the head nor
- * collide, and under load many share a transaction; each leader does only its own request's I/O.
+ * How long an append waits for the one before it in its isolate. Longer means that append's request
+ * was cut off mid-write; this one goes ahead, and at worst meets a key conflict and reads the head.
+ */
+const TURN_WAIT_MS = 5_000
+
+/**
+ * Per database and org, what this isolate last wrote, and the turn of the append in flight. Appends
+ * from one isolate take turns, each starting from the head the previous one wrote, so they neither
+ * read the head nor collide. Each waits on a promise the one before it made and settles itself (a
+ * promise made in another request and settled from this one would not be safe in Workers).
  * An append from elsewhere (another isolate, the completion object) shows up as a key conflict,
  * after which the head is read again.
  */
@@ -99,11 +85,9 @@ function chainOf(db: Db, orgId: string): Chain {
   let byOrg = chains.get(database)
   if (!byOrg) chains.set(database, (byOrg = new Map()))
   let chain = byOrg.get(orgId)
-  if (!chain) byOrg.set(orgId, (chain = { head: null, queue: [], busy: false }))
+  if (!chain) byOrg.set(orgId, (chain = { head: null, turn: Promise.resolve() }))
   return chain
 }
-
-const LEAD = Symbol('lead')
 
 /**
  * Appends `events` to `orgId`'s chain, in order, and returns them as stored.
@@ -112,60 +96,40 @@ const LEAD = Symbol('lead')
 export async function appendAudit(db: Db, orgId: string, events: readonly AuditEvent[], now = Date.now()): Promise<AuditRow[]> {
   if (events.length === 0) return []
   const chain = chainOf(db, orgId)
-  const me: Waiting = { events, atMs: now, written: deferred(), lead: deferred() }
-  chain.queue.push(me)
-  if (!chain.busy) {
-    chain.busy = true
-    me.lead.resolve()
-  }
-  const first = await Promise.race([me.written.promise, me.lead.promise.then((): typeof LEAD => LEAD)])
-  if (first !== LEAD) return first
-  const group: Waiting[] = []
-  for (let n = 0; chain.queue.length > 0 && (group.length === 0 || n + chain.queue[0]!.events.length <= GROUP_EVENTS); ) {
-    const next = chain.queue.shift()!
-    n += next.events.length
-    group.push(next)
-  }
+  const previous = chain.turn
+  let done!: () => void
+  chain.turn = new Promise<void>((resolve) => (done = resolve))
+  let timer: ReturnType<typeof setTimeout> | undefined
+  await Promise.race([previous, new Promise<void>((resolve) => (timer = setTimeout(resolve, TURN_WAIT_MS)))])
+  clearTimeout(timer)
   try {
-    const rows = await writeEvents(db, orgId, group, chain)
-    let at = 0
-    for (const w of group) {
-      w.written.resolve(rows.slice(at, at + w.events.length))
-      at += w.events.length
-    }
-  } catch (err) {
-    for (const w of group) w.written.reject(err)
+    return await writeEvents(db, orgId, events, now, chain)
   } finally {
-    const next = chain.queue[0]
-    if (next) next.lead.resolve()
-    else chain.busy = false
+    done()
   }
-  return me.written.promise
 }
 
-async function writeEvents(db: Db, orgId: string, group: readonly Waiting[], chain: Chain): Promise<AuditRow[]> {
+async function writeEvents(db: Db, orgId: string, events: readonly AuditEvent[], atMs: number, chain: Chain): Promise<AuditRow[]> {
   for (let attempt = 1; ; attempt++) {
     const head = chain.head ?? (await db.select({ seq: auditHeads.seq, hash: auditHeads.hash }).from(auditHeads).where(eq(auditHeads.orgId, orgId)).get()) ?? null
     let seq = head?.seq ?? 0
     let prevHash = head?.hash ?? GENESIS_HASH
     const rows: AuditRow[] = []
-    for (const { events, atMs } of group) {
-      for (const event of events) {
-        seq += 1
-        const columns = {
-          orgId,
-          seq,
-          atMs,
-          ...actorColumns(event.actor),
-          action: event.action,
-          workspaceId: event.workspaceId ?? null,
-          target: event.target ?? null,
-          details: canonicalJson(event.details ?? {}),
-          prevHash,
-        }
-        prevHash = await eventHash(columns)
-        rows.push({ ...columns, hash: prevHash })
+    for (const event of events) {
+      seq += 1
+      const columns = {
+        orgId,
+        seq,
+        atMs,
+        ...actorColumns(event.actor),
+        action: event.action,
+        workspaceId: event.workspaceId ?? null,
+        target: event.target ?? null,
+        details: canonicalJson(event.details ?? {}),
+        prevHash,
       }
+      prevHash = await eventHash(columns)
+      rows.push({ ...columns, hash: prevHash })
     }
     // D1 binds at most 100 parameters a statement; an event has 12 columns.
     const inserts = []

@@ -211,6 +211,23 @@ describe('the openai npm client against npm start', () => {
     expect(scores).toEqual([...scores].sort((a, b) => b - a))
   })
 
+  it('records every answer in the audit log when many arrive at once, and the chain holds', async () => {
+    await waitUntilReady(cairn.base)
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => client.chat.completions.create({ model: 'l0-retrieval', messages: ask({ type: 'text', text: `typewriter patent ${i}` }) })),
+    )
+    const audit = async (query: string) => (await (await fetch(`${cairn.base}/v1/audit${query}`, { headers: { authorization: `Bearer ${cairn.token}` } })).json()) as any
+    // Each answer's record is written after its response: give them a moment.
+    for (let i = 0; i < 100; i++) {
+      const recorded = new Set((await audit('?action=answer&limit=1000')).data.map((e: { target: string }) => e.target))
+      if (answers.every((a) => recorded.has(a.id))) break
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    const recorded = new Set((await audit('?action=answer&limit=1000')).data.map((e: { target: string }) => e.target))
+    expect(answers.filter((a) => !recorded.has(a.id))).toEqual([])
+    expect(await audit('/verify')).toMatchObject({ ok: true, broken: null })
+  })
+
   it('narrows l0 with a filter part: a filter no file matches finds nothing, the matching one finds the PDF', async () => {
     await waitUntilReady(cairn.base)
     const none = await client.chat.completions.create({ model: 'l0', messages: ask({ type: 'filter', filter: "metadata.author == 'hegel'" }, { type: 'text', text: QUESTION }) })

@@ -43,7 +43,7 @@ async function launch(name, root) {
   const api = cairnApi(`http://localhost:${port}`)
   // Two at once: each its own inspector port too.
   const { child, token } = await startCairn({ root, port, persistTo: state, log: path.join(state, 'cairn.log'), args: ['--inspector-port', String(port + 1)] })
-  return { name, api, token, child, state }
+  return { name, api, token, child, state, base: `http://localhost:${port}` }
 }
 
 async function fill({ api, token }) {
@@ -59,8 +59,12 @@ async function fill({ api, token }) {
   }
 }
 
+let currentAnswers = 0
+
 /** One question's wall time, in milliseconds. */
-async function ask({ api, token }, text) {
+async function ask(cairn, text) {
+  const { api, token } = cairn
+  if (cairn.name === 'current') currentAnswers++
   const started = performance.now()
   await api(token, 'POST', '/v1/chat/completions', { model: 'l0-retrieval', messages: [{ role: 'user', content: [{ type: 'filter', top_k: 10 }, { type: 'text', text }] }] })
   return performance.now() - started
@@ -79,6 +83,7 @@ async function block(cairn, seconds) {
 }
 
 const running = []
+let failed = true
 try {
   const base = await launch('baseline', baseline)
   running.push(base)
@@ -110,13 +115,20 @@ try {
   console.log(line('baseline', loaded.baseline))
   console.log(line('current', loaded.current))
   console.log(`    ratio current/baseline: p50 ${ratio(loaded, 50)}×, p95 ${ratio(loaded, 95)}×`)
+  // Every answer must be in the log: its records are written after the responses, so allow them a moment.
+  await new Promise((r) => setTimeout(r, 2000))
   const { body } = await current.api(current.token, 'GET', '/v1/audit/verify')
-  console.log(`  audit chain of the current run: ${body.ok ? 'holds' : `broken at ${body.broken.seq}`}, ${body.events_checked} events`)
+  const exported = await fetch(`${current.base}/v1/audit/export?action=answer`, { headers: { authorization: `Bearer ${current.token}` } })
+  const recorded = (await exported.text()).split('\n').filter(Boolean).length
+  console.log(`  audit chain of the current run: ${body.ok ? 'holds' : `broken at ${body.broken.seq}`}, ${body.events_checked} events; ${recorded} of ${currentAnswers} answers recorded`)
+  failed = false
 } finally {
   for (const c of running) {
     const exited = new Promise((r) => c.child.once('exit', r))
     stopCairn(c.child)
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))])
-    rmSync(c.state, { recursive: true, force: true })
+    // A failed run keeps each state folder, with its server log (cairn.log), to read.
+    if (failed) console.error(`kept ${c.name}'s state and log: ${c.state}`)
+    else rmSync(c.state, { recursive: true, force: true })
   }
 }

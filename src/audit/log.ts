@@ -1,11 +1,14 @@
 /**
- * @module Appending to an org's audit log. Events are numbered and hash-chained per org; an append
- * reads the chain's head, and writes the events and the new head in one D1 transaction. Two appends
- * racing for the same number cannot both commit (the number is the key), so the loser reads the new
- * head and tries again: the chain never forks.
+ * @module Appending to an org's audit log. An append is two steps, neither of which waits for any
+ * other writer: the events are inserted, each numbered in the same statement that inserts it (the
+ * next number of the org's log, so no two events ever share one), then the chain is **sealed**:
+ * every event not yet sealed gets, in order, the hash of its columns and of the event before it.
+ * Sealing is the same computation whoever runs it, and writes only where no hash is yet, so two
+ * appenders sealing at once write the same values and never fork the chain; an appender that stops
+ * between the steps leaves its events for the next append (or verification) to seal.
  */
-import { eq, sql } from 'drizzle-orm'
-import type { Db } from '../db/client'
+import { and, asc, eq, isNull, sql } from 'drizzle-orm'
+import { bindingOf, type Db } from '../db/client'
 import { auditEvents, auditHeads } from '../db/schema'
 import type { OrgUser, Principal } from '../tenancy/principal'
 import { canonicalJson, eventHash, GENESIS_HASH } from './chain'
@@ -49,106 +52,82 @@ export type AuditEvent = {
 
 export type AuditRow = typeof auditEvents.$inferSelect
 
-const ATTEMPTS = 8
-
 function actorColumns(actor: AuditActor) {
   if (actor.kind === 'user') return { actorKind: 'user' as const, actorId: actor.userId, actorEmail: actor.email ?? null }
   if (actor.kind === 'admin') return { actorKind: 'admin' as const, actorId: '', actorEmail: null }
   return { actorKind: 'system' as const, actorId: actor.name, actorEmail: null }
 }
 
-const isKeyConflict = (err: unknown) => /UNIQUE constraint failed|PRIMARY KEY/i.test(String((err as Error)?.message ?? err))
-
-type Head = { seq: number; hash: string }
-
-type Chain = { head: Head | null; turn: Promise<void> }
-
 /**
- * How long an append waits for the one before it in its isolate. Longer means that append's request
- * was cut off mid-write; this one goes ahead, and at worst meets a key conflict and reads the head.
+ * The next number of an org's log, inside the statement that inserts: one past the newest event's
+ * and the head's (retention may have removed every event; an event removed from the end must leave
+ * its number missing, not taken again). D1 runs one statement at a time, so two inserts can never
+ * take the same number.
  */
-const TURN_WAIT_MS = 5_000
+const INSERT_EVENT = `INSERT INTO audit_events (org_id, seq, at_ms, actor_kind, actor_id, actor_email, action, workspace_id, target, details)
+  VALUES (?1, MAX(COALESCE((SELECT MAX(seq) FROM audit_events WHERE org_id = ?1), 0), COALESCE((SELECT seq FROM audit_heads WHERE org_id = ?1), 0)) + 1,
+    ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)`
 
 /**
- * Per database and org, what this isolate last wrote, and the turn of the append in flight. Appends
- * from one isolate take turns, each starting from the head the previous one wrote, so they neither
- * read the head nor collide. Each waits on a promise the one before it made and settles itself (a
- * promise made in another request and settled from this one would not be safe in Workers).
- * An append from elsewhere (another isolate, the completion object) shows up as a key conflict,
- * after which the head is read again.
- */
-const chains = new WeakMap<object, Map<string, Chain>>()
-
-function chainOf(db: Db, orgId: string): Chain {
-  // Keyed by the D1 binding under the Drizzle client: two clients over one database share the chain.
-  const database = (db as unknown as { $client?: object }).$client ?? db
-  let byOrg = chains.get(database)
-  if (!byOrg) chains.set(database, (byOrg = new Map()))
-  let chain = byOrg.get(orgId)
-  if (!chain) byOrg.set(orgId, (chain = { head: null, turn: Promise.resolve() }))
-  return chain
-}
-
-/**
- * Appends `events` to `orgId`'s chain, in order, and returns them as stored.
+ * Appends `events` to `orgId`'s chain, in order, and seals them.
  * @example await appendAudit(db, user.orgId, [{ actor: { kind: 'user', userId }, action: 'token.created', target: token.id }])
  */
-export async function appendAudit(db: Db, orgId: string, events: readonly AuditEvent[], now = Date.now()): Promise<AuditRow[]> {
-  if (events.length === 0) return []
-  const chain = chainOf(db, orgId)
-  const previous = chain.turn
-  let done!: () => void
-  chain.turn = new Promise<void>((resolve) => (done = resolve))
-  let timer: ReturnType<typeof setTimeout> | undefined
-  await Promise.race([previous, new Promise<void>((resolve) => (timer = setTimeout(resolve, TURN_WAIT_MS)))])
-  clearTimeout(timer)
-  try {
-    return await writeEvents(db, orgId, events, now, chain)
-  } finally {
-    done()
-  }
+export async function appendAudit(db: Db, orgId: string, events: readonly AuditEvent[], now = Date.now()): Promise<void> {
+  if (events.length === 0) return
+  const d1 = bindingOf(db)
+  await d1.batch(
+    events.map((event) => {
+      const actor = actorColumns(event.actor)
+      return d1
+        .prepare(INSERT_EVENT)
+        .bind(orgId, now, actor.actorKind, actor.actorId, actor.actorEmail, event.action, event.workspaceId ?? null, event.target ?? null, canonicalJson(event.details ?? {}))
+    }),
+  )
+  await sealChain(db, orgId)
 }
 
-async function writeEvents(db: Db, orgId: string, events: readonly AuditEvent[], atMs: number, chain: Chain): Promise<AuditRow[]> {
-  for (let attempt = 1; ; attempt++) {
-    const head = chain.head ?? (await db.select({ seq: auditHeads.seq, hash: auditHeads.hash }).from(auditHeads).where(eq(auditHeads.orgId, orgId)).get()) ?? null
-    let seq = head?.seq ?? 0
-    let prevHash = head?.hash ?? GENESIS_HASH
-    const rows: AuditRow[] = []
-    for (const event of events) {
-      seq += 1
-      const columns = {
-        orgId,
-        seq,
-        atMs,
-        ...actorColumns(event.actor),
-        action: event.action,
-        workspaceId: event.workspaceId ?? null,
-        target: event.target ?? null,
-        details: canonicalJson(event.details ?? {}),
-        prevHash,
-      }
-      prevHash = await eventHash(columns)
-      rows.push({ ...columns, hash: prevHash })
+/** Events one sealing pass takes; a longer backlog takes more passes. */
+const SEAL_PAGE = 200
+
+/**
+ * Seals every event of the org not sealed yet, oldest first: each gets `prev_hash` (the sealed event
+ * before it's hash, or the chain's anchor) and its own `hash`; the head moves to the last one.
+ */
+export async function sealChain(db: Db, orgId: string): Promise<void> {
+  for (;;) {
+    const unsealed = await db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.orgId, orgId), isNull(auditEvents.hash)))
+      .orderBy(asc(auditEvents.seq))
+      .limit(SEAL_PAGE)
+      .all()
+    if (unsealed.length === 0) return
+    const first = unsealed[0]!.seq
+    // The event just before the first unsealed one is sealed (sealing goes in order); without it, the chain starts at the anchor.
+    const before = await db.select({ hash: auditEvents.hash }).from(auditEvents).where(and(eq(auditEvents.orgId, orgId), eq(auditEvents.seq, first - 1))).get()
+    const head = before ? null : await db.select({ anchorSeq: auditHeads.anchorSeq, anchorHash: auditHeads.anchorHash }).from(auditHeads).where(eq(auditHeads.orgId, orgId)).get()
+    let prevHash = before?.hash ?? (head && head.anchorSeq === first - 1 ? head.anchorHash : GENESIS_HASH)
+    const sealed: Array<{ seq: number; prevHash: string; hash: string }> = []
+    for (const row of unsealed) {
+      // Numbers are taken in order, but a gap would mean an event removed before it was sealed: stop there.
+      if (row.seq !== first + sealed.length) break
+      const hash = await eventHash({ ...row, prevHash })
+      sealed.push({ seq: row.seq, prevHash, hash })
+      prevHash = hash
     }
-    // D1 binds at most 100 parameters a statement; an event has 12 columns.
-    const inserts = []
-    for (let i = 0; i < rows.length; i += 8) inserts.push(db.insert(auditEvents).values(rows.slice(i, i + 8)))
-    const last = rows.at(-1)!
-    const writeHead = db
+    const last = sealed.at(-1)!
+    const moveHead = db
       .insert(auditHeads)
       .values({ orgId, seq: last.seq, hash: last.hash, anchorSeq: 0, anchorHash: GENESIS_HASH })
-      .onConflictDoUpdate({ target: auditHeads.orgId, set: { seq: sql`excluded.seq`, hash: sql`excluded.hash` } })
-    try {
-      await db.batch([writeHead, ...inserts] as [typeof writeHead, ...(typeof inserts)[number][]])
-      chain.head = { seq: last.seq, hash: last.hash }
-      return rows
-    } catch (err) {
-      // Whatever happened, the head is read again: another writer may have moved it.
-      chain.head = null
-      if (!isKeyConflict(err) || attempt >= ATTEMPTS) throw err
-      // Another append took these numbers: back off a little, at random, and chain onto it.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt))
-    }
+      .onConflictDoUpdate({ target: auditHeads.orgId, set: { seq: sql`excluded.seq`, hash: sql`excluded.hash` }, setWhere: sql`excluded.seq > ${auditHeads.seq}` })
+    const seal = sealed.map((s) =>
+      db
+        .update(auditEvents)
+        .set({ prevHash: s.prevHash, hash: s.hash })
+        .where(and(eq(auditEvents.orgId, orgId), eq(auditEvents.seq, s.seq), isNull(auditEvents.hash))),
+    )
+    await db.batch([moveHead, ...seal])
+    if (unsealed.length < SEAL_PAGE || sealed.length < unsealed.length) return
   }
 }

@@ -8,7 +8,7 @@ import type { Db } from '../db/client'
 import { auditEvents, orgs, users, workspaceMembers } from '../db/schema'
 import { TenancyError } from '../tenancy/errors'
 import type { Principal } from '../tenancy/principal'
-import type { AuditRow } from './log'
+import { sealChain, type AuditRow } from './log'
 
 export type AuditQuery = {
   /** For the admin token: the org, by id or name. Users read their own org. */
@@ -60,6 +60,8 @@ async function actorId(db: Db, orgId: string, actor: string): Promise<string> {
 /** One page of events, and whether more follow. */
 export async function readAuditLog(db: Db, principal: Principal, query: AuditQuery): Promise<{ orgId: string; events: AuditRow[]; hasMore: boolean }> {
   const scope = await auditScope(db, principal, query.org)
+  // Events an appender inserted but has not sealed yet (it stopped, or is a moment behind) are sealed first.
+  if (query.afterSeq === undefined) await sealChain(db, scope.orgId)
   const conditions: Array<SQL | undefined> = [eq(auditEvents.orgId, scope.orgId), scope.visible]
   if (query.actions?.length) conditions.push(inArray(auditEvents.action, query.actions))
   if (query.actor) conditions.push(eq(auditEvents.actorId, await actorId(db, scope.orgId, query.actor)))

@@ -6,6 +6,7 @@
 import { and, eq, lt, lte, max } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { auditEvents, auditHeads } from '../db/schema'
+import { sealChain } from './log'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 /** Events removed per org per sweep, so one sweep stays within a cron's limits. */
@@ -25,11 +26,13 @@ export async function pruneAuditLog(db: Db, retentionDays: number | null, now = 
   let removed = 0
   for (const { orgId, through } of due) {
     if (through === null) continue
+    // Only sealed events can anchor the chain.
+    await sealChain(db, orgId)
     const head = await db.select().from(auditHeads).where(eq(auditHeads.orgId, orgId)).get()
     if (!head) continue
     const last = Math.min(through, head.anchorSeq + PER_SWEEP)
     const anchor = await db.select({ hash: auditEvents.hash }).from(auditEvents).where(and(eq(auditEvents.orgId, orgId), eq(auditEvents.seq, last))).get()
-    if (!anchor) continue
+    if (!anchor?.hash) continue
     const [, deleted] = await db.batch([
       db.update(auditHeads).set({ anchorSeq: last, anchorHash: anchor.hash }).where(eq(auditHeads.orgId, orgId)),
       db.delete(auditEvents).where(and(eq(auditEvents.orgId, orgId), lte(auditEvents.seq, last))).returning({ seq: auditEvents.seq }),

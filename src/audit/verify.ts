@@ -7,6 +7,7 @@ import { and, asc, eq, gt } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { auditEvents, auditHeads } from '../db/schema'
 import { eventHash, GENESIS_HASH } from './chain'
+import { sealChain } from './log'
 
 export type ChainBreak = { seq: number; reason: string }
 
@@ -22,6 +23,8 @@ export type ChainReport = {
 const PAGE = 500
 
 export async function verifyChain(db: Db, orgId: string): Promise<ChainReport> {
+  // An event inserted but not sealed yet has no hash to check: seal what is pending first.
+  await sealChain(db, orgId)
   const head = await db.select().from(auditHeads).where(eq(auditHeads.orgId, orgId)).get()
   let expectedSeq = (head?.anchorSeq ?? 0) + 1
   let expectedPrev = head?.anchorHash ?? GENESIS_HASH
@@ -36,7 +39,7 @@ export async function verifyChain(db: Db, orgId: string): Promise<ChainReport> {
       if (row.seq !== expectedSeq) return report({ seq: expectedSeq, reason: `event ${expectedSeq} is missing (the next one kept is ${row.seq})` })
       if (row.prevHash !== expectedPrev) return report({ seq: row.seq, reason: `event ${row.seq} does not link to the event before it (its prev_hash differs)` })
       const { hash, ...columns } = row
-      if ((await eventHash(columns)) !== hash) return report({ seq: row.seq, reason: `event ${row.seq} was changed after it was written (its hash does not match its contents)` })
+      if (hash === null || (await eventHash({ ...columns, prevHash: expectedPrev })) !== hash) return report({ seq: row.seq, reason: `event ${row.seq} was changed after it was written (its hash does not match its contents)` })
       firstSeq ??= row.seq
       lastSeq = row.seq
       checked += 1

@@ -14,3 +14,8 @@ export function d1Database(binding: D1Database): Db {
   if (!db) clients.set(binding, (db = drizzle(binding, { schema })))
   return db
 }
+
+/** The D1 binding under a client, for statements Drizzle does not express. */
+export function bindingOf(db: Db): D1Database {
+  return (db as unknown as { $client: D1Database }).$client
+}

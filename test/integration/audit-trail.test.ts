@@ -249,6 +249,25 @@ describe('the chain under load and over time', () => {
     expect(new Set(targets).size).toBe(24)
   })
 
+  it('seals, the same way, events whose appender stopped before sealing them', async () => {
+    const orgId = unique('org-unsealed')
+    const db = deps().db
+    for (let i = 0; i < 3; i++) await appendAudit(db, orgId, [{ actor: { kind: 'system', name: 'test' }, action: 'answer', target: `e${i}` }])
+    const hashes = async () => (await env.DB.prepare('SELECT seq, prev_hash, hash FROM audit_events WHERE org_id = ? ORDER BY seq').bind(orgId).all()).results
+    const sealed = await hashes()
+    // As if the appenders of events 2 and 3 stopped between inserting and sealing.
+    await env.DB.batch([
+      env.DB.prepare('UPDATE audit_events SET prev_hash = NULL, hash = NULL WHERE org_id = ? AND seq >= 2').bind(orgId),
+      env.DB.prepare('UPDATE audit_heads SET seq = 1, hash = ? WHERE org_id = ?').bind(sealed[0]!.hash, orgId),
+    ])
+    expect(await verifyChain(db, orgId)).toMatchObject({ ok: true, eventsChecked: 3 })
+    expect(await hashes()).toEqual(sealed)
+    // And an event removed from the end leaves its number missing: the next append does not take it again.
+    await env.DB.prepare('DELETE FROM audit_events WHERE org_id = ? AND seq = 3').bind(orgId).run()
+    await appendAudit(db, orgId, [{ actor: { kind: 'system', name: 'test' }, action: 'answer', target: 'after' }])
+    expect(await verifyChain(db, orgId)).toMatchObject({ ok: false, broken: { seq: 3, reason: expect.stringMatching(/missing/) } })
+  })
+
   it('removes events past retention and still verifies what is kept', async () => {
     const orgId = unique('org-retention')
     const db = deps().db

@@ -63,8 +63,8 @@ const AuditEvent = z
     workspace: z.string().nullable(),
     target: z.string().nullable(),
     details: z.record(z.string(), z.unknown()),
-    prev_hash: z.string(),
-    hash: z.string(),
+    prev_hash: z.string().nullable().openapi({ description: "The hash of the event before it (the chain's anchor for the first); null only for an event written a moment ago and not sealed yet" }),
+    hash: z.string().nullable().openapi({ description: "SHA-256 of the event's columns and prev_hash (src/audit/chain.ts)" }),
   })
   .openapi('AuditEvent')
 

@@ -1,8 +1,9 @@
 /**
  * @module Audit tables: each org's append-only log of security-relevant events and answers, and the
  * head of its hash chain. An event's `hash` covers its own columns and the previous event's hash, so
- * editing, removing or reordering any stored event breaks the chain where it happened.
+ * editing, removing or reordering any sealed event breaks the chain where it happened.
  */
+import { sql } from 'drizzle-orm'
 import { sqliteTable, text, integer, primaryKey, index } from 'drizzle-orm/sqlite-core'
 
 export const auditEvents = sqliteTable(
@@ -24,13 +25,16 @@ export const auditEvents = sqliteTable(
     target: text('target'),
     /** The event's particulars as canonical JSON (keys sorted), exactly the text the hash covers. */
     details: text('details').notNull(),
-    prevHash: text('prev_hash').notNull(),
-    hash: text('hash').notNull(),
+    /** Both null until the event is sealed, moments after it is inserted (audit/log.ts). */
+    prevHash: text('prev_hash'),
+    hash: text('hash'),
   },
   (t) => [
     primaryKey({ columns: [t.orgId, t.seq] }),
     index('audit_events_action_idx').on(t.orgId, t.action, t.seq),
     index('audit_events_time_idx').on(t.atMs),
+    // What sealing looks for: only the few events not sealed yet are in it.
+    index('audit_events_unsealed_idx').on(t.orgId, t.seq).where(sql`hash IS NULL`),
   ],
 )
 

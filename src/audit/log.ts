@@ -7,7 +7,7 @@
  * appenders sealing at once write the same values and never fork the chain; an appender that stops
  * between the steps leaves its events for the next append (or verification) to seal.
  */
-import { and, asc, eq, isNull, sql } from 'drizzle-orm'
+import { eq } from 'drizzle-orm'
 import { bindingOf, type Db } from '../db/client'
 import { auditEvents, auditHeads } from '../db/schema'
 import type { OrgUser, Principal } from '../tenancy/principal'
@@ -68,66 +68,122 @@ const INSERT_EVENT = `INSERT INTO audit_events (org_id, seq, at_ms, actor_kind, 
   VALUES (?1, MAX(COALESCE((SELECT MAX(seq) FROM audit_events WHERE org_id = ?1), 0), COALESCE((SELECT seq FROM audit_heads WHERE org_id = ?1), 0)) + 1,
     ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)`
 
+/** Events one sealing pass takes; a longer backlog takes more passes. */
+const SEAL_PAGE = 200
+
 /**
- * Appends `events` to `orgId`'s chain, in order, and seals them.
+ * The org's pending part of the chain: the last sealed event (whose hash the first pending one links
+ * to) and the events not sealed yet, in order. Run in the same batch as an append's inserts, it sees them.
+ */
+const PENDING = `SELECT * FROM audit_events WHERE org_id = ?1
+  AND seq >= (SELECT MIN(seq) FROM audit_events WHERE org_id = ?1 AND hash IS NULL) - 1
+  ORDER BY seq LIMIT ${SEAL_PAGE + 1}`
+
+type EventRecord = {
+  org_id: string
+  seq: number
+  at_ms: number
+  actor_kind: string
+  actor_id: string
+  actor_email: string | null
+  action: string
+  workspace_id: string | null
+  target: string | null
+  details: string
+  prev_hash: string | null
+  hash: string | null
+}
+
+/**
+ * Appends `events` to `orgId`'s chain, in order, and seals them: one batch inserts them and reads
+ * what is pending, a second writes the hashes.
  * @example await appendAudit(db, user.orgId, [{ actor: { kind: 'user', userId }, action: 'token.created', target: token.id }])
  */
 export async function appendAudit(db: Db, orgId: string, events: readonly AuditEvent[], now = Date.now()): Promise<void> {
   if (events.length === 0) return
   const d1 = bindingOf(db)
-  await d1.batch(
-    events.map((event) => {
-      const actor = actorColumns(event.actor)
-      return d1
-        .prepare(INSERT_EVENT)
-        .bind(orgId, now, actor.actorKind, actor.actorId, actor.actorEmail, event.action, event.workspaceId ?? null, event.target ?? null, canonicalJson(event.details ?? {}))
-    }),
-  )
-  await sealChain(db, orgId)
+  const inserts = events.map((event) => {
+    const actor = actorColumns(event.actor)
+    return d1
+      .prepare(INSERT_EVENT)
+      .bind(orgId, now, actor.actorKind, actor.actorId, actor.actorEmail, event.action, event.workspaceId ?? null, event.target ?? null, canonicalJson(event.details ?? {}))
+  })
+  const results = await d1.batch<EventRecord>([...inserts, d1.prepare(PENDING).bind(orgId)])
+  if (await seal(db, orgId, results.at(-1)!.results)) await sealChain(db, orgId)
 }
-
-/** Events one sealing pass takes; a longer backlog takes more passes. */
-const SEAL_PAGE = 200
 
 /**
  * Seals every event of the org not sealed yet, oldest first: each gets `prev_hash` (the sealed event
  * before it's hash, or the chain's anchor) and its own `hash`; the head moves to the last one.
  */
 export async function sealChain(db: Db, orgId: string): Promise<void> {
+  const d1 = bindingOf(db)
   for (;;) {
-    const unsealed = await db
-      .select()
-      .from(auditEvents)
-      .where(and(eq(auditEvents.orgId, orgId), isNull(auditEvents.hash)))
-      .orderBy(asc(auditEvents.seq))
-      .limit(SEAL_PAGE)
-      .all()
-    if (unsealed.length === 0) return
-    const first = unsealed[0]!.seq
-    // The event just before the first unsealed one is sealed (sealing goes in order); without it, the chain starts at the anchor.
-    const before = await db.select({ hash: auditEvents.hash }).from(auditEvents).where(and(eq(auditEvents.orgId, orgId), eq(auditEvents.seq, first - 1))).get()
-    const head = before ? null : await db.select({ anchorSeq: auditHeads.anchorSeq, anchorHash: auditHeads.anchorHash }).from(auditHeads).where(eq(auditHeads.orgId, orgId)).get()
-    let prevHash = before?.hash ?? (head && head.anchorSeq === first - 1 ? head.anchorHash : GENESIS_HASH)
-    const sealed: Array<{ seq: number; prevHash: string; hash: string }> = []
-    for (const row of unsealed) {
-      // Numbers are taken in order, but a gap would mean an event removed before it was sealed: stop there.
-      if (row.seq !== first + sealed.length) break
-      const hash = await eventHash({ ...row, prevHash })
-      sealed.push({ seq: row.seq, prevHash, hash })
-      prevHash = hash
-    }
-    const last = sealed.at(-1)!
-    const moveHead = db
-      .insert(auditHeads)
-      .values({ orgId, seq: last.seq, hash: last.hash, anchorSeq: 0, anchorHash: GENESIS_HASH })
-      .onConflictDoUpdate({ target: auditHeads.orgId, set: { seq: sql`excluded.seq`, hash: sql`excluded.hash` }, setWhere: sql`excluded.seq > ${auditHeads.seq}` })
-    const seal = sealed.map((s) =>
-      db
-        .update(auditEvents)
-        .set({ prevHash: s.prevHash, hash: s.hash })
-        .where(and(eq(auditEvents.orgId, orgId), eq(auditEvents.seq, s.seq), isNull(auditEvents.hash))),
-    )
-    await db.batch([moveHead, ...seal])
-    if (unsealed.length < SEAL_PAGE || sealed.length < unsealed.length) return
+    const { results } = await d1.prepare(PENDING).bind(orgId).all<EventRecord>()
+    if (!(await seal(db, orgId, results))) return
   }
+}
+
+/** Rows per UPDATE: three bound values each, within D1's 100 per statement. */
+const ROWS_PER_UPDATE = 30
+
+/** Seals the pending rows read by `PENDING`; true when a full page was sealed and more may wait. */
+async function seal(db: Db, orgId: string, rows: EventRecord[]): Promise<boolean> {
+  const startsSealed = rows[0]?.hash !== null && rows[0]?.hash !== undefined
+  const pending = startsSealed ? rows.slice(1) : rows
+  if (pending.length === 0) return false
+  const first = pending[0]!.seq
+  let prevHash: string
+  if (startsSealed && rows[0]!.seq === first - 1) prevHash = rows[0]!.hash!
+  else {
+    // No sealed event before it: the chain starts here, at the anchor retention left, or at the beginning.
+    const head = await db.select({ anchorSeq: auditHeads.anchorSeq, anchorHash: auditHeads.anchorHash }).from(auditHeads).where(eq(auditHeads.orgId, orgId)).get()
+    prevHash = head && head.anchorSeq === first - 1 ? head.anchorHash : GENESIS_HASH
+  }
+  const sealed: Array<{ seq: number; prevHash: string; hash: string }> = []
+  for (const row of pending) {
+    // Numbers are taken in order, but a gap would mean an event removed before it was sealed: stop there.
+    if (row.seq !== first + sealed.length) break
+    const hash = await eventHash({
+      orgId: row.org_id,
+      seq: row.seq,
+      atMs: row.at_ms,
+      actorKind: row.actor_kind,
+      actorId: row.actor_id,
+      actorEmail: row.actor_email,
+      action: row.action,
+      workspaceId: row.workspace_id,
+      target: row.target,
+      details: row.details,
+      prevHash,
+    })
+    sealed.push({ seq: row.seq, prevHash, hash })
+    prevHash = hash
+  }
+  const d1 = bindingOf(db)
+  const statements: D1PreparedStatement[] = []
+  for (let i = 0; i < sealed.length; i += ROWS_PER_UPDATE) {
+    const part = sealed.slice(i, i + ROWS_PER_UPDATE)
+    // One statement for many rows; `hash IS NULL` leaves a row another sealer got to first as it is (it wrote the same).
+    const cases = part.map((s) => `WHEN ${s.seq} THEN ?`).join(' ')
+    statements.push(
+      d1
+        .prepare(
+          `UPDATE audit_events SET prev_hash = CASE seq ${cases} END, hash = CASE seq ${cases} END
+           WHERE org_id = ? AND seq BETWEEN ${part[0]!.seq} AND ${part.at(-1)!.seq} AND hash IS NULL`,
+        )
+        .bind(...part.map((s) => s.prevHash), ...part.map((s) => s.hash), orgId),
+    )
+  }
+  const last = sealed.at(-1)!
+  statements.push(
+    d1
+      .prepare(
+        `INSERT INTO audit_heads (org_id, seq, hash, anchor_seq, anchor_hash) VALUES (?1, ?2, ?3, 0, ?4)
+         ON CONFLICT (org_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash WHERE excluded.seq > audit_heads.seq`,
+      )
+      .bind(orgId, last.seq, last.hash, GENESIS_HASH),
+  )
+  await d1.batch(statements)
+  return rows.length > SEAL_PAGE && sealed.length === pending.length
 }

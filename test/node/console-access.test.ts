@@ -10,7 +10,7 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
-import AxeBuilder from '@axe-core/playwright'
+import { checkScreen, VIEWPORTS } from './screens'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -18,7 +18,6 @@ import { freePort, startCairn, type RunningCairn } from './start-cairn'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p))
 const screens = path.resolve(import.meta.dirname, '../.screens')
-const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } }
 const AUD = 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00'
 const KID = 'test-key-1'
 
@@ -79,16 +78,6 @@ describe.skipIf(!CHROMIUM)('the web console behind Cloudflare Access', () => {
     return page
   }
 
-  async function checkScreen(page: Page, name: string) {
-    const { violations } = await new AxeBuilder({ page }).analyze()
-    const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([])
-    for (const [size, viewport] of Object.entries(VIEWPORTS)) {
-      await page.setViewportSize(viewport)
-      await page.screenshot({ path: path.join(screens, `${name}-${size}.png`), fullPage: false })
-    }
-    await page.setViewportSize(VIEWPORTS.desktop)
-  }
 
   it('signs a person Access vouches for straight in, with no token, provisioned into their org', async () => {
     const email = `ana.${Date.now()}@example.com`

@@ -10,10 +10,10 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
-import AxeBuilder from '@axe-core/playwright'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { serveScriptedModel } from '../../bench/lib/scripted-model.mjs'
+import { checkScreen as checkScreenOf, VIEWPORTS } from './screens'
 import { freePort, startCairn, type RunningCairn } from './start-cairn'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p))
@@ -21,7 +21,6 @@ const fixtures = path.resolve(import.meta.dirname, '../../../shared/fixtures')
 const screens = path.resolve(import.meta.dirname, '../.screens')
 const SAMPLES = ['samples/pdf/multi_page.pdf', 'samples/markdown/wiki.md', 'samples/markdown/duck.md'].map((f) => path.join(fixtures, f))
 const DAMAGED = path.join(fixtures, 'hostile/pdf/encryption_openpassword.pdf')
-const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } }
 
 if (!CHROMIUM) console.warn('console.test.ts: skipped — no Chromium found (install Debian `chromium`, or set CHROMIUM_PATH).')
 
@@ -55,17 +54,7 @@ describe.skipIf(!CHROMIUM)('the web console in a real browser', () => {
   const api = async (method: string, pathname: string) =>
     (await fetch(`${cairn.base}${pathname}`, { method, headers: { authorization: `Bearer ${cairn.token}` } })).json() as Promise<any>
 
-  /** Axe finds no serious or critical violation; then the screen is saved at both sizes. */
-  async function checkScreen(name: string) {
-    const { violations } = await new AxeBuilder({ page }).analyze()
-    const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([])
-    for (const [size, viewport] of Object.entries(VIEWPORTS)) {
-      await page.setViewportSize(viewport)
-      await page.screenshot({ path: path.join(screens, `${name}-${size}.png`), fullPage: false })
-    }
-    await page.setViewportSize(VIEWPORTS.desktop)
-  }
+  const checkScreen = (name: string) => checkScreenOf(page, name)
 
   it('serves the console to a browser at / with a strict CSP, and leaves API clients their JSON', async () => {
     const html = await fetch(`${cairn.base}/`, { headers: { accept: 'text/html' } })

@@ -5,8 +5,8 @@
  */
 import { and, asc, desc, eq, gt, gte, inArray, lt, lte, or, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { auditEvents, orgs, users, workspaceMembers } from '../db/schema'
-import { TenancyError } from '../tenancy/errors'
+import { auditEvents, users } from '../db/schema'
+import { administeredWorkspaces, reportedOrg } from '../tenancy/org-reports'
 import type { Principal } from '../tenancy/principal'
 import { sealChain, type AuditRow } from './log'
 
@@ -28,26 +28,13 @@ export type AuditQuery = {
 
 export type AuditScope = { orgId: string; visible: SQL | undefined }
 
-/** The org a reader reads and the events they may see in it. */
+/** The org a reader reads and the events they may see in it (tenancy/org-reports.ts). */
 export async function auditScope(db: Db, principal: Principal, org: string | undefined): Promise<AuditScope> {
-  if (principal.kind === 'admin') {
-    if (!org) throw new TenancyError('invalid', 'The admin token reads any org\'s audit log: name it with "org" (its id or name).', { param: 'org' })
-    const row = await db.select({ id: orgs.id }).from(orgs).where(or(eq(orgs.id, org), eq(orgs.name, org))).get()
-    if (!row) throw new TenancyError('not_found', `No org "${org}".`, { param: 'org' })
-    return { orgId: row.id, visible: undefined }
-  }
-  if (org !== undefined && org !== principal.orgId) {
-    const own = await db.select({ name: orgs.name }).from(orgs).where(eq(orgs.id, principal.orgId)).get()
-    if (own?.name !== org) throw new TenancyError('not_found', `No org "${org}".`, { param: 'org' })
-  }
-  const administered = await db
-    .select({ id: workspaceMembers.workspaceId })
-    .from(workspaceMembers)
-    .where(and(eq(workspaceMembers.orgId, principal.orgId), eq(workspaceMembers.userId, principal.userId), eq(workspaceMembers.access, 'admin')))
-    .all()
+  const orgId = await reportedOrg(db, principal, org)
+  if (principal.kind === 'admin') return { orgId, visible: undefined }
+  const administered = await administeredWorkspaces(db, orgId, principal.userId)
   const own = and(eq(auditEvents.actorKind, 'user'), eq(auditEvents.actorId, principal.userId))
-  const visible = administered.length > 0 ? or(own, inArray(auditEvents.workspaceId, administered.map((w) => w.id))) : own
-  return { orgId: principal.orgId, visible }
+  return { orgId, visible: administered.length > 0 ? or(own, inArray(auditEvents.workspaceId, administered)) : own }
 }
 
 async function actorId(db: Db, orgId: string, actor: string): Promise<string> {

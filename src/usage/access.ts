@@ -3,10 +3,11 @@
  * sees everyone's in the workspaces they administer; the deployment admin token sees any org's, named
  * by `org`. Outside the caller's org nothing exists (404); inside, asking for what is not theirs is 403.
  */
-import { and, eq, or } from 'drizzle-orm'
+import { and, eq } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { orgs, workspaceMembers, workspaces } from '../db/schema'
+import { workspaces } from '../db/schema'
 import type { Principal } from '../tenancy/principal'
+import { administeredWorkspaces, reportedOrg } from '../tenancy/org-reports'
 import { findOrgUser } from '../tenancy/users'
 import { UsageError } from './errors'
 
@@ -23,7 +24,7 @@ export type ScopeRequest = { org?: string | undefined; workspace?: string | unde
 
 /** Resolves who is asked about, refusing what the caller may not see. */
 export async function usageScope(db: Db, principal: Principal, request: ScopeRequest): Promise<UsageScope> {
-  const orgId = await orgOf(db, principal, request.org)
+  const orgId = await reportedOrg(db, principal, request.org)
   const workspaceId = request.workspace ?? null
   if (workspaceId !== null) await requireWorkspace(db, orgId, workspaceId)
   const userId = request.user === undefined ? null : (await findOrgUser(db, orgId, request.user, 'user')).id
@@ -40,28 +41,9 @@ export async function usageScope(db: Db, principal: Principal, request: ScopeReq
   return { orgId, workspaceId, userId, viewer: { userId: principal.userId } }
 }
 
-/** The org a report is about: the admin names it (id or name); a user's is their own, and naming another finds nothing. */
-async function orgOf(db: Db, principal: Principal, org: string | undefined): Promise<string> {
-  if (principal.kind === 'user' && org === undefined) return principal.orgId
-  if (org === undefined) throw new UsageError('invalid', 'org is required with the admin token: name the org (its id or name) whose usage to report.', 'org')
-  const found = await db.select({ id: orgs.id }).from(orgs).where(or(eq(orgs.id, org), eq(orgs.name, org))).get()
-  if (!found || (principal.kind === 'user' && found.id !== principal.orgId)) throw new UsageError('not_found', `No org "${org}"${principal.kind === 'user' ? ' of yours' : ''}.`, 'org')
-  return found.id
-}
-
 async function requireWorkspace(db: Db, orgId: string, workspaceId: string): Promise<void> {
   const found = await db.select({ id: workspaces.id }).from(workspaces).where(and(eq(workspaces.orgId, orgId), eq(workspaces.id, workspaceId))).get()
   if (!found) throw new UsageError('not_found', `No workspace "${workspaceId}" in the org.`, 'workspace')
-}
-
-/** The workspaces a user administers (an explicit `admin` membership; `default` gives writers only). */
-async function administeredWorkspaces(db: Db, orgId: string, userId: string): Promise<string[]> {
-  const rows = await db
-    .select({ id: workspaceMembers.workspaceId })
-    .from(workspaceMembers)
-    .where(and(eq(workspaceMembers.orgId, orgId), eq(workspaceMembers.userId, userId), eq(workspaceMembers.access, 'admin')))
-    .all()
-  return rows.map((r) => r.id)
 }
 
 /**

@@ -66,7 +66,7 @@ function actorColumns(actor: AuditActor) {
  */
 const INSERT_EVENT = `INSERT INTO audit_events (org_id, seq, at_ms, actor_kind, actor_id, actor_email, action, workspace_id, target, details)
   VALUES (?1, MAX(COALESCE((SELECT MAX(seq) FROM audit_events WHERE org_id = ?1), 0), COALESCE((SELECT seq FROM audit_heads WHERE org_id = ?1), 0)) + 1,
-    ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING seq`
+    ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)`
 
 /** Events one sealing pass takes; a longer backlog takes more passes. */
 const SEAL_PAGE = 200
@@ -96,7 +96,8 @@ type EventRecord = {
 
 /**
  * Appends `events` to `orgId`'s chain, in order, and seals them: one batch inserts them and reads
- * what is pending, a second writes the hashes, unless a later appender will.
+ * what is pending, a second writes the hashes (an appender racing it may write the same ones first;
+ * then this one's writes change nothing).
  * @example await appendAudit(db, user.orgId, [{ actor: { kind: 'user', userId }, action: 'token.created', target: token.id }])
  */
 export async function appendAudit(db: Db, orgId: string, events: readonly AuditEvent[], now = Date.now()): Promise<void> {
@@ -108,13 +109,9 @@ export async function appendAudit(db: Db, orgId: string, events: readonly AuditE
       .prepare(INSERT_EVENT)
       .bind(orgId, now, actor.actorKind, actor.actorId, actor.actorEmail, event.action, event.workspaceId ?? null, event.target ?? null, canonicalJson(event.details ?? {}))
   })
+  // The batch is one transaction: the pending rows it reads end with ours.
   const results = await d1.batch<EventRecord>([...inserts, d1.prepare(PENDING).bind(orgId)])
-  const ours = results.at(-2)!.results[0]!.seq
-  const pending = results.at(-1)!.results
-  // An event after ours is another appender's, inserted after ours: it must seal everything before
-  // it, ours included, so sealing here too would only do its work twice (as it does under load).
-  if ((pending.at(-1)?.seq ?? 0) > ours) return
-  if (await seal(db, orgId, pending)) await sealChain(db, orgId)
+  if (await seal(db, orgId, results.at(-1)!.results)) await sealChain(db, orgId)
 }
 
 /**

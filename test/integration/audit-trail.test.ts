@@ -243,7 +243,7 @@ describe('the chain under load and over time', () => {
     // A second client over another handle to the same database stands for another isolate: it knows nothing of the first's appends.
     const elsewhere = d1Database({ prepare: (q: string) => env.DB.prepare(q), batch: (s: D1PreparedStatement[]) => env.DB.batch(s), exec: (q: string) => env.DB.exec(q) } as unknown as D1Database)
     await Promise.all(Array.from({ length: 24 }, (_, i) => appendAudit(i % 2 ? elsewhere : db, orgId, [{ actor: { kind: 'system', name: 'test' }, action: 'answer', target: `t${i}` }])))
-    // Appenders that left the sealing to a later one left nothing unsealed once all are done.
+    // Once all are done, nothing is left unsealed.
     const unsealed = await env.DB.prepare('SELECT count(*) AS n FROM audit_events WHERE org_id = ? AND hash IS NULL').bind(orgId).first<{ n: number }>()
     expect(unsealed!.n).toBe(0)
     const report = await verifyChain(db, orgId)

@@ -28,6 +28,9 @@ export type FileCaller = {
  */
 export const unexpired = (now = Date.now()) => or(isNull(files.expiresAtMs), gt(files.expiresAtMs, now))
 
+/** The same rule in raw SQL over `files` as `alias`, with one placeholder for now (milliseconds). */
+export const unexpiredSql = (alias: string) => `(${alias}.expires_at_ms IS NULL OR ${alias}.expires_at_ms > ?)`
+
 /**
  * The file, if the caller may act on it at `needed`; another org's file, or one outside `workspace`, is not found.
  * @example const row = await openFile(db, caller, 'file-0a1b…', undefined, 'reader')

@@ -9,7 +9,7 @@ import { and, asc, isNotNull, lte } from 'drizzle-orm'
 import { files } from '../db/schema'
 import type { Ports } from '../ports'
 import { FileError } from './errors'
-import { deleteFilesById } from './file-deletion'
+import { deleteFiles } from './file-deletion'
 
 /** OpenAI's bounds for `expires_after[seconds]`. */
 export const MIN_EXPIRY_SECONDS = 3_600
@@ -50,7 +50,7 @@ export async function sweepExpiredFiles(deps: Pick<Ports, 'db' | 'blobs' | 'vect
     .orderBy(asc(files.expiresAtMs))
     .limit(PER_SWEEP)
     .all()
-  return due.length === 0 ? 0 : deleteFilesById(deps, due.map((f) => f.id), { actor: { kind: 'system', name: 'expiry' }, reason: 'expired' })
+  return due.length === 0 ? 0 : deleteFiles(deps, due.map((f) => f.id), { actor: { kind: 'system', name: 'expiry' }, reason: 'expired' })
 }
 
 /** When the next file expires (milliseconds), or null when none will. */

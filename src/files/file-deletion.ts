@@ -15,8 +15,6 @@ import { deleteChunkVectors } from '../search/vector-store'
 import { openFile, type FileCaller } from './access'
 import { deleteRowsStatement } from './lifecycle'
 
-type Target = { id: string; blobKey: string }
-
 /** Why files go, for the audit log: a user deleting them, their expiry, their workspace going, or their source. */
 export type DeletionReason = 'deleted' | 'expired' | 'workspace_deleted' | 'source_disconnected' | 'source_changed'
 export type DeletionCause = { actor: AuditActor; reason: DeletionReason }
@@ -24,28 +22,40 @@ export type DeletionCause = { actor: AuditActor; reason: DeletionReason }
 /** D1 binds at most 100 parameters per statement. */
 const PER_STATEMENT = 90
 
-export async function deleteFiles(deps: Pick<Ports, 'db' | 'blobs' | 'vectors'>, targets: Target[], cause: DeletionCause): Promise<void> {
-  for (let i = 0; i < targets.length; i += PER_STATEMENT) {
-    const slice = targets.slice(i, i + PER_STATEMENT)
-    const ids = slice.map((t) => t.id)
-    const gone = await deps.db.select({ id: files.id, orgId: files.orgId, workspaceId: files.workspaceId, filename: files.filename, bytes: files.bytes, sha256: files.sha256 }).from(files).where(inArray(files.id, ids)).all()
+/**
+ * Deletes the files among `ids` that still exist, with everything derived from them, and records each
+ * deletion with its cause; returns how many there were. Each file's row is read once, for its bytes'
+ * key and for the audit record.
+ */
+export async function deleteFiles(deps: Pick<Ports, 'db' | 'blobs' | 'vectors'>, ids: readonly string[], cause: DeletionCause): Promise<number> {
+  let deleted = 0
+  for (let i = 0; i < ids.length; i += PER_STATEMENT) {
+    const gone = await deps.db
+      .select({ id: files.id, blobKey: files.blobKey, orgId: files.orgId, workspaceId: files.workspaceId, filename: files.filename, bytes: files.bytes, sha256: files.sha256 })
+      .from(files)
+      .where(inArray(files.id, ids.slice(i, i + PER_STATEMENT)))
+      .all()
+    if (gone.length === 0) continue
+    const found = gone.map((f) => f.id)
     // Vector ids are chunk ids: read them while the chunk rows still exist.
-    const chunkRefs = await deps.db.select({ id: chunks.id, orgId: chunks.orgId, workspaceId: chunks.workspaceId }).from(chunks).where(inArray(chunks.fileId, ids)).all()
+    const chunkRefs = await deps.db.select({ id: chunks.id, orgId: chunks.orgId, workspaceId: chunks.workspaceId }).from(chunks).where(inArray(chunks.fileId, found)).all()
     await deps.db.batch([
-      deps.db.delete(chunks).where(inArray(chunks.fileId, ids)),
-      deps.db.delete(fileParts).where(inArray(fileParts.fileId, ids)),
-      deps.db.delete(visionPages).where(inArray(visionPages.fileId, ids)),
-      deleteRowsStatement(deps.db, ids),
+      deps.db.delete(chunks).where(inArray(chunks.fileId, found)),
+      deps.db.delete(fileParts).where(inArray(fileParts.fileId, found)),
+      deps.db.delete(visionPages).where(inArray(visionPages.fileId, found)),
+      deleteRowsStatement(deps.db, found),
     ])
     await recordDeletions(deps, gone, cause)
     await deleteChunkVectors(deps.vectors, chunkRefs)
-    await deps.blobs.delete(slice.map((t) => t.blobKey))
+    await deps.blobs.delete(gone.map((f) => f.blobKey))
     // Only PDFs have renders and layouts; for any other file these are two empty listings.
-    for (const id of ids) {
+    for (const id of found) {
       await deleteRenders(deps.blobs, id)
       await deleteLayouts(deps.blobs, id)
     }
+    deleted += gone.length
   }
+  return deleted
 }
 
 type DeletedFile = { id: string; orgId: string; workspaceId: string; filename: string; bytes: number; sha256: string | null }
@@ -68,24 +78,14 @@ async function recordDeletions(deps: Pick<Ports, 'db'>, gone: DeletedFile[], cau
   }
 }
 
-/** Deletes the files among `ids` that still exist, with everything derived from them; returns how many there were. */
-export async function deleteFilesById(deps: Pick<Ports, 'db' | 'blobs' | 'vectors'>, ids: string[], cause: DeletionCause): Promise<number> {
-  let deleted = 0
-  for (let i = 0; i < ids.length; i += PER_STATEMENT) {
-    const targets = await deps.db.select({ id: files.id, blobKey: files.blobKey }).from(files).where(inArray(files.id, ids.slice(i, i + PER_STATEMENT))).all()
-    await deleteFiles(deps, targets, cause)
-    deleted += targets.length
-  }
-  return deleted
-}
-
 /** Every file of a workspace, for deleting the workspace. */
-export async function workspaceFiles(deps: Pick<Ports, 'db'>, orgId: string, workspaceId: string): Promise<Target[]> {
-  return deps.db
-    .select({ id: files.id, blobKey: files.blobKey })
+export async function workspaceFiles(deps: Pick<Ports, 'db'>, orgId: string, workspaceId: string): Promise<string[]> {
+  const rows = await deps.db
+    .select({ id: files.id })
     .from(files)
     .where(and(eq(files.orgId, orgId), eq(files.workspaceId, workspaceId)))
     .all()
+  return rows.map((f) => f.id)
 }
 
 /**
@@ -94,6 +94,6 @@ export async function workspaceFiles(deps: Pick<Ports, 'db'>, orgId: string, wor
  */
 export async function deleteFile(deps: Pick<Ports, 'db' | 'blobs' | 'vectors'>, caller: FileCaller, fileId: string, workspace: string | undefined): Promise<string> {
   const row = await openFile(deps.db, caller, fileId, workspace, 'writer')
-  await deleteFiles(deps, [row], { actor: caller.actor, reason: 'deleted' })
+  await deleteFiles(deps, [row.id], { actor: caller.actor, reason: 'deleted' })
   return row.id
 }

@@ -7,6 +7,7 @@
  * a file appears in answers whole, at the moment its listing says `processed`, and never half or
  * briefly before it turns out damaged.
  */
+import { unexpiredSql } from '../files/access'
 import { compileToSql, tableColumns, type FilterNode, type SqlColumns } from '../filter'
 import type { Box } from './page-layout'
 
@@ -52,7 +53,7 @@ export type SqlPart = { sql: string; params: unknown[] }
  */
 export function scopeCondition(scope: SearchScope): SqlPart {
   // A file past its expiry is out of every search at once, before the sweep deletes it (files/expiry.ts).
-  const sql = ["c.org_id = ? AND c.workspace_id = ? AND f.status = 'processed' AND (f.expires_at_ms IS NULL OR f.expires_at_ms > ?)"]
+  const sql = [`c.org_id = ? AND c.workspace_id = ? AND f.status = 'processed' AND ${unexpiredSql('f')}`]
   const params: unknown[] = [scope.orgId, scope.workspaceId, Date.now()]
   if (scope.filter) {
     const compiled = compileToSql(scope.filter, SCOPE_COLUMNS)

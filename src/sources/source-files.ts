@@ -8,7 +8,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import { files, sourceObjects } from '../db/schema'
 import { sha256Hex } from '../db/ids'
-import { deleteFiles, deleteFilesById, type DeletionCause } from '../files/file-deletion'
+import { deleteFiles, type DeletionCause } from '../files/file-deletion'
 import { checkUploads, storeUploads, UploadRefusedError } from '../files/upload'
 import type { Ports } from '../ports'
 import type { SourceRow } from './source-object'
@@ -96,7 +96,7 @@ const sourceChange = (sourceId: string): DeletionCause => ({ actor: { kind: 'sys
 
 /** Deletes a key's file, if it still has one; true when it had. */
 async function dropFile(deps: Ports, sourceId: string, fileId: string | null): Promise<boolean> {
-  return fileId !== null && (await deleteFilesById(deps, [fileId], sourceChange(sourceId))) > 0
+  return fileId !== null && (await deleteFiles(deps, [fileId], sourceChange(sourceId))) > 0
 }
 
 /**
@@ -144,7 +144,7 @@ export async function indexObjects(deps: Ports, source: SourceRow, syncId: strin
     const previous = known.get(items[i]!.key)?.fileId
     return previous && previous !== uploads[i]!.id ? [previous] : []
   })
-  await deleteFilesById(deps, replaced, sourceChange(source.id))
+  await deleteFiles(deps, replaced, sourceChange(source.id))
   return outcomes
 }
 
@@ -181,14 +181,14 @@ export async function removeUnseen(deps: Ports, source: Pick<SourceRow, 'id'>, s
       .limit(PER_STATEMENT)
       .all()
     if (gone.length === 0) break
-    removed += await deleteFilesById(deps, gone.flatMap((g) => (g.fileId ? [g.fileId] : [])), sourceChange(source.id))
+    removed += await deleteFiles(deps, gone.flatMap((g) => (g.fileId ? [g.fileId] : [])), sourceChange(source.id))
     await deps.db.delete(sourceObjects).where(and(eq(sourceObjects.sourceId, source.id), inArray(sourceObjects.key, gone.map((g) => g.key))))
   }
   const orphans = await deps.db
-    .select({ id: files.id, blobKey: files.blobKey })
+    .select({ id: files.id })
     .from(files)
     .where(and(eq(files.sourceId, source.id), sql`${files.id} NOT IN (SELECT file_id FROM source_objects WHERE source_id = ${source.id} AND file_id IS NOT NULL)`))
     .all()
-  await deleteFiles(deps, orphans, sourceChange(source.id))
+  await deleteFiles(deps, orphans.map((f) => f.id), sourceChange(source.id))
   return removed
 }

@@ -134,9 +134,8 @@ export async function disconnectSource(deps: Pick<Ports, 'db' | 'blobs' | 'vecto
   await deps.db.batch([deps.db.delete(sources).where(eq(sources.id, row.id)), deps.db.delete(sourceObjects).where(eq(sourceObjects.sourceId, row.id))])
   let filesDeleted = 0
   if (deleteItsFiles) {
-    const targets = await deps.db.select({ id: files.id, blobKey: files.blobKey }).from(files).where(eq(files.sourceId, row.id)).all()
-    await deleteFiles(deps, targets, { actor: caller.actor, reason: 'source_disconnected' })
-    filesDeleted = targets.length
+    const theirs = await deps.db.select({ id: files.id }).from(files).where(eq(files.sourceId, row.id)).all()
+    filesDeleted = await deleteFiles(deps, theirs.map((f) => f.id), { actor: caller.actor, reason: 'source_disconnected' })
   } else {
     await deps.db.update(files).set({ sourceId: null }).where(eq(files.sourceId, row.id))
   }

@@ -45,8 +45,8 @@ export default defineConfig({
                 // The test Worker carries the ingest Worker's PageRenderer too (test-worker.ts).
                 PAGE_RENDERER: { name: kCurrentWorker, entrypoint: 'PageRenderer' },
               },
-              // The test Worker carries the ingest Worker's IngestWatch too, in place of wrangler.toml's script_name.
-              durableObjects: { INGEST_WATCH: { className: 'IngestWatch', useSQLite: true } },
+              // The test Worker carries the ingest Worker's IngestWatch and IndexShard too, in place of wrangler.toml's script_name.
+              durableObjects: { INGEST_WATCH: { className: 'IngestWatch', useSQLite: true }, INDEX_SHARD: { className: 'IndexShard', useSQLite: true } },
               // A second database, empty of files, for the watch's tests (watch-env.ts).
               d1Databases: { WATCH_DB: 'watch-test-db' },
               // wrangler.toml's local limits, and small ones a test binds in their place to be refused (rate-limits.test.ts).

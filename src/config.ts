@@ -41,6 +41,8 @@ export type Secrets = {
   RATE_LIMIT_PERIOD_SECONDS?: string
   /** Days the audit log keeps an event (ingest Worker's cron removes older ones); unset: kept forever. */
   AUDIT_RETENTION_DAYS?: string
+  /** How many IndexShard objects a new workspace's chunks are dealt over (search/shards/); unset or 0: D1's own tables. */
+  INDEX_SHARDS?: string
   /** Cloudflare Access sign-in (tenancy/access-config.ts): the team's address, e.g. `https://acme.cloudflareaccess.com`. */
   ACCESS_TEAM_DOMAIN?: string
   /** The Access application's audience (AUD) tag; several, comma-separated. */
@@ -62,6 +64,9 @@ export type EndpointRole = (typeof ENDPOINT_ROLES)[number]
 
 /** An OpenAI-compatible endpoint: its base URL (ending in `/v1` as a rule) and the bearer token it wants, if any. */
 export type Endpoint = { baseUrl: string; apiKey: string | null }
+
+/** Shards one workspace's index may be dealt over: a question asks every one of them. */
+export const MAX_INDEX_SHARDS = 64
 
 export type Config = {
   adminToken: string | null
@@ -99,6 +104,8 @@ export type Config = {
   rateLimitPeriodSeconds: number
   /** Days audit events are kept; null: forever. */
   auditRetentionDays: number | null
+  /** Shards of a new workspace's index; 0: D1's own tables (docs/scale.md). */
+  indexShards: number
   /** Sign-in through Cloudflare Access, when its settings are set and valid; null otherwise. */
   access: AccessConfig | null
   /** Why Access is off although some of its settings are set; null when nothing is amiss. */
@@ -192,6 +199,7 @@ export function readConfig(env: AppEnv): Config {
     sourcesAllowLoopback: env.SOURCES_ALLOW_LOOPBACK === 'true',
     rateLimitPeriodSeconds: positiveInt(env.RATE_LIMIT_PERIOD_SECONDS) ?? DEFAULT_RATE_LIMIT_PERIOD_SECONDS,
     auditRetentionDays: positiveInt(env.AUDIT_RETENTION_DAYS),
+    indexShards: Math.min(positiveInt(env.INDEX_SHARDS) ?? 0, MAX_INDEX_SHARDS),
     access,
     accessProblem,
   }

@@ -5,6 +5,8 @@
  * (workers/ingest/index.ts, for the queue, the cron and the ingest watch) — and hands what it builds in;
  * no domain imports it. Tests build their ports from the same function.
  */
+import { d1ChunkIndex } from './search/d1-chunk-index'
+import { shardedChunkIndex } from './search/shards/sharded-index'
 import { readConfig, type AppEnv } from './config'
 import { d1Database } from './db/client'
 import type { QueueJob } from './ingest/jobs'
@@ -34,6 +36,7 @@ export function buildDeps(env: AppEnv): Deps {
     blobs: env.FILES,
     ingestQueue: env.INGEST_QUEUE as Queue<QueueJob>,
     models: buildModels(config, { AI: env.AI }),
+    index: env.INDEX_SHARD ? shardedChunkIndex(env.DB, env.INDEX_SHARD) : d1ChunkIndex(env.DB),
     vectors: env.VECTORS ? vectorizeStore(env.VECTORS) : d1VectorStore(env.DB),
     // An RPC stub: its methods are the entrypoint's, which implements PageRendering.
     pageRendering: env.PAGE_RENDERER ? (env.PAGE_RENDERER as unknown as PageRendering) : null,

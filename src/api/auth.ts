@@ -47,7 +47,7 @@ export const authenticate = createMiddleware<AppContext>(async (c, next) => {
 /** The Access sign-in an assertion makes; null when Access is off, so the header counts for nothing. */
 async function signInThroughAccess(c: Context<AppContext>, assertion: string): Promise<AccessSignIn | null> {
   const { db, config, accessKeys } = c.get('deps')
-  if (config.access && accessKeys) return signInWithAccess(db, config.access, accessKeys, assertion)
+  if (config.access && accessKeys) return signInWithAccess(db, config.access, accessKeys, assertion, config.indexShards)
   if (!config.accessProblem) return null
   // The operator asked for Access but a setting is wrong: say so to the person, and why only in the logs.
   console.warn(`Cloudflare Access sign-in is off: ${config.accessProblem}`)

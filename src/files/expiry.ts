@@ -42,7 +42,7 @@ export function expirySeconds(fields: ExpiresAfterFields): number | null {
 }
 
 /** Deletes the files whose expiry has passed, oldest expiry first; returns how many. */
-export async function sweepExpiredFiles(deps: Pick<Ports, 'db' | 'blobs' | 'vectors'>, now = Date.now()): Promise<number> {
+export async function sweepExpiredFiles(deps: Pick<Ports, 'db' | 'index' | 'blobs' | 'vectors'>, now = Date.now()): Promise<number> {
   const due = await deps.db
     .select({ id: files.id })
     .from(files)

@@ -7,7 +7,7 @@
  */
 import { and, eq, inArray } from 'drizzle-orm'
 import { appendAudit, type AuditActor } from '../audit/log'
-import { chunks, fileParts, files, visionPages } from '../db/schema'
+import { fileParts, files, visionPages } from '../db/schema'
 import type { Ports } from '../ports'
 import { deleteRenders } from '../ingest/perception/render-keys'
 import { deleteLayouts } from '../search/layout-store'
@@ -27,7 +27,7 @@ const PER_STATEMENT = 90
  * deletion with its cause; returns how many there were. Each file's row is read once, for its bytes'
  * key and for the audit record.
  */
-export async function deleteFiles(deps: Pick<Ports, 'db' | 'blobs' | 'vectors'>, ids: readonly string[], cause: DeletionCause): Promise<number> {
+export async function deleteFiles(deps: Pick<Ports, 'db' | 'index' | 'blobs' | 'vectors'>, ids: readonly string[], cause: DeletionCause): Promise<number> {
   let deleted = 0
   for (let i = 0; i < ids.length; i += PER_STATEMENT) {
     const gone = await deps.db
@@ -37,10 +37,10 @@ export async function deleteFiles(deps: Pick<Ports, 'db' | 'blobs' | 'vectors'>,
       .all()
     if (gone.length === 0) continue
     const found = gone.map((f) => f.id)
-    // Vector ids are chunk ids: read them while the chunk rows still exist.
-    const chunkRefs = await deps.db.select({ id: chunks.id, orgId: chunks.orgId, workspaceId: chunks.workspaceId }).from(chunks).where(inArray(chunks.fileId, found)).all()
+    // The chunks leave the index before the rows leave D1, so a retry after a failure between the two
+    // still finds the files to delete. Vector ids are chunk ids: the index names those it removed.
+    const chunkRefs = await deps.index.removeFiles(gone)
     await deps.db.batch([
-      deps.db.delete(chunks).where(inArray(chunks.fileId, found)),
       deps.db.delete(fileParts).where(inArray(fileParts.fileId, found)),
       deps.db.delete(visionPages).where(inArray(visionPages.fileId, found)),
       deleteRowsStatement(deps.db, found),
@@ -92,7 +92,7 @@ export async function workspaceFiles(deps: Pick<Ports, 'db'>, orgId: string, wor
  * Deletes one file a writer of its workspace names, with everything derived from it; returns its id.
  * @example await deleteFile(deps, caller, fileId, undefined)
  */
-export async function deleteFile(deps: Pick<Ports, 'db' | 'blobs' | 'vectors'>, caller: FileCaller, fileId: string, workspace: string | undefined): Promise<string> {
+export async function deleteFile(deps: Pick<Ports, 'db' | 'index' | 'blobs' | 'vectors'>, caller: FileCaller, fileId: string, workspace: string | undefined): Promise<string> {
   const row = await openFile(deps.db, caller, fileId, workspace, 'writer')
   await deleteFiles(deps, [row.id], { actor: caller.actor, reason: 'deleted' })
   return row.id

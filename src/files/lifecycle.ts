@@ -69,7 +69,7 @@ export function storePartStatement(d1: D1Database, fileId: string, part: StoredP
     .prepare(
       `UPDATE files SET
            pages_done = (SELECT coalesce(sum(pages), 0) FROM file_parts WHERE file_id = ?1),
-           chunk_count = (SELECT count(*) FROM chunks WHERE file_id = ?1),
+           chunk_count = (SELECT coalesce(sum(chunks), 0) FROM file_parts WHERE file_id = ?1),
            pages_rendered = (SELECT coalesce(sum(pages_rendered), 0) FROM file_parts WHERE file_id = ?1),
            pages_seen = (SELECT coalesce(sum(pages_seen), 0) FROM file_parts WHERE file_id = ?1),
            pages_skipped = (SELECT coalesce(sum(pages_skipped), 0) FROM file_parts WHERE file_id = ?1),

@@ -36,7 +36,7 @@ function extractionRequest(row: FileRow, instructions: unknown, keep: string[], 
  * @example await updateFileMetadata(deps, caller, fileId, undefined, { year: 2020, draft: null })
  */
 export async function updateFileMetadata(
-  deps: Pick<Ports, 'db' | 'd1' | 'ingestQueue' | 'models'>,
+  deps: Pick<Ports, 'db' | 'd1' | 'index' | 'ingestQueue' | 'models'>,
   caller: FileCaller,
   fileId: string,
   workspace: string | undefined,
@@ -54,6 +54,8 @@ export async function updateFileMetadata(
   if (fault) throw new FileError('invalid', fault, 'metadata')
   let updated = await writeMetadata(deps.db, row.id, JSON.stringify(merged), extraction)
   if (!updated) throw new FileError('not_found', `No file "${row.id}".`, 'file_id')
+  // The filter reads metadata from the index's copy of the file too.
+  await deps.index.publish([updated])
   await appendAudit(deps.db, row.orgId, [
     {
       actor: caller.actor,

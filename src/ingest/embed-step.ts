@@ -33,7 +33,7 @@ const nothing: EmbeddedPart = { note: null, settle: async () => {} }
 /**
  * @example
  * const embedded = await embedChunks(deps, file, chunks)
- * const { status } = await storePart(deps.d1, file, part, pages, chunks, embedded.note)
+ * const { status } = await storePart(deps, file, part, pages, chunks, embedded.note)
  * await embedded.settle(status)
  */
 export async function embedChunks(deps: EmbedDeps, file: FileRef, chunks: readonly Chunk[]): Promise<EmbeddedPart> {

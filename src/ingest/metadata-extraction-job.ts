@@ -3,6 +3,7 @@
  * that has the reasoning model read the file's first chunks and merges its checked answer into the
  * metadata, and giving up when the queue does. The request's state lives in `files.instructions`.
  */
+import type { FileAt } from '../search/chunk-index'
 import { generateText } from 'ai'
 import type { Ports } from '../ports'
 import { MAX_METADATA_BYTES } from '../files/file-object'
@@ -22,11 +23,10 @@ import {
   NO_REASONING_MODEL,
   parseExtractedMetadata,
   readExtractionState,
-  type ExcerptChunk,
   type ExtractionState,
 } from './metadata-extraction'
 
-export type ExtractionDeps = Pick<Ports, 'd1' | 'ingestQueue' | 'models'>
+export type ExtractionDeps = Pick<Ports, 'd1' | 'index' | 'ingestQueue' | 'models'>
 
 /** Chunks read at most; the token budget usually stops far earlier. */
 const MAX_CHUNKS = 400
@@ -57,17 +57,16 @@ export async function queueMetadataExtraction(deps: Pick<Ports, 'd1' | 'ingestQu
 type FileForExtraction = { status: string; filename: string; instructions: string | null; orgId: string; userId: string; workspaceId: string }
 
 /** Ends the request (unless a newer one replaced it); `patch`, when given, is merged into the metadata in the same statement. */
-async function finish(deps: ExtractionDeps, fileId: string, state: ExtractionState, patch?: Record<string, unknown>): Promise<boolean> {
+async function finish(deps: ExtractionDeps, fileId: string, state: ExtractionState, merge?: { file: FileAt; patch: Record<string, unknown> }): Promise<boolean> {
   const done = { ...state, finished_at: Math.floor(Date.now() / 1000) }
-  return finishExtraction(deps.d1, fileId, state.request, done, patch)
+  const merged = await finishExtraction(deps.d1, fileId, state.request, done, merge?.patch)
+  // The filter reads metadata from the index's copy of the file too.
+  if (merged && merge) await deps.index.publish([merge.file])
+  return merged
 }
 
-async function readExcerpt(deps: ExtractionDeps, fileId: string) {
-  const chunks = await deps.d1
-    .prepare('SELECT text, page, token_count AS tokens FROM chunks WHERE file_id = ?1 ORDER BY part, position LIMIT ?2')
-    .bind(fileId, MAX_CHUNKS)
-    .all<ExcerptChunk>()
-  return excerptOf(chunks.results, EXCERPT_TOKENS)
+async function readExcerpt(deps: ExtractionDeps, file: FileAt) {
+  return excerptOf(await deps.index.excerpt(file, MAX_CHUNKS), EXCERPT_TOKENS)
 }
 
 /**
@@ -79,6 +78,7 @@ export async function extractMetadata(deps: ExtractionDeps, job: ExtractMetadata
   const state = file ? readExtractionState(file.instructions) : null
   // Deleted, replaced by a newer request, or a redelivered job whose work is done.
   if (!file || !state || state.request !== job.request || state.status !== 'queued') return
+  const at: FileAt = { id: job.fileId, orgId: file.orgId, workspaceId: file.workspaceId }
   const fail = async (details: string, usage = state.usage): Promise<void> => {
     await finish(deps, job.fileId, { ...state, status: 'failed', details: plainSentence(details), usage })
   }
@@ -90,7 +90,7 @@ export async function extractMetadata(deps: ExtractionDeps, job: ExtractMetadata
   }
   const reasoning = deps.models.reasoning
   if (!reasoning) return fail(NO_REASONING_MODEL)
-  const excerpt = await readExcerpt(deps, job.fileId)
+  const excerpt = await readExcerpt(deps, at)
   if (excerpt.text.trim() === '') return fail('The file holds no text to read, so no metadata was extracted.')
 
   const meter = new UsageMeter()
@@ -121,7 +121,7 @@ export async function extractMetadata(deps: ExtractionDeps, job: ExtractMetadata
   const kept = Object.keys(parsed.values).filter((key) => keep.has(key))
   const set = Object.keys(patch)
   const doneState: ExtractionState = { ...state, status: 'done', details: describeExtraction(set, kept), keys: set, usage }
-  if (await finish(deps, job.fileId, doneState, patch)) return
+  if (await finish(deps, job.fileId, doneState, { file: at, patch })) return
   // Not merged: either a newer request replaced this one meanwhile (then nothing is owed), or it would not fit.
   const now = readExtractionState((await deps.d1.prepare('SELECT instructions FROM files WHERE id = ?1').bind(job.fileId).first<{ instructions: string | null }>())?.instructions ?? null)
   if (now?.request === state.request && now.status === 'queued') {

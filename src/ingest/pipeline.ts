@@ -33,7 +33,7 @@ import { discardPageLayouts, storePageLayouts } from '../search/layout-store'
 import { meterMeasures } from '../usage/measures'
 import { recordUsage } from '../usage/record'
 
-export type IngestDeps = Pick<Ports, 'db' | 'd1' | 'blobs' | 'ingestQueue' | 'config' | 'models' | 'vectors'>
+export type IngestDeps = Pick<Ports, 'db' | 'd1' | 'index' | 'blobs' | 'ingestQueue' | 'config' | 'models' | 'vectors'>
 type FileRow = typeof files.$inferSelect
 
 export type IngestOptions = { limits?: Partial<Limits> }
@@ -128,7 +128,7 @@ async function parseAndStore(deps: IngestDeps, file: FileRow, bytes: Uint8Array,
     const embedded = await embedChunks({ ...deps, models }, file, chunks)
     const note = [perceived, embedded.note].filter(Boolean).join(' ') || null
     const pageTotal = pageCount || (outcome.status === 'parsed' ? (outcome.result.pageCount ?? 0) : 0)
-    const stored = await storePart(deps.d1, file, part, pageTotal, chunks, note, perception, outcome.status === 'parsed')
+    const stored = await storePart(deps, file, part, pageTotal, chunks, note, perception, outcome.status === 'parsed')
     await embedded.settle(stored.status)
     // The file was deleted or failed meanwhile: its renders and layouts go too.
     if (stored.status !== 'processing' && stored.status !== 'processed') {

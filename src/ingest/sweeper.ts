@@ -11,13 +11,13 @@
 import type { Ports } from '../ports'
 import { allowedFrom } from '../files/file-status'
 import { claimStalled, LAST_SIGN_OF_LIFE } from '../files/lifecycle'
-import { removeChunks } from './chunk-store'
+import { removeIndexed } from './chunk-store'
 import { failFile } from './fail-file'
 import { pagesPerMessage, queueUnfinishedParts } from './fan-out'
 import type { IngestJob } from './jobs'
 import { planPageRanges } from './parsers/pdf'
 
-export type SweepDeps = Pick<Ports, 'd1' | 'ingestQueue' | 'vectors' | 'config'>
+export type SweepDeps = Pick<Ports, 'd1' | 'index' | 'ingestQueue' | 'vectors' | 'config'>
 
 /** Recoveries without a part finished that a file is allowed; the next stall fails it. */
 export const MAX_RECOVERIES = 3
@@ -88,7 +88,7 @@ async function requeue(deps: SweepDeps, file: StalledFile): Promise<number> {
       if (sent > 0) return sent
     } else {
       // Pages per message changed since planning, so the finished parts' ranges are unknown: start over.
-      await removeChunks(deps.d1, file.id)
+      await removeIndexed(deps, ref)
     }
   }
   await deps.ingestQueue.send({ fileId: file.id, orgId: file.org_id, workspaceId: file.workspace_id } satisfies IngestJob)

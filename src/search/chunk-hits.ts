@@ -10,6 +10,7 @@
 import { unexpiredSql } from '../files/access'
 import { compileToSql, tableColumns, type FilterNode, type SqlColumns } from '../filter'
 import type { Box } from './page-layout'
+import { runnerOf, type SqlRunner } from './sql-runner'
 
 /** One chunk found by a search, with everything a citation needs. */
 export type ChunkHit = {
@@ -116,14 +117,14 @@ export function parseMetadata(text: string): Record<string, unknown> {
  * the order given. Arms that cannot apply the whole filter themselves over-fetch; this is where their
  * results are held to the same tenancy, status and filter as the lexical arm's.
  */
-export async function loadHits(d1: D1Database, scope: SearchScope, found: ReadonlyArray<{ chunkId: string; score: number }>): Promise<ChunkHit[]> {
+export async function loadHits(source: D1Database | SqlRunner, scope: SearchScope, found: ReadonlyArray<{ chunkId: string; score: number }>): Promise<ChunkHit[]> {
   if (found.length === 0) return []
   const where = scopeCondition(scope)
   // The ids travel as one JSON parameter: D1 binds at most 100 per statement.
-  const { results } = await d1
-    .prepare(`SELECT ${HIT_COLUMNS} FROM chunks c JOIN files f ON f.id = c.file_id WHERE c.id IN (SELECT value FROM json_each(?)) AND ${where.sql}`)
-    .bind(JSON.stringify(found.map((f) => f.chunkId)), ...where.params)
-    .all<HitRow>()
+  const results = await runnerOf(source).all<HitRow>(
+    `SELECT ${HIT_COLUMNS} FROM chunks c JOIN files f ON f.id = c.file_id WHERE c.id IN (SELECT value FROM json_each(?)) AND ${where.sql}`,
+    [JSON.stringify(found.map((f) => f.chunkId)), ...where.params],
+  )
   const byId = new Map(results.map((r) => [r.chunk_id, r]))
   const hits: ChunkHit[] = []
   for (const { chunkId, score } of found) {

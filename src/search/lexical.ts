@@ -4,6 +4,7 @@
  */
 import { anyOf, ftsQuery } from './fts-query'
 import { HIT_COLUMNS, hitFromRow, scopeCondition, type ChunkHit, type HitRow, type SearchScope, type SqlPart } from './chunk-hits'
+import { runnerOf, type SqlRunner } from './sql-runner'
 import { postingCounts, splitByRarity } from './term-rarity'
 
 /**
@@ -43,24 +44,25 @@ export const FAST_PATH_FACTOR = 4
  * left out is a chunk holding only common words, which BM25 ranks low; FTS5 reads the common words'
  * postings only to seek the candidates', so the cost follows the rare words' postings.
  */
-export async function lexicalSearch(d1: D1Database, request: LexicalRequest, options: { rareBudget?: number } = {}): Promise<ChunkHit[]> {
+export async function lexicalSearch(source: D1Database | SqlRunner, request: LexicalRequest, options: { rareBudget?: number } = {}): Promise<ChunkHit[]> {
+  const sql = runnerOf(source)
   const query = ftsQuery(request.query)
   const limit = Math.max(0, Math.min(Math.floor(request.limit), MAX_LEXICAL_CANDIDATES))
   if (!query || limit === 0) return []
   const where = scopeCondition(request)
-  const ranked = (match: string) => ranking(d1, match, where, limit, !request.filter)
-  const { rare, common } = query.terms.length > 1 ? splitByRarity(query.terms, await countPostings(d1, query.terms), options.rareBudget) : { rare: query.terms, common: [] }
-  if (common.length === 0) return load(d1, await ranked(query.match))
+  const ranked = (match: string) => ranking(sql, match, where, limit, !request.filter)
+  const { rare, common } = query.terms.length > 1 ? splitByRarity(query.terms, await countPostings(sql, query.terms), options.rareBudget) : { rare: query.terms, common: [] }
+  if (common.length === 0) return load(sql, await ranked(query.match))
   const lists = await Promise.all([ranked(anyOf(rare)), ranked(`(${anyOf(rare)}) AND (${anyOf(common)})`)])
-  return load(d1, bestOf(lists, limit))
+  return load(sql, bestOf(lists, limit))
 }
 
 /** A chunk by its rowid and its bm25() (lower is better), as the rankings return them. */
 type Ranked = { rid: number; score: number }
 
-async function countPostings(d1: D1Database, terms: string[]): Promise<Map<string, number>> {
+async function countPostings(runner: SqlRunner, terms: string[]): Promise<Map<string, number>> {
   const { sql, params } = postingCounts(terms)
-  const { results } = await d1.prepare(sql).bind(...params).all<{ term: string; postings: number }>()
+  const results = await runner.all<{ term: string; postings: number }>(sql, params)
   return new Map(results.map((r) => [r.term, r.postings]))
 }
 
@@ -74,8 +76,8 @@ async function countPostings(d1: D1Database, terms: string[]): Promise<Map<strin
  * filter) the scoped query runs, with the scope before the limit, so another workspace's matches never
  * crowd out this one's.
  */
-async function ranking(d1: D1Database, match: string, where: SqlPart, limit: number, unfiltered: boolean): Promise<Ranked[]> {
-  const run = async (sql: string, params: unknown[]) => (await d1.prepare(sql).bind(...params).all<Ranked>()).results
+async function ranking(runner: SqlRunner, match: string, where: SqlPart, limit: number, unfiltered: boolean): Promise<Ranked[]> {
+  const run = (sql: string, params: unknown[]) => runner.all<Ranked>(sql, params)
   if (unfiltered) {
     const fast = await run(fastRanking(where.sql), [match, limit * FAST_PATH_FACTOR, ...where.params, limit])
     if (fast.length >= limit) return fast
@@ -107,13 +109,13 @@ const scopedRanking = (scope: string) => `SELECT c.rowid AS rid, ${BM25} AS scor
   WHERE chunks_fts MATCH ? AND ${scope} ORDER BY score, rid LIMIT ?`
 
 /** Reads the chunks a ranking names, in its order: the rankings carry two numbers per row, so only the winners' texts are read. */
-async function load(d1: D1Database, ranked: Ranked[]): Promise<ChunkHit[]> {
+async function load(runner: SqlRunner, ranked: Ranked[]): Promise<ChunkHit[]> {
   if (ranked.length === 0) return []
-  const { results } = await d1
-    .prepare(`SELECT ${HIT_COLUMNS}, c.rowid AS rid FROM chunks c JOIN files f ON f.id = c.file_id
-      WHERE c.rowid IN (SELECT value FROM json_each(?))`)
-    .bind(JSON.stringify(ranked.map((r) => r.rid)))
-    .all<HitRow & { rid: number }>()
+  const results = await runner.all<HitRow & { rid: number }>(
+    `SELECT ${HIT_COLUMNS}, c.rowid AS rid FROM chunks c JOIN files f ON f.id = c.file_id
+      WHERE c.rowid IN (SELECT value FROM json_each(?))`,
+    [JSON.stringify(ranked.map((r) => r.rid))],
+  )
   const rows = new Map(results.map((row) => [row.rid, row]))
   return ranked.flatMap(({ rid, score }) => {
     const row = rows.get(rid)

@@ -5,6 +5,7 @@
  * a page asks here rather than writing SQL over them.
  */
 import { HIT_COLUMNS, hitFromRow, parseMetadata, scopeCondition, type ChunkHit, type HitRow, type SearchScope } from './chunk-hits'
+import { d1Runner, type SqlRunner } from './sql-runner'
 
 /** Chunks of one page, and of a neighbourhood, read at most. */
 const MAX_PAGE_CHUNKS = 12
@@ -32,54 +33,76 @@ export type PageReader = {
   pageSource(scope: SearchScope, fileId: string): Promise<PageSource | null>
 }
 
+/** The reads of a page, a neighbourhood and the files in scope: what an index (D1, or each shard) answers itself. */
+export type ChunkReads = Omit<PageReader, 'pageSource'>
+
 /**
- * The reads over D1's chunk and file tables.
- * @example const chunks = await d1PageReader(d1).readPage(scope, 'file-…', 12) // page 12, in reading order
+ * The reads over the chunk and file tables, wherever they run (sql-runner.ts).
+ * @example const chunks = await chunkReads(d1Runner(d1)).readPage(scope, 'file-…', 12) // page 12, in reading order
  */
-export function d1PageReader(d1: D1Database): PageReader {
+export function chunkReads(sql: SqlRunner): ChunkReads {
   return {
     async readPage(scope, fileId, page) {
       const where = scopeCondition(scope)
-      const { results } = await d1
-        .prepare(`SELECT ${HIT_COLUMNS} FROM chunks c JOIN files f ON f.id = c.file_id
-          WHERE c.file_id = ? AND c.page IS ? AND ${where.sql} ORDER BY c.part, c.position LIMIT ${MAX_PAGE_CHUNKS}`)
-        .bind(fileId, page, ...where.params)
-        .all<HitRow>()
+      const results = await sql.all<HitRow>(
+        `SELECT ${HIT_COLUMNS} FROM chunks c JOIN files f ON f.id = c.file_id
+          WHERE c.file_id = ? AND c.page IS ? AND ${where.sql} ORDER BY c.part, c.position LIMIT ${MAX_PAGE_CHUNKS}`,
+        [fileId, page, ...where.params],
+      )
       return results.map((row) => hitFromRow(row, 0))
     },
 
     async readAround(scope, chunkId, radius = 1) {
       const where = scopeCondition(scope)
       const span = Math.max(0, Math.min(radius, Math.floor(MAX_PAGE_CHUNKS / 2)))
-      const { results } = await d1
-        .prepare(`WITH anchor AS (SELECT file_id, part, position FROM chunks WHERE id = ?)
+      const results = await sql.all<HitRow>(
+        `WITH anchor AS (SELECT file_id, part, position FROM chunks WHERE id = ?)
           SELECT ${HIT_COLUMNS} FROM chunks c JOIN files f ON f.id = c.file_id JOIN anchor a ON c.file_id = a.file_id
           WHERE c.part = a.part AND c.position BETWEEN a.position - ? AND a.position + ? AND ${where.sql}
-          ORDER BY c.part, c.position`)
-        .bind(chunkId, span, span, ...where.params)
-        .all<HitRow>()
+          ORDER BY c.part, c.position`,
+        [chunkId, span, span, ...where.params],
+      )
       return results.map((row) => hitFromRow(row, 0))
     },
 
     async listFiles(scope, limit = 50) {
-      const where = scopeCondition(scope)
-      const { results } = await d1
-        .prepare(`SELECT f.id AS file_id, f.filename, f.pages_total AS pages, f.metadata, COUNT(*) AS chunks, COUNT(*) OVER () AS total
-          FROM chunks c JOIN files f ON f.id = c.file_id WHERE ${where.sql}
-          GROUP BY f.id ORDER BY f.created_at_ms DESC LIMIT ?`)
-        .bind(...where.params, limit)
-        .all<{ file_id: string; filename: string; pages: number | null; metadata: string; chunks: number; total: number }>()
-      return {
-        total: results[0]?.total ?? 0,
-        files: results.map((r) => ({ file_id: r.file_id, filename: r.filename, pages: r.pages, chunks: r.chunks, metadata: parseMetadata(r.metadata) })),
-      }
-    },
-
-    pageSource(scope, fileId) {
-      return d1
-        .prepare('SELECT kind, blob_key AS blobKey FROM files WHERE id = ?1 AND org_id = ?2 AND workspace_id = ?3')
-        .bind(fileId, scope.orgId, scope.workspaceId)
-        .first<PageSource>()
+      const { files, total } = await listFilesByAge(sql, scope, limit)
+      return { total, files: files.map(({ createdAtMs: _, ...file }) => file) }
     },
   }
+}
+
+/** A listed file with the time that orders the listing, for merging shards' listings. */
+export type AgedFile = ListedFile & { createdAtMs: number }
+
+/** The files in scope with at least one chunk the filter lets through, newest first (ties by id), at most `limit`, and how many there are. */
+export async function listFilesByAge(sql: SqlRunner, scope: SearchScope, limit = 50): Promise<{ files: AgedFile[]; total: number }> {
+  const where = scopeCondition(scope)
+  const results = await sql.all<{ file_id: string; filename: string; pages: number | null; metadata: string; chunks: number; total: number; created_at_ms: number }>(
+    `SELECT f.id AS file_id, f.filename, f.pages_total AS pages, f.metadata, f.created_at_ms, COUNT(*) AS chunks, COUNT(*) OVER () AS total
+      FROM chunks c JOIN files f ON f.id = c.file_id WHERE ${where.sql}
+      GROUP BY f.id ORDER BY f.created_at_ms DESC, f.id LIMIT ?`,
+    [...where.params, limit],
+  )
+  return {
+    total: results[0]?.total ?? 0,
+    files: results.map((r) => ({ file_id: r.file_id, filename: r.filename, pages: r.pages, chunks: r.chunks, metadata: parseMetadata(r.metadata), createdAtMs: r.created_at_ms })),
+  }
+}
+
+/** Where a file of the scope's workspace keeps its bytes: D1's `files`, which every index shares. */
+export function d1PageSource(d1: D1Database): PageReader['pageSource'] {
+  return (scope, fileId) =>
+    d1
+      .prepare('SELECT kind, blob_key AS blobKey FROM files WHERE id = ?1 AND org_id = ?2 AND workspace_id = ?3')
+      .bind(fileId, scope.orgId, scope.workspaceId)
+      .first<PageSource>()
+}
+
+/**
+ * The reads over D1's chunk and file tables (the single index).
+ * @example const chunks = await d1PageReader(d1).readPage(scope, 'file-…', 12) // page 12, in reading order
+ */
+export function d1PageReader(d1: D1Database): PageReader {
+  return { ...chunkReads(d1Runner(d1)), pageSource: d1PageSource(d1) }
 }

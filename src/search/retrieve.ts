@@ -8,8 +8,8 @@
  * that can push only part of a filter down (Vectorize has no OR) over-fetches and is still exact.
  */
 import type { FilterNode } from '../filter'
-import { loadHits, type ChunkHit, type SearchScope } from './chunk-hits'
-import { lexicalSearch } from './lexical'
+import type { ChunkHit, SearchScope } from './chunk-hits'
+import { chunkIndexOf, type IndexDeps } from './d1-chunk-index'
 import { onePerPageFirst } from './page-diversity'
 import { reciprocalRankFusion } from './rank-fusion'
 
@@ -74,7 +74,7 @@ const untimed: PhaseTimer = (_phase, run) => run()
  * // with a semantic arm, built where the deps are:
  * await retrieve(deps, request, { arms: [{ phase: 'vector', search: (r) => vectors.query(r) }] })
  */
-export async function retrieve(deps: { d1: D1Database }, request: RetrieveRequest, options: RetrieveOptions = {}): Promise<RetrievedChunk[]> {
+export async function retrieve(deps: IndexDeps, request: RetrieveRequest, options: RetrieveOptions = {}): Promise<RetrievedChunk[]> {
   const topK = Math.max(1, Math.min(Math.floor(request.topK), MAX_TOP_K))
   const time = options.time ?? untimed
   const arms = options.arms ?? []
@@ -83,10 +83,11 @@ export async function retrieve(deps: { d1: D1Database }, request: RetrieveReques
   const depth = Math.max(topK, FUSION_DEPTH)
   const armRequest: ArmRequest = { ...scope, query: request.query, limit: depth }
 
+  const index = chunkIndexOf(deps)
   const [lexical, ...further] = await Promise.all([
-    time('lexical', () => lexicalSearch(deps.d1, armRequest)),
+    time('lexical', () => index.lexical(armRequest)),
     ...arms.map((arm) =>
-      time(arm.phase, async () => loadHits(deps.d1, scope, await arm.search(armRequest))).catch((error: unknown) => {
+      time(arm.phase, async () => index.load(scope, await arm.search(armRequest))).catch((error: unknown) => {
         options.onArmError?.(arm.phase, error)
         return null
       }),

@@ -3,7 +3,8 @@
  * and plain reads of pages, neighbourhoods and files (page-reader.ts), bound once to a run's deps.
  * The agent never reaches the chunk tables another way, so every read keeps the same scope rules.
  */
-import { d1PageReader, type PageReader } from './page-reader'
+import { chunkIndexOf } from './d1-chunk-index'
+import { d1PageSource, type PageReader } from './page-reader'
 import type { RetrievedChunk, RetrieveRequest } from './retrieve'
 import { searchWorkspace, type WorkspaceSearchDeps } from './workspace-search'
 
@@ -18,5 +19,12 @@ export type WorkspaceReader = PageReader & {
  * const [first] = await reader.readPage({ orgId, workspaceId: 'default' }, fileId, 12)
  */
 export function workspaceReader(deps: WorkspaceSearchDeps): WorkspaceReader {
-  return { ...d1PageReader(deps.d1), search: (request) => searchWorkspace(deps, request) }
+  const index = chunkIndexOf(deps)
+  return {
+    readPage: index.readPage,
+    readAround: index.readAround,
+    listFiles: index.listFiles,
+    pageSource: d1PageSource(deps.d1),
+    search: (request) => searchWorkspace(deps, request),
+  }
 }

@@ -7,6 +7,7 @@
  * for `STATUS_TTL_MS` (models/availability.ts) the next searches skip it rather than wait out its
  * retries again; `/health` reports the same state.
  */
+import type { IndexDeps } from './d1-chunk-index'
 import { withBoxes } from './evidence-boxes'
 import { isTimeout, noteAnswer, noteFailure, recentlyFailed } from '../models/availability'
 import type { Models } from '../models/ports'
@@ -16,8 +17,8 @@ import { retrieve, type PhaseTimer, type RetrievedChunk, type RetrieveRequest, t
 import { semanticArms } from './vector-search'
 import type { VectorStore } from './vector-store'
 
-/** What a search needs: the database (chunks, FTS5), the models (embedding, rerank) and the vector store. */
-export type WorkspaceSearchDeps = { d1: D1Database; models: Models; vectors: VectorStore }
+/** What a search needs: the index (chunks, FTS5; D1's own tables when none is given), the models (embedding, rerank) and the vector store. */
+export type WorkspaceSearchDeps = IndexDeps & { models: Models; vectors: VectorStore }
 
 /**
  * How long a search waits for its question's embedding, retries included. One short text takes a CPU

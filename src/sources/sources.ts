@@ -129,7 +129,7 @@ export async function syncNow(deps: SourcePorts, caller: FileCaller, sourceId: s
  * Disconnects a source. Its files stay, as ordinary files, unless `deleteItsFiles`; a sync still in
  * flight finds no source and stops.
  */
-export async function disconnectSource(deps: Pick<Ports, 'db' | 'blobs' | 'vectors'>, caller: FileCaller, sourceId: string, deleteItsFiles: boolean): Promise<{ id: string; filesDeleted: number }> {
+export async function disconnectSource(deps: Pick<Ports, 'db' | 'index' | 'blobs' | 'vectors'>, caller: FileCaller, sourceId: string, deleteItsFiles: boolean): Promise<{ id: string; filesDeleted: number }> {
   const row = await openSource(deps, caller, sourceId, 'writer')
   await deps.db.batch([deps.db.delete(sources).where(eq(sources.id, row.id)), deps.db.delete(sourceObjects).where(eq(sourceObjects.sourceId, row.id))])
   let filesDeleted = 0

@@ -30,7 +30,7 @@ const CLOCK_TOLERANCE_SECONDS = 30
  * valid (`invalid_assertion`) or names an email Cairn does not know and no rule covers (`not_provisioned`).
  * @example const { principal } = await signInWithAccess(db, config.access, keys, c.req.header('cf-access-jwt-assertion'))
  */
-export async function signInWithAccess(db: Db, access: AccessConfig, keys: AccessKeys, assertion: string): Promise<AccessSignIn> {
+export async function signInWithAccess(db: Db, access: AccessConfig, keys: AccessKeys, assertion: string, indexShards = 0): Promise<AccessSignIn> {
   const payload = await verifyAssertion(access, keys, assertion)
   const email = emailOf(payload)
   const issuedAt = typeof payload.iat === 'number' ? payload.iat * 1000 : null
@@ -45,7 +45,7 @@ export async function signInWithAccess(db: Db, access: AccessConfig, keys: Acces
   }
   let created: User
   try {
-    created = await createUser(db, { email, org }, { kind: 'system', name: 'cloudflare_access' }, 'single_sign_on')
+    created = await createUser(db, { email, org, indexShards }, { kind: 'system', name: 'cloudflare_access' }, 'single_sign_on')
   } catch (err) {
     // Two first requests of the same person race; the one that lost finds the user the other made.
     const raced = err instanceof TenancyError && err.code === 'user_exists' ? await findUserByEmail(db, email) : null

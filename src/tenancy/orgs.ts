@@ -12,13 +12,14 @@ export const DEFAULT_WORKSPACE = 'default'
 
 export type Org = typeof orgs.$inferSelect
 
-export async function findOrCreateOrg(db: Db, name: string): Promise<Org> {
+/** `indexShards`: where the new org's `default` workspace indexes its chunks (search/shards/placement.ts). */
+export async function findOrCreateOrg(db: Db, name: string, indexShards = 0): Promise<Org> {
   const now = Date.now()
   await db.insert(orgs).values({ id: newId('org'), name, createdAt: now }).onConflictDoNothing()
   const org = (await db.select().from(orgs).where(eq(orgs.name, name)).get())!
   await db
     .insert(workspaces)
-    .values({ orgId: org.id, id: DEFAULT_WORKSPACE, name: 'Default', creatorUserId: null, createdAt: org.createdAt })
+    .values({ orgId: org.id, id: DEFAULT_WORKSPACE, name: 'Default', creatorUserId: null, createdAt: org.createdAt, indexShards })
     .onConflictDoNothing()
   return org
 }

@@ -19,11 +19,11 @@ export type User = typeof users.$inferSelect
  * Access sign-in whose org rule names `org`.
  * @example const user = await createUser(db, { email: 'ana@example.com', org: 'acme' })
  */
-export async function createUser(db: Db, input: { email: string; org: string }, actor: AuditActor = { kind: 'admin' }, how: 'admin' | 'single_sign_on' = 'admin'): Promise<User> {
+export async function createUser(db: Db, input: { email: string; org: string; indexShards?: number }, actor: AuditActor = { kind: 'admin' }, how: 'admin' | 'single_sign_on' = 'admin'): Promise<User> {
   const email = input.email.toLowerCase()
   const existing = await db.select({ id: users.id }).from(users).where(eq(users.email, email)).get()
   if (existing) throw new TenancyError('conflict', `A user with email ${email} already exists (${existing.id}).`, { code: 'user_exists', param: 'email' })
-  const org = await findOrCreateOrg(db, input.org)
+  const org = await findOrCreateOrg(db, input.org, input.indexShards)
   const user: User = { id: newId('user'), orgId: org.id, email, createdAt: Date.now(), accessSessionAt: null }
   // Another request may have taken the email since the check above; the unique index decides.
   const inserted = await db.insert(users).values(user).onConflictDoNothing().returning().get()

@@ -8,10 +8,11 @@ import type { AuditActor } from '../audit/log'
 import type { Db } from '../db/client'
 import { completions, sourceObjects, sources, workspaceMembers, workspaces } from '../db/schema'
 import { deleteFiles, workspaceFiles } from '../files/file-deletion'
+import type { ChunkIndex } from '../search/chunk-index'
 import type { VectorStore } from '../search/vector-store'
 
 /** What deleting a workspace touches: its rows, the files' bytes and their vectors. */
-export type WorkspaceDeletionDeps = { db: Db; blobs: R2Bucket; vectors: VectorStore }
+export type WorkspaceDeletionDeps = { db: Db; index: ChunkIndex; blobs: R2Bucket; vectors: VectorStore }
 
 export async function deleteWorkspaceContents(deps: WorkspaceDeletionDeps, orgId: string, workspaceId: string, actor: AuditActor): Promise<void> {
   const inWorkspace = and(eq(sources.orgId, orgId), eq(sources.workspaceId, workspaceId))

@@ -6,6 +6,7 @@ import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { d1Database } from '../../src/db/client'
 import { d1VectorStore } from '../../src/search/vector-d1'
+import { d1ChunkIndex } from '../../src/search/d1-chunk-index'
 import { TenancyError } from '../../src/tenancy/errors'
 import { addMember, listMembers, removeMember, setMemberAccess } from '../../src/tenancy/members'
 import type { OrgUser, UserPrincipal } from '../../src/tenancy/principal'
@@ -121,4 +122,4 @@ describe('workspaces and members without HTTP', () => {
 })
 
 /** What deleting a workspace needs: rows, bytes and vectors. */
-const deps = () => ({ db, blobs: env.FILES, vectors: d1VectorStore(env.DB) })
+const deps = () => ({ db, index: d1ChunkIndex(env.DB), blobs: env.FILES, vectors: d1VectorStore(env.DB) })

@@ -15,6 +15,9 @@ import { runEnvFor } from './run-env'
 import { IngestWatch as IngestWorkerWatch } from '../../workers/ingest/index'
 import { watchEnv } from './watch-env'
 
+/** The ingest Worker's index shards, which the test Worker's INDEX_SHARD binding reaches (vitest.config.mts). */
+export { IndexShard } from '../../workers/ingest/index'
+
 /** The ingest Worker's page renderer, which the API's PAGE_RENDERER binding reaches (vitest.config.mts). */
 export { PageRenderer } from '../../src/ingest/perception/page-renderer'
 

@@ -171,7 +171,7 @@ describe('ingestion', { timeout: 90_000 }, () => {
     const [row] = await storeUploads(deps, { orgId: w.writer.orgId, workspaceId: w.ws, userId: w.writer.id, purpose: 'user_data', metadata: {}, instructions: null }, [{ name: 'a.txt', bytes: new TextEncoder().encode('one two') }])
     await markProcessing(env.DB, row!.id)
     await recordPlan(env.DB, row!.id, { parts: 1, pages: null, pageBudget: null })
-    const outcomes = await Promise.all([0, 1].map(() => storePart(env.DB, row!, 0, 0, [], null)))
+    const outcomes = await Promise.all([0, 1].map(() => storePart(deps, row!, 0, 0, [], null)))
     expect(outcomes.map((o) => o.status)).toEqual(['processed', 'processed'])
     expect((await usage(w.writer.token)).totals).toMatchObject({ files_ingested: 1, bytes_ingested: 7 })
   })

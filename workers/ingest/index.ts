@@ -19,6 +19,9 @@ import { armIngestWatch } from '../../src/ingest/watch'
 /** R2 event notifications for R2 sources arrive on this queue (wrangler.toml). */
 const SOURCE_EVENTS_QUEUE = 'cairn-source-events'
 
+/** One shard of a workspace's index, which both Workers reach through their `INDEX_SHARD` binding. */
+export { IndexShardObject as IndexShard } from '../../src/search/shards/index-shard'
+
 /** Draws PDF pages for the API Worker (its `PAGE_RENDERER` binding). */
 export { PageRenderer } from '../../src/ingest/perception/page-renderer'
 

@@ -81,7 +81,7 @@ export function userRoutes(): App {
   const app = resourceApp()
   app.openapi(createUserRoute, async (c) => {
     requireAdmin(c)
-    const user = await createUser(c.get('deps').db, c.req.valid('json'))
+    const user = await createUser(c.get('deps').db, { ...c.req.valid('json'), indexShards: c.get('deps').config.indexShards })
     return c.json({ id: user.id, email: user.email, org_id: user.orgId, created_at: isoDate(user.createdAt) }, 200)
   })
   app.openapi(createTokenRoute, async (c) => {

@@ -108,7 +108,7 @@ const routes = {
 export function workspaceRoutes(): App {
   const app = resourceApp()
   app.openapi(routes.create, async (c) => {
-    const workspace = await createWorkspace(c.get('deps').d1, requireUser(c), c.req.valid('json'))
+    const workspace = await createWorkspace(c.get('deps').d1, requireUser(c), { ...c.req.valid('json'), indexShards: c.get('deps').config.indexShards })
     return c.json(workspaceView(workspace), 200)
   })
   app.openapi(routes.list, async (c) => {

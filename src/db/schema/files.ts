@@ -81,6 +81,8 @@ export const fileParts = sqliteTable(
     pagesSkipped: integer('pages_skipped').notNull().default(0),
     /** Of the skipped pages, those with (almost) no text: unread, they are missing from the index. */
     scansUnread: integer('scans_unread').notNull().default(0),
+    /** How many chunks the part wrote; the file's `chunk_count` is their sum, wherever its chunks are indexed. */
+    chunks: integer('chunks').notNull().default(0),
     /** What this part has to say (pages PDFium could not read, pages the vision model refused…); the file's `status_details` joins them. */
     note: text('note'),
   },

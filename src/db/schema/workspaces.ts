@@ -19,6 +19,12 @@ export const workspaces = sqliteTable(
     /** Null for the `default` workspace, which the org itself creates. */
     creatorUserId: text('creator_user_id'),
     createdAt: integer('created_at').notNull(),
+    /** Where its chunks are indexed (search/shards/placement.ts): 0 in D1 itself, n in n IndexShard objects. */
+    indexShards: integer('index_shards').notNull().default(0),
+    /** Names the shards of the current placement; a move fills the next generation's, then switches. */
+    indexGeneration: integer('index_generation').notNull().default(0),
+    /** While a move runs: the shard count it moves to (generation + 1), which every write reaches too. */
+    indexNextShards: integer('index_next_shards'),
   },
   (t) => [primaryKey({ columns: [t.orgId, t.id] })],
 )

@@ -33,7 +33,7 @@ export function finishNoteSql(file: string, isDocument: string, visionConfigured
       WHEN ${visionConfigured} = 1 AND ${sum('pages_skipped')} > 0
         THEN ${count('pages_skipped', ' page', ' pages')} || ' with little text or with figures went unread by the vision model, which reads at most ' || CAST(${budget} AS INTEGER) || ' pages per file (VISION_PAGES_PER_FILE).'
       ELSE '' END`
-  const empty = `CASE WHEN ${isDocument} = 1 AND NOT EXISTS (SELECT 1 FROM chunks WHERE file_id = ${file}) THEN 'No text was found in this file.' ELSE '' END`
+  const empty = `CASE WHEN ${isDocument} = 1 AND ${sum('chunks')} = 0 THEN 'No text was found in this file.' ELSE '' END`
   // Parts of one file often say the same thing (an embedding model that is down): each note once.
   const notes = `(SELECT group_concat(note, ' ') FROM (SELECT note FROM file_parts WHERE file_id = ${file} AND note IS NOT NULL GROUP BY note ORDER BY min(part)))`
   // Each trim drops the space before an empty piece, so pieces are one space apart however many are empty.

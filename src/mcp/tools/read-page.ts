@@ -6,7 +6,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { z } from 'zod'
 import { openFile } from '../../files/access'
-import { d1PageReader } from '../../search'
 import { fileCallerOf, type McpCaller } from '../caller'
 import { fileIdArg, workspaceArg } from '../schemas'
 import { answered, refused, toolCall } from '../tool-result'
@@ -38,7 +37,7 @@ export function registerReadPage(server: McpServer, caller: McpCaller): void {
         return refused(`to_page must be from page (${first}) to ${first + MAX_PAGES_PER_READ - 1}: one call reads at most ${MAX_PAGES_PER_READ} pages.`)
       }
       const scope = { orgId: caller.user.orgId, workspaceId: row.workspaceId }
-      const reader = d1PageReader(caller.deps.d1)
+      const reader = caller.deps.index
       const numbers = first === null || last === null ? [null] : Array.from({ length: last - first + 1 }, (_, i) => first + i)
       const pages = await Promise.all(numbers.map(async (page) => ({ page, text: (await reader.readPage(scope, row.id, page)).map((c) => c.text).join('\n\n') })))
       const found = pages.filter((p) => p.text !== '')

@@ -1,0 +1,128 @@
+/**
+ * @module IndexShard: a Durable Object whose SQLite holds one shard of a workspace's index — its
+ * chunks, their FTS5 index and a copy of their files' searchable fields (shard-schema.ts) — and
+ * answers the index's reads and writes where the data is, so only the best few hits cross the
+ * network. Named `<org>/<workspace>/<generation>/<n>` (placement.ts); routing and merging across a
+ * workspace's shards is sharded-index.ts's. Each shard is its own writer, so one workspace's bulk
+ * ingestion never queues another's writes.
+ *
+ * The class is abstract over nothing but its name: the ingest Worker exports it (workers/ingest).
+ */
+import { DurableObject } from 'cloudflare:workers'
+import { loadHits, type ChunkHit, type SearchScope } from '../chunk-hits'
+import { chunkUpserts, EXPORT_CHUNKS, partWrites, type ChunkRef, type ChunkRowJson, type IndexedFile } from '../chunk-rows'
+import type { ExcerptChunk } from '../chunk-index'
+import { lexicalSearch, type LexicalRequest } from '../lexical'
+import { chunkReads, listFilesByAge, type AgedFile } from '../page-reader'
+import type { SqlRunner } from '../sql-runner'
+import { fileParams, SHARD_SCHEMA, UPSERT_FILE, type ShardFileRow } from './shard-schema'
+
+/** A page of one file's chunk rows, for moving it to another shard. */
+export type ChunkPage = { rows: ChunkRowJson[]; next: { part: number; position: number } | null }
+
+/** What a shard holds, for tests, benches and moves. */
+export type ShardCounts = { files: number; chunks: number }
+
+export class IndexShardObject extends DurableObject<Env> {
+  private readonly sql: SqlRunner
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    const storage = ctx.storage.sql
+    this.sql = {
+      // Synchronous underneath: a statement runs to its end before another request's can start.
+      all: async <T>(sql: string, params: readonly unknown[]) => storage.exec(sql, ...(params as SqlStorageValue[])).toArray() as T[],
+    }
+    ctx.blockConcurrencyWhile(async () => {
+      for (const statement of SHARD_SCHEMA) storage.exec(statement)
+    })
+  }
+
+  lexical(request: LexicalRequest, rareBudget: number): Promise<ChunkHit[]> {
+    return lexicalSearch(this.sql, request, { rareBudget })
+  }
+
+  load(scope: SearchScope, found: Array<{ chunkId: string; score: number }>): Promise<ChunkHit[]> {
+    return loadHits(this.sql, scope, found)
+  }
+
+  readPage(scope: SearchScope, fileId: string, page: number | null): Promise<ChunkHit[]> {
+    return chunkReads(this.sql).readPage(scope, fileId, page)
+  }
+
+  readAround(scope: SearchScope, chunkId: string, radius?: number): Promise<ChunkHit[]> {
+    return chunkReads(this.sql).readAround(scope, chunkId, radius)
+  }
+
+  listFilesByAge(scope: SearchScope, limit?: number): Promise<{ files: AgedFile[]; total: number }> {
+    return listFilesByAge(this.sql, scope, limit)
+  }
+
+  excerpt(fileId: string, limit: number): Promise<ExcerptChunk[]> {
+    return this.sql.all('SELECT text, page, token_count AS tokens FROM chunks WHERE file_id = ? ORDER BY part, position LIMIT ?', [fileId, limit])
+  }
+
+  /** Replaces one part's chunks and refreshes the file's copy, in one transaction. */
+  writePart(file: ShardFileRow, part: number, rows: ChunkRowJson[]): void {
+    this.transaction([{ sql: UPSERT_FILE, params: fileParams(file) }, ...partWrites(indexedFile(file), part, rows)])
+  }
+
+  /** Adds rows (a page of a file being moved here) without removing any. */
+  importChunks(file: ShardFileRow, rows: ChunkRowJson[]): void {
+    this.transaction([{ sql: UPSERT_FILE, params: fileParams(file) }, ...chunkUpserts(indexedFile(file), rows)])
+  }
+
+  /** Refreshes the copies of files this shard holds chunks of; a file it does not hold is left out. */
+  publish(files: ShardFileRow[]): void {
+    const held = new Set(this.ctx.storage.sql.exec<{ id: string }>('SELECT id FROM files').toArray().map((r) => r.id))
+    this.transaction(files.filter((f) => held.has(f.id)).map((f) => ({ sql: UPSERT_FILE, params: fileParams(f) })))
+  }
+
+  removeFiles(fileIds: string[]): ChunkRef[] {
+    const ids = JSON.stringify(fileIds)
+    const storage = this.ctx.storage.sql
+    return this.ctx.storage.transactionSync(() => {
+      const refs = storage.exec<ChunkRef>('SELECT id, org_id AS orgId, workspace_id AS workspaceId FROM chunks WHERE file_id IN (SELECT value FROM json_each(?))', ids).toArray()
+      storage.exec('DELETE FROM chunks WHERE file_id IN (SELECT value FROM json_each(?))', ids)
+      storage.exec('DELETE FROM files WHERE id IN (SELECT value FROM json_each(?))', ids)
+      return refs
+    })
+  }
+
+  /** The files whose chunks are here, in id order, after `after`, at most `limit`. */
+  fileIds(after: string, limit: number): string[] {
+    return this.ctx.storage.sql.exec<{ id: string }>('SELECT id FROM files WHERE id > ? ORDER BY id LIMIT ?', after, limit).toArray().map((r) => r.id)
+  }
+
+  /** A page of a file's chunk rows in reading order, after (part, position), for a move. */
+  exportChunks(fileId: string, after: { part: number; position: number } | null, limit: number): ChunkPage {
+    const rows = this.ctx.storage.sql
+      .exec<{ row: string; part: number; position: number }>(EXPORT_CHUNKS, fileId, after?.part ?? -1, after?.position ?? -1, limit)
+      .toArray()
+    const last = rows.at(-1)
+    return { rows: rows.map((r) => r.row), next: rows.length === limit && last ? { part: last.part, position: last.position } : null }
+  }
+
+  counts(): ShardCounts {
+    const row = this.ctx.storage.sql.exec<ShardCounts>('SELECT (SELECT count(*) FROM files) AS files, (SELECT count(*) FROM chunks) AS chunks').one()
+    return { files: row.files, chunks: row.chunks }
+  }
+
+  /** Empties the shard: after a move has switched its workspace to other shards. */
+  async drop(): Promise<void> {
+    await this.ctx.storage.deleteAll()
+    // A question that started before the switch may still ask here: it finds nothing rather than an error.
+    for (const statement of SHARD_SCHEMA) this.ctx.storage.sql.exec(statement)
+  }
+
+  private transaction(statements: Array<{ sql: string; params: readonly unknown[] }>): void {
+    const storage = this.ctx.storage.sql
+    this.ctx.storage.transactionSync(() => {
+      for (const s of statements) storage.exec(s.sql, ...(s.params as SqlStorageValue[]))
+    })
+  }
+}
+
+function indexedFile(file: ShardFileRow): IndexedFile {
+  return { id: file.id, orgId: file.org_id, workspaceId: file.workspace_id, filename: file.filename }
+}

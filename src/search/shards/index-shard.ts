@@ -89,11 +89,6 @@ export class IndexShardObject extends DurableObject<Env> {
     })
   }
 
-  /** The files whose chunks are here, in id order, after `after`, at most `limit`. */
-  fileIds(after: string, limit: number): string[] {
-    return this.ctx.storage.sql.exec<{ id: string }>('SELECT id FROM files WHERE id > ? ORDER BY id LIMIT ?', after, limit).toArray().map((r) => r.id)
-  }
-
   /** A page of a file's chunk rows in reading order, after (part, position), for a move. */
   exportChunks(fileId: string, after: { part: number; position: number } | null, limit: number): ChunkPage {
     const rows = this.ctx.storage.sql
@@ -101,6 +96,10 @@ export class IndexShardObject extends DurableObject<Env> {
       .toArray()
     const last = rows.at(-1)
     return { rows: rows.map((r) => r.row), next: rows.length === limit && last ? { part: last.part, position: last.position } : null }
+  }
+
+  fileChunkCount(fileId: string): number {
+    return this.ctx.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM chunks WHERE file_id = ?', fileId).one().n
   }
 
   counts(): ShardCounts {

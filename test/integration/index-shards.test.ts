@@ -1,0 +1,254 @@
+/**
+ * The sharded index against real Durable Objects, D1 and the queue: a workspace moved onto IndexShard
+ * objects before its files arrive, the same files in a workspace on D1's own tables, and questions to
+ * both. Routing (a file's chunks in the one shard its id hashes to), the fan-out's merge, filters and
+ * metadata changes across shards, deletion, the processed-only rule, and moving a workspace between
+ * layouts — D1 to shards, shards to fewer shards, back to D1 — with writes during a move.
+ */
+import { env } from 'cloudflare:test'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { call, callJson, createOrgWithWorkspace, unique, uploadForm, waitForIngestAll } from './api-client'
+import type { AppEnv } from '../../src/config'
+import { buildDeps } from '../../src/deps'
+import { markProcessing, recordPlan } from '../../src/files/lifecycle'
+import { storeUploads } from '../../src/files/upload'
+import { parseFilter } from '../../src/filter'
+import { chunkSegments } from '../../src/ingest/chunker'
+import type { ChunkHit } from '../../src/search/chunk-hits'
+import { moveWorkspaceIndex, MoveError } from '../../src/search/shards/move-workspace'
+import { readPlacement, shardOf, type Layout } from '../../src/search/shards/placement'
+import { shardStub } from '../../src/search/shards/sharded-index'
+import { RARE_POSTINGS_BUDGET } from '../../src/search/term-rarity'
+
+type World = Awaited<ReturnType<typeof createOrgWithWorkspace>>
+let w: World
+/** The same files on D1's own tables, to compare with. */
+let plain: string
+const ids = new Map<string, string>()
+
+const SHARDS = 4
+const deps = () => buildDeps(env as unknown as AppEnv)
+const moveDeps = () => ({ d1: env.DB, shards: env.INDEX_SHARD })
+
+// Twelve files, so each of four shards holds some; "aurora" in three of them, "glacier" in eight.
+const TEXTS: Array<[string, string, object]> = [
+  ['aurora-glacier.txt', 'An aurora shimmered above the glacier all night.', { shelf: 'a' }],
+  ['aurora-only.txt', 'The aurora was photographed from the research station.', { shelf: 'b' }],
+  ['aurora-twice.txt', 'Aurora after aurora lit the glacier and the fjord.', { shelf: 'a' }],
+  ...Array.from({ length: 6 }, (_, i): [string, string, object] => [`glacier-${i}.txt`, `Field notes on glacier number ${i} and its moraine.`, { shelf: i % 2 ? 'a' : 'b' }]),
+  ['tundra.txt', 'Lichen covers the tundra in summer.', { shelf: 'b' }],
+  ['fjord.txt', 'The fjord freezes late in the year.', { shelf: 'a' }],
+  ['permafrost.txt', 'Permafrost thaw releases methane.', { shelf: 'b' }],
+]
+
+async function upload(token: string, workspace: string, files: Array<[string, string, object]>): Promise<string[]> {
+  const uploaded: string[] = []
+  for (const [name, text, metadata] of files) {
+    const body = await callJson('POST', '/files', { token, form: uploadForm([[name, text]], { workspace, metadata: JSON.stringify(metadata) }) })
+    uploaded.push(body.id)
+  }
+  const done = await waitForIngestAll(token, workspace, uploaded)
+  for (const f of done) expect(f.status, `${f.filename}: ${f.status_details}`).toBe('processed')
+  return uploaded
+}
+
+/** Chunks each shard of a layout holds of each file. */
+async function chunksPerShard(workspaceId: string, layout: Layout, fileIds: string[]): Promise<number[][]> {
+  const at = { orgId: w.admin.orgId, workspaceId }
+  return Promise.all(Array.from({ length: layout.shards }, (_, n) => Promise.all(fileIds.map((id) => shardStub(env.INDEX_SHARD, at, layout, n).fileChunkCount(id)))))
+}
+
+async function d1Chunks(workspaceId: string): Promise<number> {
+  return (await env.DB.prepare('SELECT count(*) AS n FROM chunks WHERE org_id = ?1 AND workspace_id = ?2').bind(w.admin.orgId, workspaceId).first<{ n: number }>())!.n
+}
+
+function ask(workspace: string, text: string, filter?: string) {
+  const content: object[] = [{ type: 'text', text }]
+  content.unshift({ type: 'filter', ...(filter ? { filter } : {}), top_k: 20 })
+  return callJson('POST', '/v1/chat/completions', { token: w.reader.token, body: { model: 'l0-retrieval', workspace, messages: [{ role: 'user', content }] } })
+}
+
+const filenames = (choices: Array<{ metadata: { filename: string } }>) => choices.map((c) => c.metadata.filename)
+const lexical = (workspaceId: string, query: string, limit = 50, filter?: string) =>
+  deps().index.lexical({ orgId: w.admin.orgId, workspaceId, query, limit, filter: filter ? parseFilter(filter) : null })
+const names = (hits: ChunkHit[]) => hits.map((h) => h.filename)
+
+beforeAll(async () => {
+  w = await createOrgWithWorkspace()
+  plain = unique('ws')
+  await callJson('POST', '/workspaces', { token: w.admin.token, body: { id: plain, name: 'Plain' } })
+  await call('POST', `/workspaces/${plain}/user`, { token: w.admin.token, body: { user: w.reader.id, access: 'reader' } })
+  // The empty workspace moves onto shards before any file arrives: every write after goes there.
+  await moveWorkspaceIndex(moveDeps(), w.admin.orgId, w.ws, SHARDS)
+  const sharded = await upload(w.writer.token, w.ws, TEXTS)
+  TEXTS.forEach(([name], i) => ids.set(name, sharded[i]!))
+  await upload(w.admin.token, plain, TEXTS)
+}, 180_000)
+
+describe('routing', () => {
+  it("puts each file's chunks in the one shard its id hashes to, and none in D1's tables", async () => {
+    const placement = await readPlacement(env.DB, w.admin.orgId, w.ws)
+    expect(placement).toMatchObject({ shards: SHARDS, next: null })
+    const fileIds = [...ids.values()]
+    const counts = await chunksPerShard(w.ws, placement, fileIds)
+    fileIds.forEach((id, i) => {
+      const holder = shardOf(id, SHARDS)
+      counts.forEach((perFile, n) => expect(perFile[i], `${id} in shard ${n}`).toBe(n === holder ? 1 : 0))
+    })
+    // More than one shard is in use, or the fan-out below would prove nothing.
+    expect(new Set(fileIds.map((id) => shardOf(id, SHARDS))).size).toBeGreaterThan(1)
+    expect(await d1Chunks(w.ws)).toBe(0)
+    expect(await d1Chunks(plain)).toBe(TEXTS.length)
+  })
+
+  it("reports each file's chunk count from its parts, wherever its chunks are", async () => {
+    const file = await callJson('GET', `/files/${ids.get('aurora-glacier.txt')}`, { token: w.reader.token })
+    expect(file.status).toBe('processed')
+    expect(file.status_details ?? null).toBeNull()
+  })
+})
+
+describe('fan-out', () => {
+  it("merges the shards' own best lists by score, best first", async () => {
+    const placement = await readPlacement(env.DB, w.admin.orgId, w.ws)
+    const request = { orgId: w.admin.orgId, workspaceId: w.ws, query: 'aurora glacier', limit: 5 }
+    const merged = await lexical(w.ws, request.query, request.limit)
+    const budget = Math.ceil(RARE_POSTINGS_BUDGET / SHARDS)
+    const each = await Promise.all(Array.from({ length: SHARDS }, (_, n) => shardStub(env.INDEX_SHARD, request, placement, n).lexical(request, budget)))
+    const expected = each
+      .flat()
+      .sort((a, b) => b.score - a.score || (a.chunkId < b.chunkId ? -1 : 1))
+      .slice(0, 5)
+    expect(merged.map((h) => [h.chunkId, h.score])).toEqual(expected.map((h) => [h.chunkId, h.score]))
+    expect(each.filter((list) => list.length > 0).length).toBeGreaterThan(1)
+  })
+
+  it('finds what the single index finds, over HTTP too', async () => {
+    const sharded = await lexical(w.ws, 'aurora glacier')
+    const single = await lexical(plain, 'aurora glacier')
+    expect(new Set(names(sharded))).toEqual(new Set(names(single)))
+    expect(sharded.length).toBe(8 + 1)
+    // Each shard scores with its own statistics: on twelve files dealt over four shards (far from the
+    // fair samples a large workspace's shards are, docs/scale.md) the order may differ from one index's.
+    const answered = await ask(w.ws, 'aurora glacier')
+    expect(filenames(answered.choices)).toEqual(expect.arrayContaining(['aurora-glacier.txt', 'aurora-only.txt', 'aurora-twice.txt']))
+  })
+
+  it('reads a page, a neighbourhood and the file list through the shards', async () => {
+    const reader = deps().index
+    const scope = { orgId: w.admin.orgId, workspaceId: w.ws }
+    const [chunk] = await reader.readPage(scope, ids.get('fjord.txt')!, null)
+    expect(chunk?.text).toContain('fjord freezes')
+    const around = await reader.readAround(scope, chunk!.chunkId, 1)
+    expect(around.map((h) => h.chunkId)).toEqual([chunk!.chunkId])
+    const listed = await reader.listFiles(scope, 5)
+    expect(listed.total).toBe(TEXTS.length)
+    expect(listed.files.map((f) => f.filename)).toEqual(['permafrost.txt', 'fjord.txt', 'tundra.txt', 'glacier-5.txt', 'glacier-4.txt'])
+    expect(listed.files[0]).not.toHaveProperty('createdAtMs')
+  })
+})
+
+describe('filters across shards', () => {
+  it('holds a metadata filter in every shard, as the single index does', async () => {
+    const sharded = await ask(w.ws, 'glacier', 'metadata.shelf == "a"')
+    const single = await ask(plain, 'glacier', 'metadata.shelf == "a"')
+    expect(new Set(filenames(sharded.choices))).toEqual(new Set(filenames(single.choices)))
+    expect(filenames(sharded.choices).length).toBeGreaterThan(1)
+    for (const c of sharded.choices) expect(c.metadata.file_metadata ?? { shelf: 'a' }).toMatchObject({ shelf: 'a' })
+  })
+
+  it("sees a metadata change at once: the shard's copy of the file is refreshed", async () => {
+    const id = ids.get('aurora-only.txt')!
+    const before = await lexical(w.ws, 'aurora', 50, 'metadata.shelf == "a"')
+    expect(names(before)).not.toContain('aurora-only.txt')
+    await callJson('PATCH', `/files/${id}/metadata`, { token: w.writer.token, body: { shelf: 'a' } })
+    const after = await lexical(w.ws, 'aurora', 50, 'metadata.shelf == "a"')
+    expect(names(after)).toContain('aurora-only.txt')
+    await callJson('PATCH', `/files/${id}/metadata`, { token: w.writer.token, body: { shelf: 'b' } })
+  })
+})
+
+describe('what a shard shows', () => {
+  it("shows a file's chunks only once D1 says it is processed", async () => {
+    const d = deps()
+    const [row] = await storeUploads(d, { orgId: w.admin.orgId, workspaceId: w.ws, userId: w.writer.id, purpose: 'user_data', metadata: {}, instructions: null }, [
+      { name: 'half.txt', bytes: new TextEncoder().encode('Narwhal tusks spiral.') },
+    ])
+    await markProcessing(env.DB, row!.id)
+    await recordPlan(env.DB, row!.id, { parts: 2, pages: null, pageBudget: null })
+    const text = 'Narwhal tusks spiral to the left.'
+    const chunks = chunkSegments([{ text, provenance: { modality: 'text' }, charStart: 0, charEnd: text.length }], { fileId: row!.id })
+    await d.index.writePart(row!, 0, chunks)
+    expect(await lexical(w.ws, 'narwhal')).toEqual([])
+    await env.DB.prepare("UPDATE files SET status = 'processed' WHERE id = ?1").bind(row!.id).run()
+    await d.index.publish([row!])
+    expect(names(await lexical(w.ws, 'narwhal'))).toEqual(['half.txt'])
+    await d.index.removeFiles([row!])
+    expect(await lexical(w.ws, 'narwhal')).toEqual([])
+  })
+
+  it("deletes a file's chunks from its shard with the file", async () => {
+    const [id] = await upload(w.writer.token, w.ws, [['walrus.txt', 'A walrus hauled out on the ice floe.', {}]])
+    const placement = await readPlacement(env.DB, w.admin.orgId, w.ws)
+    expect((await chunksPerShard(w.ws, placement, [id!]))[shardOf(id!, SHARDS)]).toEqual([1])
+    expect(names(await lexical(w.ws, 'walrus'))).toEqual(['walrus.txt'])
+    await call('DELETE', `/files/${id}`, { token: w.writer.token })
+    expect(await lexical(w.ws, 'walrus')).toEqual([])
+    expect((await chunksPerShard(w.ws, placement, [id!])).flat()).toEqual([0, 0, 0, 0])
+  })
+})
+
+describe('moving a workspace', () => {
+  it('moves D1 → 3 shards → 2 shards → D1, answering the same at every step and emptying what it leaves', async () => {
+    const ws = unique('ws')
+    await callJson('POST', '/workspaces', { token: w.admin.token, body: { id: ws, name: 'Moving' } })
+    const fileIds = await upload(w.admin.token, ws, TEXTS)
+    const found = () => lexical(ws, 'aurora glacier tundra')
+    // Shards score with their own statistics: the same files are found. Back in D1 the scores are the
+    // same too; equal scores tie by row order, which a move changes, so each file is compared with its score.
+    const answer = async () => new Set(names(await found()))
+    const scored = async () => (await found()).map((h) => `${h.score.toFixed(9)} ${h.filename}`).sort()
+    const expected = await answer()
+    const expectedScores = await scored()
+    expect(expected.size).toBe(10)
+
+    const toThree = await moveWorkspaceIndex(moveDeps(), w.admin.orgId, ws, 3)
+    expect(toThree).toMatchObject({ from: { shards: 0, generation: 0 }, to: { shards: 3, generation: 1 }, files: TEXTS.length, chunks: TEXTS.length, recopied: 0 })
+    expect(await d1Chunks(ws)).toBe(0)
+    expect(await answer()).toEqual(expected)
+    const three = { shards: 3, generation: 1 }
+    expect((await chunksPerShard(ws, three, fileIds)).map((perFile) => perFile.reduce((a, b) => a + b, 0)).reduce((a, b) => a + b, 0)).toBe(TEXTS.length)
+
+    await moveWorkspaceIndex(moveDeps(), w.admin.orgId, ws, 2)
+    expect(await answer()).toEqual(expected)
+    // The old generation's shards are empty.
+    expect((await chunksPerShard(ws, three, fileIds)).flat().every((n) => n === 0)).toBe(true)
+    const two = { shards: 2, generation: 2 }
+    const counts = await chunksPerShard(ws, two, fileIds)
+    fileIds.forEach((id, i) => expect(counts[shardOf(id, 2)]![i]).toBe(1))
+
+    await moveWorkspaceIndex(moveDeps(), w.admin.orgId, ws, 0)
+    expect(await d1Chunks(ws)).toBe(TEXTS.length)
+    expect(await scored()).toEqual(expectedScores)
+    expect((await chunksPerShard(ws, two, fileIds)).flat().every((n) => n === 0)).toBe(true)
+  })
+
+  it('writes to both layouts while a move runs, and a second move at once is refused', async () => {
+    const ws = unique('ws')
+    await callJson('POST', '/workspaces', { token: w.admin.token, body: { id: ws, name: 'Busy' } })
+    await upload(w.admin.token, ws, TEXTS.slice(0, 3))
+    // A move claimed (as its first step does) and not yet copied: uploads now reach both layouts.
+    await env.DB.prepare('UPDATE workspaces SET index_next_shards = 2 WHERE org_id = ?1 AND id = ?2').bind(w.admin.orgId, ws).run()
+    await expect(moveWorkspaceIndex(moveDeps(), w.admin.orgId, ws, 3)).rejects.toBeInstanceOf(MoveError)
+    const [late] = await upload(w.admin.token, ws, [['orca.txt', 'An orca pod hunted near the shore.', {}]])
+    expect(await d1Chunks(ws)).toBe(4)
+    const next = { shards: 2, generation: 1 }
+    expect((await chunksPerShard(ws, next, [late!]))[shardOf(late!, 2)]).toEqual([1])
+    // Running the claimed move finishes it: every file is where the new layout says.
+    const report = await moveWorkspaceIndex(moveDeps(), w.admin.orgId, ws, 2)
+    expect(report).toMatchObject({ files: 4, chunks: 4 })
+    expect(await d1Chunks(ws)).toBe(0)
+    expect(names(await lexical(ws, 'orca'))).toEqual(['orca.txt'])
+    expect(names(await lexical(ws, 'aurora'))).toHaveLength(3)
+  })
+})

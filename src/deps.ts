@@ -37,6 +37,7 @@ export function buildDeps(env: AppEnv): Deps {
     ingestQueue: env.INGEST_QUEUE as Queue<QueueJob>,
     models: buildModels(config, { AI: env.AI }),
     index: env.INDEX_SHARD ? shardedChunkIndex(env.DB, env.INDEX_SHARD) : d1ChunkIndex(env.DB),
+    shards: env.INDEX_SHARD ?? null,
     vectors: env.VECTORS ? vectorizeStore(env.VECTORS) : d1VectorStore(env.DB),
     // An RPC stub: its methods are the entrypoint's, which implements PageRendering.
     pageRendering: env.PAGE_RENDERER ? (env.PAGE_RENDERER as unknown as PageRendering) : null,

@@ -11,6 +11,7 @@ import type { PageRendering } from './ingest/perception/page-pictures'
 import type { IngestWatchPort } from './ingest/watch'
 import type { Models } from './models/ports'
 import type { ChunkIndex } from './search/chunk-index'
+import type { ShardNamespace } from './search/shards/sharded-index'
 import type { VectorStore } from './search/vector-store'
 import type { AccessKeys } from './tenancy/access-keys'
 import type { RateLimits } from './tenancy/rate-limits'
@@ -27,6 +28,8 @@ export type Ports = {
   models: Models
   /** Where each workspace's chunks are indexed and searched: D1's own tables, or its IndexShard objects (`INDEX_SHARD`). */
   index: ChunkIndex
+  /** The `INDEX_SHARD` objects themselves, for moving a workspace's index between layouts; null where unbound. */
+  shards: ShardNamespace | null
   /** Vectorize when the `VECTORS` binding exists (deployed), else the D1 store (local runs). */
   vectors: VectorStore
   /** Draws PDF pages no one has drawn yet: the ingest Worker over the `PAGE_RENDERER` binding, when bound. */

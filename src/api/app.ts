@@ -27,6 +27,7 @@ import { tokenRoutes } from './routes/tokens'
 import { sourceRoutes } from './routes/sources'
 import { usageRoutes } from './routes/usage'
 import { userRoutes } from './routes/users'
+import { workspaceIndexRoutes } from './routes/workspace-index'
 import { workspaceRoutes } from './routes/workspaces'
 import type { AppContext } from './context'
 import type { AppEnv } from '../config'
@@ -61,6 +62,7 @@ export function createApp(portsFor: (env: AppEnv) => Ports) {
   app.route('/users', userRoutes())
   app.route('/tokens', tokenRoutes())
   app.route('/workspaces', workspaceRoutes())
+  app.route('/workspaces', workspaceIndexRoutes())
   app.route('/', fileRoutes())
   app.route('/', sourceRoutes())
   app.route('/', chatRoutes())

@@ -32,6 +32,7 @@ export const AUDIT_ACTIONS = [
   'token.revoked',
   'workspace.created',
   'workspace.deleted',
+  'workspace.index_moved',
   'member.added',
   'member.access_changed',
   'member.removed',

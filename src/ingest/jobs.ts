@@ -31,8 +31,20 @@ export type SyncSourceJob = {
   syncId: string
 }
 
+/** Copy a workspace's index to the layout its claimed move names (search/shards/move-workspace.ts). */
+export type MoveIndexJob = {
+  kind: 'move-index'
+  orgId: string
+  workspaceId: string
+  shards: number
+}
+
 /** Every message the queue carries. */
-export type QueueJob = IngestJob | ExtractMetadataJob | SyncSourceJob
+export type QueueJob = IngestJob | ExtractMetadataJob | SyncSourceJob | MoveIndexJob
+
+export function isMoveIndexJob(job: QueueJob): job is MoveIndexJob {
+  return job.kind === 'move-index'
+}
 
 export function isExtractMetadataJob(job: QueueJob): job is ExtractMetadataJob {
   return job.kind === 'extract-metadata'

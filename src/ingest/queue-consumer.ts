@@ -6,7 +6,8 @@
  */
 import type { Ports } from '../ports'
 import { failFile } from './fail-file'
-import { isExtractMetadataJob, isSyncSourceJob, type QueueJob } from './jobs'
+import { isExtractMetadataJob, isMoveIndexJob, isSyncSourceJob, type QueueJob } from './jobs'
+import { moveIndexStep } from './move-index-job'
 import { abandonSync, syncSourceStep } from '../sources/sync'
 import { abandonExtraction, extractMetadata, queueMetadataExtraction } from './metadata-extraction-job'
 import { ingest } from './pipeline'
@@ -29,6 +30,8 @@ export async function consumeIngestBatch(batch: MessageBatch<QueueJob>, deps: Co
       const job = message.body
       if (isExtractMetadataJob(job)) await abandonExtraction(deps, job)
       else if (isSyncSourceJob(job)) await abandonSync(deps, job)
+      // The claim stays, so writes keep reaching both layouts; asking for the move again resumes it.
+      else if (isMoveIndexJob(job)) console.error(`moving the index of ${job.orgId}/${job.workspaceId} to ${job.shards} shards gave up; ask for the move again`)
       else await failFile(deps, job.fileId, DEAD_LETTER_REASON)
       message.ack()
     }
@@ -41,6 +44,7 @@ export async function consumeIngestBatch(batch: MessageBatch<QueueJob>, deps: Co
     try {
       if (isExtractMetadataJob(job)) await extractMetadata(deps, job)
       else if (isSyncSourceJob(job)) await syncSourceStep(deps, job)
+      else if (isMoveIndexJob(job)) await moveIndexStep(deps, job)
       else {
         await ingest(deps, job)
         // Whichever message completes the file queues the extraction its instructions asked for.
@@ -48,7 +52,13 @@ export async function consumeIngestBatch(batch: MessageBatch<QueueJob>, deps: Co
       }
       message.ack()
     } catch (err) {
-      const what = isExtractMetadataJob(job) ? `metadata extraction of ${job.fileId}` : isSyncSourceJob(job) ? `sync ${job.syncId} of source ${job.sourceId}` : `ingest part ${job.part ?? '-'} of ${job.fileId}`
+      const what = isExtractMetadataJob(job)
+        ? `metadata extraction of ${job.fileId}`
+        : isSyncSourceJob(job)
+          ? `sync ${job.syncId} of source ${job.sourceId}`
+          : isMoveIndexJob(job)
+            ? `index move of ${job.orgId}/${job.workspaceId}`
+            : `ingest part ${job.part ?? '-'} of ${job.fileId}`
       console.error(`${what} attempt ${message.attempts} failed`, err)
       message.retry({ delaySeconds: retryDelaySeconds(message.attempts) })
     }

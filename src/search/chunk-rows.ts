@@ -85,6 +85,13 @@ export function chunkUpserts(file: IndexedFile, rows: readonly ChunkRowJson[]): 
 export const EXPORT_CHUNKS = `SELECT json_object(${COLUMNS.map((c) => `'${c}', ${c}`).join(', ')}) AS row, part, position
   FROM chunks WHERE file_id = ?1 AND (part > ?2 OR (part = ?2 AND position > ?3)) ORDER BY part, position LIMIT ?4`
 
+/** A chunk row on its way to another layout of its workspace, with the file it belongs to. */
+export type MovedRow = { fileId: string; row: ChunkRowJson }
+
+/** A page of rows in rowid order after `?`, at most `?`, as `MovedRow`s (with `rowid` for the next page); the caller adds its scope. */
+export const EXPORT_ROWS = (where: string) => `SELECT rowid, file_id AS fileId, json_object(${COLUMNS.map((c) => `'${c}', ${c}`).join(', ')}) AS row
+  FROM chunks WHERE ${where} rowid > ? ORDER BY rowid LIMIT ?`
+
 /** Chunk ids name their file (`<file>:<part>:<index>`, chunker.ts), so a chunk is routed without a lookup. */
 export function fileOfChunk(chunkId: string): string {
   const colon = chunkId.indexOf(':')

@@ -125,6 +125,16 @@ const ROWS: Row[] = [
     expect: { users: 403, admin: 204, otherOrg: 404, adminToken: 403 },
   },
   {
+    name: 'GET /workspaces/{id}/index (naming the org)',
+    request: (w) => ({ method: 'GET', path: `/workspaces/${w.ws}/index?org=${w.org}` }),
+    expect: { users: 403, admin: 200, otherOrg: 404, adminToken: 200 },
+  },
+  {
+    name: 'PUT /workspaces/{id}/index (naming the org)',
+    request: async (w) => ({ method: 'PUT', path: `/workspaces/${await freshWorkspace(w)}/index?org=${w.org}`, body: { shards: 1 } }),
+    expect: { users: 403, adminToken: 202 },
+  },
+  {
     name: 'POST /workspaces/{id}/user',
     request: async (w) => {
       const newcomer = await createPerson(w.org)

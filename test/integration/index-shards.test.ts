@@ -7,7 +7,7 @@
  */
 import { env } from 'cloudflare:test'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { call, callJson, createOrgWithWorkspace, unique, uploadForm, waitForIngestAll } from './api-client'
+import { ADMIN, call, callJson, createOrgWithWorkspace, unique, uploadForm, waitForIngestAll } from './api-client'
 import type { AppEnv } from '../../src/config'
 import { buildDeps } from '../../src/deps'
 import { markProcessing, recordPlan } from '../../src/files/lifecycle'
@@ -251,4 +251,30 @@ describe('moving a workspace', () => {
     expect(names(await lexical(ws, 'orca'))).toEqual(['orca.txt'])
     expect(names(await lexical(ws, 'aurora'))).toHaveLength(3)
   })
+
+  it('moves over HTTP: the admin asks, the queue copies, GET shows the switch, the audit log records it', async () => {
+    const ws = unique('ws')
+    await callJson('POST', '/workspaces', { token: w.admin.token, body: { id: ws, name: 'Asked' } })
+    await upload(w.admin.token, ws, TEXTS.slice(0, 4))
+    const path = `/workspaces/${ws}/index?org=${w.org}`
+    expect(await callJson('GET', path, { token: w.admin.token })).toEqual({ object: 'workspace.index', workspace: ws, org_id: w.admin.orgId, shards: 0, generation: 0, moving_to: null })
+    const asked = await callJson('PUT', path, { token: ADMIN, body: { shards: 3 } }, 202)
+    expect(asked).toMatchObject({ shards: 0, moving_to: 3 })
+    // Another shard count while this move runs is refused; the same one again is accepted (it resumes).
+    await callJson('PUT', path, { token: ADMIN, body: { shards: 2 } }, 409)
+    let placement = asked
+    for (let i = 0; i < 100 && placement.moving_to !== null; i++) {
+      await new Promise((r) => setTimeout(r, 100))
+      placement = await callJson('GET', path, { token: ADMIN })
+    }
+    expect(placement).toMatchObject({ shards: 3, generation: 1, moving_to: null })
+    expect(await d1Chunks(ws)).toBe(0)
+    expect(names(await lexical(ws, 'aurora'))).toHaveLength(3)
+    // Asking for where it already is moves nothing.
+    expect(await callJson('PUT', path, { token: ADMIN, body: { shards: 3 } }, 200)).toMatchObject({ shards: 3, generation: 1, moving_to: null })
+    await callJson('PUT', path, { token: ADMIN, body: { shards: 65 } }, 422)
+    const audit = await callJson('GET', `/audit?org=${w.org}&action=workspace.index_moved&workspace=${ws}`, { token: ADMIN })
+    expect(audit.data.map((e: { details: object }) => e.details)).toEqual([{ from: 0, to: 3 }])
+  })
 })
+

@@ -10,7 +10,7 @@
  */
 import { DurableObject } from 'cloudflare:workers'
 import { loadHits, type ChunkHit, type SearchScope } from '../chunk-hits'
-import { chunkUpserts, EXPORT_CHUNKS, partWrites, type ChunkRef, type ChunkRowJson, type IndexedFile } from '../chunk-rows'
+import { chunkUpserts, EXPORT_CHUNKS, EXPORT_ROWS, partWrites, type ChunkRef, type ChunkRowJson, type IndexedFile, type MovedRow } from '../chunk-rows'
 import type { ExcerptChunk } from '../chunk-index'
 import { lexicalSearch, type LexicalRequest } from '../lexical'
 import { chunkReads, listFilesByAge, type AgedFile } from '../page-reader'
@@ -96,6 +96,28 @@ export class IndexShardObject extends DurableObject<Env> {
       .toArray()
     const last = rows.at(-1)
     return { rows: rows.map((r) => r.row), next: rows.length === limit && last ? { part: last.part, position: last.position } : null }
+  }
+
+  /** A page of every chunk row here, in rowid order after `after`, for a move; `next` is null on the last page. */
+  exportRows(after: number, limit: number): { rows: MovedRow[]; next: number | null } {
+    const rows = this.ctx.storage.sql.exec<MovedRow & { rowid: number }>(EXPORT_ROWS(''), after, limit).toArray()
+    return { rows: rows.map(({ fileId, row }) => ({ fileId, row })), next: rows.length === limit ? rows.at(-1)!.rowid : null }
+  }
+
+  /** Adds moved rows of these files (and refreshes the files' copies) in one transaction. */
+  importRows(files: ShardFileRow[], rows: MovedRow[]): void {
+    const statements = files.flatMap((file) => [
+      { sql: UPSERT_FILE, params: fileParams(file) },
+      ...chunkUpserts(indexedFile(file), rows.filter((r) => r.fileId === file.id).map((r) => r.row)),
+    ])
+    this.transaction(statements)
+  }
+
+  /** How many chunks each of these files has here (a file with none is left out). */
+  chunkCounts(fileIds: string[]): Array<{ fileId: string; n: number }> {
+    return this.ctx.storage.sql
+      .exec<{ fileId: string; n: number }>('SELECT file_id AS fileId, count(*) AS n FROM chunks WHERE file_id IN (SELECT value FROM json_each(?)) GROUP BY file_id', JSON.stringify(fileIds))
+      .toArray()
   }
 
   fileChunkCount(fileId: string): number {

@@ -5,9 +5,10 @@
  * 1. The move is claimed on the workspace's row (`index_next_shards`); from then on every write goes
  *    to the current layout and to the next (placement.ts's `writeLayouts`), while reads stay on the
  *    current one.
- * 2. Every file is copied whole, page by page of its chunk rows, from the current layout to the next.
- * 3. A check pass compares each file's chunk count in both and copies again any that differ (a write
- *    that read the placement just before the claim and landed after its file was copied).
+ * 2. Every chunk row is copied, a page of rows in rowid order at a time, from the current layout to
+ *    the next, each to the shard its file hashes to there.
+ * 3. A check pass compares each file's chunk count in both and copies that file again where they
+ *    differ (a write that read the placement just before the claim and landed after its rows were copied).
  * 4. One conditional D1 write switches the workspace to the next generation; a question already
  *    running finishes on the generation it read.
  * 5. The old layout is emptied: its shards dropped, or its rows deleted from D1's tables.
@@ -15,7 +16,7 @@
  * A move that stops part-way (a crash) leaves the claim: running it again with the same shard count
  * picks it up and copies again (the copy writes each row by its id, so copying twice changes nothing).
  */
-import { chunkUpserts, EXPORT_CHUNKS, type ChunkRowJson } from '../chunk-rows'
+import { chunkUpserts, EXPORT_CHUNKS, EXPORT_ROWS, type ChunkRowJson, type MovedRow } from '../chunk-rows'
 import { d1Runner } from '../sql-runner'
 import { shardOf, type Layout } from './placement'
 import { fileRows, shardStub, type ShardNamespace } from './sharded-index'
@@ -44,13 +45,7 @@ export type MoveDeps = { d1: D1Database; shards: ShardNamespace }
  * @example await moveWorkspaceIndex({ d1: env.DB, shards: env.INDEX_SHARD }, orgId, 'legal', 4)
  */
 export async function moveWorkspaceIndex(deps: MoveDeps, orgId: string, workspaceId: string, toShards: number): Promise<MoveReport> {
-  const claimed = await deps.d1
-    .prepare(
-      `UPDATE workspaces SET index_next_shards = ?3 WHERE org_id = ?1 AND id = ?2 AND (index_next_shards IS NULL OR index_next_shards = ?3)
-       RETURNING index_shards AS shards, index_generation AS generation`,
-    )
-    .bind(orgId, workspaceId, toShards)
-    .first<Layout>()
+  const claimed = await claimMove(deps.d1, orgId, workspaceId, toShards)
   if (!claimed) {
     const placement = await deps.d1.prepare('SELECT index_next_shards AS next FROM workspaces WHERE org_id = ?1 AND id = ?2').bind(orgId, workspaceId).first<{ next: number }>()
     if (!placement) throw new MoveError('not_found', `No workspace "${workspaceId}".`)
@@ -61,24 +56,27 @@ export async function moveWorkspaceIndex(deps: MoveDeps, orgId: string, workspac
   const at = { orgId, workspaceId }
   const side = (layout: Layout) => layoutSide(deps, at, layout)
 
-  let files = 0
   let chunks = 0
-  const copied: string[] = []
-  for await (const rows of workspaceFiles(deps.d1, orgId, workspaceId)) {
-    for (const row of rows) {
-      chunks += await copyFile(side(from), side(to), row)
-      copied.push(row.id)
-      files++
-    }
+  for (let cursor: Cursor | null = START; cursor; ) {
+    const page: { rows: MovedRow[]; next: Cursor | null } = await side(from).exportPage(cursor)
+    const files = await fileRows(deps.d1, [...new Set(page.rows.map((r) => r.fileId))])
+    // Rows of a file deleted meanwhile have no row to go with: left behind, as its deletion wants.
+    if (files.length > 0) await side(to).importRows(files, page.rows)
+    chunks += page.rows.length
+    cursor = page.next
   }
+  let files = 0
   let recopied = 0
-  for (let i = 0; i < copied.length; i += FILES_PER_READ) {
-    for (const row of await fileRows(deps.d1, copied.slice(i, i + FILES_PER_READ))) {
-      if ((await side(from).count(row.id)) === (await side(to).count(row.id))) continue
+  for await (const rows of workspaceFiles(deps.d1, orgId, workspaceId)) {
+    const ids = rows.map((r) => r.id)
+    const [was, is] = await Promise.all([side(from).countsOf(ids), side(to).countsOf(ids)])
+    for (const row of rows) {
+      if ((was.get(row.id) ?? 0) === (is.get(row.id) ?? 0)) continue
       await side(to).remove(row.id)
       await copyFile(side(from), side(to), row)
       recopied++
     }
+    files += rows.length
   }
   const switched = await deps.d1
     .prepare(
@@ -92,25 +90,63 @@ export async function moveWorkspaceIndex(deps: MoveDeps, orgId: string, workspac
   return { from, to, files, chunks, recopied }
 }
 
+/** Where a copy stands: the shard (0 for D1) and the last rowid copied from it. */
+type Cursor = { shard: number; rowid: number }
+const START: Cursor = { shard: 0, rowid: 0 }
+
+/**
+ * Step 1: names the layout the workspace moves to, unless another move is running; the current layout
+ * is returned, or null when another move holds the claim (or there is no such workspace).
+ */
+export async function claimMove(d1: D1Database, orgId: string, workspaceId: string, toShards: number): Promise<Layout | null> {
+  return d1
+    .prepare(
+      `UPDATE workspaces SET index_next_shards = ?3 WHERE org_id = ?1 AND id = ?2 AND (index_next_shards IS NULL OR index_next_shards = ?3)
+       RETURNING index_shards AS shards, index_generation AS generation`,
+    )
+    .bind(orgId, workspaceId, toShards)
+    .first<Layout>()
+}
+
 /** One layout of a workspace as the move reads and writes it. */
 type Side = {
-  exportPage(fileId: string, after: { part: number; position: number } | null): Promise<{ rows: ChunkRowJson[]; next: { part: number; position: number } | null }>
-  importRows(file: ShardFileRow, rows: ChunkRowJson[]): Promise<void>
-  count(fileId: string): Promise<number>
+  /** A page of its rows from `cursor` on; `next` is null after the last. */
+  exportPage(cursor: Cursor): Promise<{ rows: MovedRow[]; next: Cursor | null }>
+  importRows(files: ShardFileRow[], rows: MovedRow[]): Promise<void>
+  /** One file's rows in reading order, for copying it again. */
+  exportFile(fileId: string, after: { part: number; position: number } | null): Promise<{ rows: ChunkRowJson[]; next: { part: number; position: number } | null }>
+  /** Chunks per file, for these files. */
+  countsOf(fileIds: string[]): Promise<Map<string, number>>
   remove(fileId: string): Promise<void>
   empty(): Promise<void>
 }
 
 function layoutSide(deps: MoveDeps, at: { orgId: string; workspaceId: string }, layout: Layout): Side {
   if (layout.shards === 0) return d1Side(deps.d1, at)
-  const holder = (fileId: string) => shardStub(deps.shards, at, layout, shardOf(fileId, layout.shards))
+  const shard = (n: number) => shardStub(deps.shards, at, layout, n)
+  const holder = (fileId: string) => shard(shardOf(fileId, layout.shards))
   return {
-    exportPage: (fileId, after) => holder(fileId).exportChunks(fileId, after, ROWS_PER_PAGE),
-    importRows: (file, rows) => holder(file.id).importChunks(file, rows),
-    count: async (fileId) => (await holder(fileId).fileChunkCount(fileId)),
+    async exportPage(cursor) {
+      const page = await shard(cursor.shard).exportRows(cursor.rowid, ROWS_PER_PAGE)
+      const next = page.next !== null ? { shard: cursor.shard, rowid: page.next } : cursor.shard + 1 < layout.shards ? { shard: cursor.shard + 1, rowid: 0 } : null
+      return { rows: page.rows, next }
+    },
+    async importRows(files, rows) {
+      await Promise.all(
+        [...groupBy(files, (f) => shardOf(f.id, layout.shards))].map(([n, list]) => {
+          const mine = new Set(list.map((f) => f.id))
+          return shard(n).importRows(list, rows.filter((r) => mine.has(r.fileId)))
+        }),
+      )
+    },
+    exportFile: (fileId, after) => holder(fileId).exportChunks(fileId, after, ROWS_PER_PAGE),
+    async countsOf(fileIds) {
+      const lists = await Promise.all([...groupBy(fileIds, (id) => shardOf(id, layout.shards))].map(([n, ids]) => shard(n).chunkCounts(ids)))
+      return new Map(lists.flat().map((c) => [c.fileId, c.n]))
+    },
     remove: async (fileId) => void (await holder(fileId).removeFiles([fileId])),
     async empty() {
-      await Promise.all(Array.from({ length: layout.shards }, (_, n) => shardStub(deps.shards, at, layout, n).drop()))
+      await Promise.all(Array.from({ length: layout.shards }, (_, n) => shard(n).drop()))
     },
   }
 }
@@ -119,17 +155,27 @@ function layoutSide(deps: MoveDeps, at: { orgId: string; workspaceId: string }, 
 function d1Side(d1: D1Database, at: { orgId: string; workspaceId: string }): Side {
   const sql = d1Runner(d1)
   return {
-    async exportPage(fileId, after) {
+    async exportPage(cursor) {
+      const rows = await sql.all<MovedRow & { rowid: number }>(EXPORT_ROWS('org_id = ? AND workspace_id = ? AND'), [at.orgId, at.workspaceId, cursor.rowid, ROWS_PER_PAGE])
+      return { rows: rows.map(({ fileId, row }) => ({ fileId, row })), next: rows.length === ROWS_PER_PAGE ? { shard: 0, rowid: rows.at(-1)!.rowid } : null }
+    },
+    async importRows(files, rows) {
+      const statements = files.flatMap((file) =>
+        chunkUpserts(
+          { id: file.id, orgId: file.org_id, workspaceId: file.workspace_id, filename: file.filename },
+          rows.filter((r) => r.fileId === file.id).map((r) => r.row),
+        ),
+      )
+      if (statements.length > 0) await d1.batch(statements.map((s) => d1.prepare(s.sql).bind(...s.params)))
+    },
+    async exportFile(fileId, after) {
       const rows = await sql.all<{ row: string; part: number; position: number }>(EXPORT_CHUNKS, [fileId, after?.part ?? -1, after?.position ?? -1, ROWS_PER_PAGE])
       const last = rows.at(-1)
       return { rows: rows.map((r) => r.row), next: rows.length === ROWS_PER_PAGE && last ? { part: last.part, position: last.position } : null }
     },
-    async importRows(file, rows) {
-      const statements = chunkUpserts({ id: file.id, orgId: file.org_id, workspaceId: file.workspace_id, filename: file.filename }, rows)
-      if (statements.length > 0) await d1.batch(statements.map((s) => d1.prepare(s.sql).bind(...s.params)))
-    },
-    async count(fileId) {
-      return (await d1.prepare('SELECT count(*) AS n FROM chunks WHERE file_id = ?1').bind(fileId).first<{ n: number }>())?.n ?? 0
+    async countsOf(fileIds) {
+      const rows = await sql.all<{ fileId: string; n: number }>('SELECT file_id AS fileId, count(*) AS n FROM chunks WHERE file_id IN (SELECT value FROM json_each(?)) GROUP BY file_id', [JSON.stringify(fileIds)])
+      return new Map(rows.map((r) => [r.fileId, r.n]))
     },
     async remove(fileId) {
       await d1.prepare('DELETE FROM chunks WHERE file_id = ?1').bind(fileId).run()
@@ -147,13 +193,24 @@ function d1Side(d1: D1Database, at: { orgId: string; workspaceId: string }): Sid
   }
 }
 
+function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>()
+  for (const item of items) {
+    const k = key(item)
+    const list = groups.get(k)
+    if (list) list.push(item)
+    else groups.set(k, [item])
+  }
+  return groups
+}
+
 /** Copies one file's chunks page by page; returns how many. */
 async function copyFile(from: Side, to: Side, file: ShardFileRow): Promise<number> {
   let after: { part: number; position: number } | null = null
   let copied = 0
   do {
-    const page = await from.exportPage(file.id, after)
-    if (page.rows.length > 0) await to.importRows(file, page.rows)
+    const page = await from.exportFile(file.id, after)
+    if (page.rows.length > 0) await to.importRows([file], page.rows.map((row) => ({ fileId: file.id, row })))
     copied += page.rows.length
     after = page.next
   } while (after)

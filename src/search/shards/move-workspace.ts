@@ -64,6 +64,7 @@ export async function moveWorkspaceIndex(deps: MoveDeps, orgId: string, workspac
     if (files.length > 0) await side(to).importRows(files, page.rows)
     chunks += page.rows.length
     cursor = page.next
+    await breather()
   }
   let files = 0
   let recopied = 0
@@ -77,6 +78,7 @@ export async function moveWorkspaceIndex(deps: MoveDeps, orgId: string, workspac
       recopied++
     }
     files += rows.length
+    await breather()
   }
   const switched = await deps.d1
     .prepare(
@@ -184,14 +186,21 @@ function d1Side(d1: D1Database, at: { orgId: string; workspaceId: string }): Sid
       // In slices, so one statement never holds the whole workspace's delete (and its FTS triggers).
       for (;;) {
         const result = await d1
-          .prepare('DELETE FROM chunks WHERE rowid IN (SELECT rowid FROM chunks WHERE org_id = ?1 AND workspace_id = ?2 LIMIT 5000)')
+          .prepare('DELETE FROM chunks WHERE rowid IN (SELECT rowid FROM chunks WHERE org_id = ?1 AND workspace_id = ?2 LIMIT 1000)')
           .bind(at.orgId, at.workspaceId)
           .run()
         if (result.meta.changes === 0) return
+        await breather()
       }
     },
   }
 }
+
+/**
+ * A pause between pages of the copy, so the requests that waited meanwhile run: locally both Workers
+ * and D1 share one thread, and a move that never paused held every question back until it ended.
+ */
+const breather = () => new Promise((resolve) => setTimeout(resolve, 10))
 
 function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
   const groups = new Map<K, T[]>()

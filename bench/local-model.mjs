@@ -20,6 +20,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSy
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CATALOG } from '../local-models/catalog.mjs'
+import { ndcgAt } from './lib/trec-metrics.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const data = path.resolve(root, '../shared/fixtures/beir/scifact')
@@ -48,16 +49,6 @@ const corpus = readJsonl(path.join(data, 'corpus.jsonl'))
   .slice(0, Number(process.env.DOCS ?? Infinity))
 const queries = readJsonl(path.join(data, 'queries.jsonl')).filter((q) => qrels.has(q._id))
 
-function ndcgAt(ranked, judged, k) {
-  let dcg = 0
-  ranked.slice(0, k).forEach((doc, i) => {
-    const gain = judged.get(doc) ?? 0
-    if (gain > 0) dcg += gain / Math.log2(i + 2)
-  })
-  const ideal = [...judged.values()].filter((g) => g > 0).sort((a, b) => b - a).slice(0, k)
-  const idcg = ideal.reduce((sum, g, i) => sum + g / Math.log2(i + 2), 0)
-  return idcg > 0 ? dcg / idcg : 0
-}
 const meanNdcg = (rankings) => queries.reduce((s, q, i) => s + ndcgAt(rankings[i], qrels.get(q._id), 10), 0) / queries.length
 const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]
 

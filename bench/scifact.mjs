@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url'
 import { cairnApi, parseJsonl } from './lib/cairn-api.mjs'
 import { startCairn, stopCairn } from './lib/cairn-process.mjs'
 import { percentile } from './lib/percentile.mjs'
+import { ndcgAt, recallAt } from './lib/trec-metrics.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const data = path.resolve(root, '../shared/fixtures/beir/scifact')
@@ -98,24 +99,6 @@ async function ingest(token, corpus) {
   const indexed = docs.length - pending - failed
   console.log(`\n  indexed ${indexed} of ${docs.length} documents in ${(totalMs / 1000).toFixed(0)} s (${((indexed / totalMs) * 1000).toFixed(1)} docs/s), ${failed} failed`)
   return { docs: indexed, uploaded: docs.length, totalMs, failed }
-}
-
-/** trec_eval's ndcg_cut.10: gain = relevance level, discount log2(rank + 1), ideal over every judged-relevant doc. */
-function ndcgAt(ranked, judged, k) {
-  let dcg = 0
-  ranked.slice(0, k).forEach((doc, i) => {
-    const gain = judged.get(doc) ?? 0
-    if (gain > 0) dcg += gain / Math.log2(i + 2)
-  })
-  const ideal = [...judged.values()].filter((g) => g > 0).sort((a, b) => b - a).slice(0, k)
-  const idcg = ideal.reduce((sum, g, i) => sum + g / Math.log2(i + 2), 0)
-  return idcg > 0 ? dcg / idcg : 0
-}
-
-function recallAt(ranked, judged, k) {
-  const relevant = [...judged].filter(([, g]) => g > 0).map(([d]) => d)
-  const top = new Set(ranked.slice(0, k))
-  return relevant.length ? relevant.filter((d) => top.has(d)).length / relevant.length : 0
 }
 
 const timing = (header, name) => Number(new RegExp(`(?:^|,)\\s*${name};dur=([\\d.]+)`).exec(header ?? '')?.[1] ?? NaN)

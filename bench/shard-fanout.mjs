@@ -4,7 +4,7 @@
  * queries asked of `l0-retrieval` with the workspace on D1's own tables (the baseline, same run), then
  * after moving it (PUT /workspaces/default/index) onto 1, 2, 4 and 8 IndexShard objects in turn. Prints,
  * per layout, nDCG@10 (copies removed at SCALE > 1), Recall@100, the server's p50/p95 and the ratio to
- * the baseline, and how long each move took.
+ * the baseline, the rows the lexical arm read per question (mean), and how long each move took.
  *
  * Run:  STATE=/work/scifact-x50 SCALE=50 node bench/shard-fanout.mjs
  * Env:  LAYOUTS=1,2,4,8   QUERIES=n (the first n test queries)
@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url'
 import { cairnApi, parseJsonl } from './lib/cairn-api.mjs'
 import { startCairn, stopCairn } from './lib/cairn-process.mjs'
 import { percentile } from './lib/percentile.mjs'
+import { ndcgAt, recallAt } from './lib/trec-metrics.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const data = path.resolve(root, '../shared/fixtures/beir/scifact')
@@ -39,23 +40,9 @@ for (const line of readFileSync(path.join(data, 'qrels', 'test.tsv'), 'utf8').sp
 }
 const asked = [...qrels.keys()].slice(0, maxQueries)
 
-/** trec_eval's ndcg_cut.10, as bench/scifact.mjs scores it. */
-function ndcgAt(ranked, judged, k) {
-  let dcg = 0
-  ranked.slice(0, k).forEach((doc, i) => {
-    const gain = judged.get(doc) ?? 0
-    if (gain > 0) dcg += gain / Math.log2(i + 2)
-  })
-  const ideal = [...judged.values()].filter((g) => g > 0).sort((a, b) => b - a).slice(0, k)
-  const idcg = ideal.reduce((sum, g, i) => sum + g / Math.log2(i + 2), 0)
-  return idcg > 0 ? dcg / idcg : 0
-}
-const recallAt = (ranked, judged, k) => {
-  const relevant = [...judged].filter(([, g]) => g > 0).map(([d]) => d)
-  const top = new Set(ranked.slice(0, k))
-  return relevant.length ? relevant.filter((d) => top.has(d)).length / relevant.length : 0
-}
 const serverMs = (headers) => Number(/(?:^|,)\s*total;dur=([\d.]+)/.exec(headers.get('server-timing') ?? '')?.[1] ?? NaN)
+/** Rows the lexical arm read (Server-Timing `lexical-rows`), what D1 and Durable Object SQL bill by. */
+const rowsRead = (headers) => Number(/lexical-rows;desc="?(\d+)/.exec(headers.get('server-timing') ?? '')?.[1] ?? NaN)
 
 async function askAll(api, token) {
   const ask = async (text) => {
@@ -68,7 +55,7 @@ async function askAll(api, token) {
       const doc = String(c.metadata.file_metadata.doc_id ?? c.metadata.filename.replace(/\.md$/, ''))
       if (!ranked.includes(doc)) ranked.push(doc)
     }
-    return { ranked, ms: serverMs(headers) }
+    return { ranked, ms: serverMs(headers), rows: rowsRead(headers) }
   }
   for (const q of asked.slice(0, 5)) await ask(queries.get(q)) // warm-up
   const runs = []
@@ -76,7 +63,13 @@ async function askAll(api, token) {
   const mean = (f) => runs.reduce((s, r) => s + f(r), 0) / runs.length
   const originals = (r) => (scale > 1 ? r.ranked.filter((d) => !d.includes('-copy')) : r.ranked)
   const times = runs.map((r) => r.ms)
-  return { ndcg: mean((r) => ndcgAt(originals(r), qrels.get(r.q), 10)), recall: mean((r) => recallAt(originals(r), qrels.get(r.q), 100)), p50: percentile(times, 50), p95: percentile(times, 95) }
+  return {
+    ndcg: mean((r) => ndcgAt(originals(r), qrels.get(r.q), 10)),
+    recall: mean((r) => recallAt(originals(r), qrels.get(r.q), 100)),
+    p50: percentile(times, 50),
+    p95: percentile(times, 95),
+    rows: mean((r) => r.rows),
+  }
 }
 
 const copy = mkdtempSync(path.join(tmpdir(), 'cairn-fanout-'))
@@ -111,9 +104,9 @@ try {
   rmSync(copy, { recursive: true, force: true })
 }
 const base = results[0]
-console.log(`\n  ${'layout'.padEnd(14)} ${'nDCG@10'.padStart(8)} ${'R@100'.padStart(7)} ${'p50'.padStart(8)} ${'p95'.padStart(8)}  p95 ratio  move`)
+console.log(`\n  ${'layout'.padEnd(14)} ${'nDCG@10'.padStart(8)} ${'R@100'.padStart(7)} ${'p50'.padStart(8)} ${'p95'.padStart(8)}  p95 ratio  rows read  move`)
 for (const r of results) {
   console.log(
-    `  ${r.layout.padEnd(14)} ${r.ndcg.toFixed(4).padStart(8)} ${r.recall.toFixed(4).padStart(7)} ${`${r.p50.toFixed(1)} ms`.padStart(8)} ${`${r.p95.toFixed(1)} ms`.padStart(8)}  ${(r.p95 / base.p95).toFixed(2).padStart(8)}×  ${r.moveSeconds === null ? '' : `${r.moveSeconds.toFixed(0)} s`}`,
+    `  ${r.layout.padEnd(14)} ${r.ndcg.toFixed(4).padStart(8)} ${r.recall.toFixed(4).padStart(7)} ${`${r.p50.toFixed(1)} ms`.padStart(8)} ${`${r.p95.toFixed(1)} ms`.padStart(8)}  ${(r.p95 / base.p95).toFixed(2).padStart(8)}×  ${Number.isNaN(r.rows) ? '        —' : Math.round(r.rows).toLocaleString('en-US').padStart(9)}  ${r.moveSeconds === null ? '' : `${r.moveSeconds.toFixed(0)} s`}`,
   )
 }

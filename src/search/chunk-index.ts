@@ -15,6 +15,9 @@ import type { Chunk } from '../ingest/segment'
 import type { LexicalRequest } from './lexical'
 import type { ChunkReads } from './page-reader'
 
+/** The lexical arm's hits, and how many rows its statements read (every shard's, summed). */
+export type LexicalAnswer = { hits: ChunkHit[]; rowsRead: number }
+
 /** A file as the index knows where to find it. */
 export type FileAt = { id: string; orgId: string; workspaceId: string }
 
@@ -22,8 +25,8 @@ export type FileAt = { id: string; orgId: string; workspaceId: string }
 export type ExcerptChunk = { text: string; page: number | null; tokens: number }
 
 export type ChunkIndex = ChunkReads & {
-  /** The lexical arm (lexical.ts): the best `limit` chunks in scope by BM25, higher score first. */
-  lexical(request: LexicalRequest): Promise<ChunkHit[]>
+  /** The lexical arm (lexical.ts): the best `limit` chunks in scope by BM25, higher score first, and the rows it read. */
+  lexical(request: LexicalRequest): Promise<LexicalAnswer>
   /** Chunks another arm named, in its order, those outside the scope (or gone) left out (chunk-hits.ts). */
   load(scope: SearchScope, found: ReadonlyArray<{ chunkId: string; score: number }>): Promise<ChunkHit[]>
   /** A file's first chunks in reading order, at most `limit`, whatever its status. */

@@ -14,7 +14,11 @@ export function d1ChunkIndex(d1: D1Database): ChunkIndex {
   const sql = d1Runner(d1)
   return {
     ...chunkReads(sql),
-    lexical: (request) => lexicalSearch(sql, request),
+    async lexical(request) {
+      const meter = { rowsRead: 0 }
+      const hits = await lexicalSearch(d1Runner(d1, meter), request)
+      return { hits, rowsRead: meter.rowsRead }
+    },
     load: (scope, found) => loadHits(sql, scope, found),
     async excerpt(file, limit) {
       return sql.all('SELECT text, page, token_count AS tokens FROM chunks WHERE file_id = ? ORDER BY part, position LIMIT ?', [file.id, limit])

@@ -55,6 +55,8 @@ export type RetrieveOptions = {
    */
   arms?: readonly SearchArm[]
   onArmError?: (phase: string, error: unknown) => void
+  /** Hears how many rows the lexical arm read, for Server-Timing. */
+  onRowsRead?: (rows: number) => void
   rerank?: Rerank
   time?: PhaseTimer
 }
@@ -85,7 +87,11 @@ export async function retrieve(deps: IndexDeps, request: RetrieveRequest, option
 
   const index = chunkIndexOf(deps)
   const [lexical, ...further] = await Promise.all([
-    time('lexical', () => index.lexical(armRequest)),
+    time('lexical', async () => {
+      const answer = await index.lexical(armRequest)
+      options.onRowsRead?.(answer.rowsRead)
+      return answer.hits
+    }),
     ...arms.map((arm) =>
       time(arm.phase, async () => index.load(scope, await arm.search(armRequest))).catch((error: unknown) => {
         options.onArmError?.(arm.phase, error)

@@ -9,11 +9,19 @@ export type SqlRunner = {
   all<T>(sql: string, params: readonly unknown[]): Promise<T[]>
 }
 
-/** D1 as a runner; one prepared statement per call. */
-export function d1Runner(d1: D1Database): SqlRunner {
+/**
+ * The rows the statements of one search read, as the database counts them: what D1 and Durable
+ * Object SQL bill by (docs/scale.md's cost table).
+ */
+export type RowsMeter = { rowsRead: number }
+
+/** D1 as a runner; one prepared statement per call, its rows read added to `meter`. */
+export function d1Runner(d1: D1Database, meter?: RowsMeter): SqlRunner {
   return {
     async all<T>(sql: string, params: readonly unknown[]) {
-      return (await d1.prepare(sql).bind(...params).all<T>()).results
+      const { results, meta } = await d1.prepare(sql).bind(...params).all<T>()
+      if (meter) meter.rowsRead += meta.rows_read ?? 0
+      return results
     },
   }
 }

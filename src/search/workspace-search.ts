@@ -27,18 +27,28 @@ export type WorkspaceSearchDeps = IndexDeps & { models: Models; vectors: VectorS
  */
 export const QUERY_EMBEDDING_TIMEOUT_MS = 5_000
 
-/**
- * The best chunks for the question. Given `layouts` (the bucket page layouts are kept in), each chunk
- * on a PDF page with a layout carries the `boxes` around its text: its page's layout is read, all
- * pages in parallel, in the `boxes` phase.
- */
-export async function searchWorkspace(deps: WorkspaceSearchDeps, request: RetrieveRequest, time?: PhaseTimer, layouts?: R2Bucket): Promise<RetrievedChunk[]> {
-  const found = await rankedChunks(deps, request, time)
+/** What a caller may ask of a search besides its answer. */
+export type SearchOptions = {
+  /** Times each phase (Server-Timing). */
+  time?: PhaseTimer
+  /**
+   * The bucket page layouts are kept in: each chunk on a PDF page with a layout then carries the
+   * `boxes` around its text, its page's layout read, all pages in parallel, in the `boxes` phase.
+   */
+  layouts?: R2Bucket
+  /** Hears how many rows the lexical arm read. */
+  onRowsRead?: (rows: number) => void
+}
+
+/** The best chunks for the question. */
+export async function searchWorkspace(deps: WorkspaceSearchDeps, request: RetrieveRequest, options: SearchOptions = {}): Promise<RetrievedChunk[]> {
+  const { time, layouts } = options
+  const found = await rankedChunks(deps, request, options)
   if (!layouts) return found
   return time ? time('boxes', () => withBoxes(layouts, found)) : withBoxes(layouts, found)
 }
 
-function rankedChunks(deps: WorkspaceSearchDeps, request: RetrieveRequest, time?: PhaseTimer): Promise<RetrievedChunk[]> {
+function rankedChunks(deps: WorkspaceSearchDeps, request: RetrieveRequest, { time, onRowsRead }: SearchOptions): Promise<RetrievedChunk[]> {
   const { embedding, rerank: reranker } = deps.models
   // Without an embedding model there is no semantic arm, and the search is lexical.
   const semantic = embedding && !recentlyFailed('embedding', embedding.modelId) ? semanticArms(deps, { timeoutMs: QUERY_EMBEDDING_TIMEOUT_MS }) : []
@@ -70,5 +80,6 @@ function rankedChunks(deps: WorkspaceSearchDeps, request: RetrieveRequest, time?
     },
     ...(rerank ? { rerank } : {}),
     ...(time ? { time } : {}),
+    ...(onRowsRead ? { onRowsRead } : {}),
   })
 }

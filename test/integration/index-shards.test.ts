@@ -69,8 +69,8 @@ function ask(workspace: string, text: string, filter?: string) {
 }
 
 const filenames = (choices: Array<{ metadata: { filename: string } }>) => choices.map((c) => c.metadata.filename)
-const lexical = (workspaceId: string, query: string, limit = 50, filter?: string) =>
-  deps().index.lexical({ orgId: w.admin.orgId, workspaceId, query, limit, filter: filter ? parseFilter(filter) : null })
+const lexical = async (workspaceId: string, query: string, limit = 50, filter?: string) =>
+  (await deps().index.lexical({ orgId: w.admin.orgId, workspaceId, query, limit, filter: filter ? parseFilter(filter) : null })).hits
 const names = (hits: ChunkHit[]) => hits.map((h) => h.filename)
 
 beforeAll(async () => {
@@ -116,11 +116,15 @@ describe('fan-out', () => {
     const budget = Math.ceil(RARE_POSTINGS_BUDGET / SHARDS)
     const each = await Promise.all(Array.from({ length: SHARDS }, (_, n) => shardStub(env.INDEX_SHARD, request, placement, n).lexical(request, budget)))
     const expected = each
-      .flat()
+      .flatMap((answer) => answer.hits)
       .sort((a, b) => b.score - a.score || (a.chunkId < b.chunkId ? -1 : 1))
       .slice(0, 5)
     expect(merged.map((h) => [h.chunkId, h.score])).toEqual(expected.map((h) => [h.chunkId, h.score]))
-    expect(each.filter((list) => list.length > 0).length).toBeGreaterThan(1)
+    expect(each.filter((answer) => answer.hits.length > 0).length).toBeGreaterThan(1)
+    // What each shard's statements read adds up to what the fan-out reports.
+    const { rowsRead } = await deps().index.lexical(request)
+    expect(rowsRead).toBe(each.reduce((sum, answer) => sum + answer.rowsRead, 0))
+    expect(rowsRead).toBeGreaterThan(0)
   })
 
   it('finds what the single index finds, over HTTP too', async () => {
@@ -132,6 +136,15 @@ describe('fan-out', () => {
     // fair samples a large workspace's shards are, docs/scale.md) the order may differ from one index's.
     const answered = await ask(w.ws, 'aurora glacier')
     expect(filenames(answered.choices)).toEqual(expect.arrayContaining(['aurora-glacier.txt', 'aurora-only.txt', 'aurora-twice.txt']))
+  })
+
+  it('reports the rows the lexical arm read in Server-Timing, from the shards and from D1', async () => {
+    for (const workspace of [w.ws, plain]) {
+      const res = await call('POST', '/v1/chat/completions', { token: w.reader.token, body: { model: 'l0-retrieval', workspace, messages: [{ role: 'user', content: 'aurora glacier' }] } })
+      expect(res.status).toBe(200)
+      const rows = /lexical-rows;desc="(\d+)"/.exec(res.headers.get('server-timing') ?? '')?.[1]
+      expect(Number(rows), `${workspace}: ${res.headers.get('server-timing')}`).toBeGreaterThan(0)
+    }
   })
 
   it('reads a page, a neighbourhood and the file list through the shards', async () => {

@@ -3,7 +3,7 @@
  * `l0-retrieval` answers at once with the top_k chunks as choices; `l0` starts a run of the agent
  * (chat-run.ts), whose replay route is registered here too.
  */
-import { wrapTime } from 'hono/timing'
+import { setMetric, wrapTime } from 'hono/timing'
 import type { Context } from 'hono'
 import { recordAnswer } from '../../audit/answers'
 import { evidenceFields, QuestionError, readQuestion, searchWorkspace, type PhaseTimer, type RetrievedChunk } from '../../search'
@@ -20,7 +20,7 @@ import { MODELS } from './models'
 import type { App, AppContext } from '../context'
 import { resourceApp } from '../resource-app'
 
-/** The search phases as Server-Timing entries (`lexical`, `vector`, `fuse`, `rerank`, `boxes`). */
+/** The search phases as Server-Timing entries (`lexical`, `vector`, `fuse`, `rerank`, `boxes`); `lexical-rows` says how many rows the lexical arm read. */
 const serverTiming =
   (c: Context<AppContext>): PhaseTimer =>
   (phase, run) =>
@@ -82,7 +82,7 @@ export function chatRoutes(): App {
     const request = { orgId: user.orgId, workspaceId, query: question.text, filter: question.filter, topK: question.topK }
     // The question's embedding (and any rerank) counts as the asker's usage in the workspace, written after the answer is sent.
     const owner = { orgId: user.orgId, userId: user.userId, workspaceId }
-    const elements = await meteredWork(deps, owner, (metered) => searchWorkspace(metered, request, serverTiming(c), deps.blobs), (recording) => afterResponse(c, recording))
+    const elements = await meteredWork(deps, owner, (metered) => searchWorkspace(metered, request, { time: serverTiming(c), layouts: deps.blobs, onRowsRead: (rows) => setMetric(c, 'lexical-rows', String(rows)) }), (recording) => afterResponse(c, recording))
 
     const id = completionId()
     const created = Math.floor(Date.now() / 1000)

@@ -11,35 +11,43 @@
 import { DurableObject } from 'cloudflare:workers'
 import { loadHits, type ChunkHit, type SearchScope } from '../chunk-hits'
 import { chunkUpserts, EXPORT_CHUNKS, EXPORT_ROWS, partWrites, type ChunkRef, type ChunkRowJson, type IndexedFile, type MovedRow } from '../chunk-rows'
-import type { ExcerptChunk } from '../chunk-index'
+import type { ExcerptChunk, LexicalAnswer } from '../chunk-index'
 import { lexicalSearch, type LexicalRequest } from '../lexical'
 import { chunkReads, listFilesByAge, type AgedFile } from '../page-reader'
-import type { SqlRunner } from '../sql-runner'
+import type { RowsMeter, SqlRunner } from '../sql-runner'
 import { fileParams, SHARD_SCHEMA, UPSERT_FILE, type ShardFileRow } from './shard-schema'
 
 /** A page of one file's chunk rows, for moving it to another shard. */
 export type ChunkPage = { rows: ChunkRowJson[]; next: { part: number; position: number } | null }
-
-/** What a shard holds, for tests, benches and moves. */
-export type ShardCounts = { files: number; chunks: number }
 
 export class IndexShardObject extends DurableObject<Env> {
   private readonly sql: SqlRunner
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
-    const storage = ctx.storage.sql
-    this.sql = {
-      // Synchronous underneath: a statement runs to its end before another request's can start.
-      all: async <T>(sql: string, params: readonly unknown[]) => storage.exec(sql, ...(params as SqlStorageValue[])).toArray() as T[],
-    }
+    this.sql = this.runner()
     ctx.blockConcurrencyWhile(async () => {
-      for (const statement of SHARD_SCHEMA) storage.exec(statement)
+      for (const statement of SHARD_SCHEMA) ctx.storage.sql.exec(statement)
     })
   }
 
-  lexical(request: LexicalRequest, rareBudget: number): Promise<ChunkHit[]> {
-    return lexicalSearch(this.sql, request, { rareBudget })
+  async lexical(request: LexicalRequest, rareBudget: number): Promise<LexicalAnswer> {
+    const meter = { rowsRead: 0 }
+    const hits = await lexicalSearch(this.runner(meter), request, { rareBudget })
+    return { hits, rowsRead: meter.rowsRead }
+  }
+
+  /** SQLite here as a runner, its rows read added to `meter`. Synchronous underneath: a statement runs to its end before another request's can start. */
+  private runner(meter?: RowsMeter): SqlRunner {
+    const storage = this.ctx.storage.sql
+    return {
+      all: async <T>(sql: string, params: readonly unknown[]) => {
+        const cursor = storage.exec(sql, ...(params as SqlStorageValue[]))
+        const rows = cursor.toArray() as T[]
+        if (meter) meter.rowsRead += cursor.rowsRead
+        return rows
+      },
+    }
   }
 
   load(scope: SearchScope, found: Array<{ chunkId: string; score: number }>): Promise<ChunkHit[]> {
@@ -65,11 +73,6 @@ export class IndexShardObject extends DurableObject<Env> {
   /** Replaces one part's chunks and refreshes the file's copy, in one transaction. */
   writePart(file: ShardFileRow, part: number, rows: ChunkRowJson[]): void {
     this.transaction([{ sql: UPSERT_FILE, params: fileParams(file) }, ...partWrites(indexedFile(file), part, rows)])
-  }
-
-  /** Adds rows (a page of a file being moved here) without removing any. */
-  importChunks(file: ShardFileRow, rows: ChunkRowJson[]): void {
-    this.transaction([{ sql: UPSERT_FILE, params: fileParams(file) }, ...chunkUpserts(indexedFile(file), rows)])
   }
 
   /** Refreshes the copies of files this shard holds chunks of; a file it does not hold is left out. */
@@ -120,13 +123,9 @@ export class IndexShardObject extends DurableObject<Env> {
       .toArray()
   }
 
+  /** How many chunks of a file this shard holds. */
   fileChunkCount(fileId: string): number {
     return this.ctx.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM chunks WHERE file_id = ?', fileId).one().n
-  }
-
-  counts(): ShardCounts {
-    const row = this.ctx.storage.sql.exec<ShardCounts>('SELECT (SELECT count(*) FROM files) AS files, (SELECT count(*) FROM chunks) AS chunks').one()
-    return { files: row.files, chunks: row.chunks }
   }
 
   /** Empties the shard: after a move has switched its workspace to other shards. */

@@ -19,7 +19,7 @@
 import { chunkUpserts, EXPORT_CHUNKS, EXPORT_ROWS, type ChunkRowJson, type MovedRow } from '../chunk-rows'
 import { d1Runner } from '../sql-runner'
 import { shardOf, type Layout } from './placement'
-import { fileRows, shardStub, type ShardNamespace } from './sharded-index'
+import { fileRows, groupBy, shardStub, type ShardNamespace } from './sharded-index'
 import type { ShardFileRow } from './shard-schema'
 
 /** Chunk rows per page copied: a few MB at most, well under RPC's 32 MiB message. */
@@ -201,17 +201,6 @@ function d1Side(d1: D1Database, at: { orgId: string; workspaceId: string }): Sid
  * and D1 share one thread, and a move that never paused held every question back until it ended.
  */
 const breather = () => new Promise((resolve) => setTimeout(resolve, 10))
-
-function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
-  const groups = new Map<K, T[]>()
-  for (const item of items) {
-    const k = key(item)
-    const list = groups.get(k)
-    if (list) list.push(item)
-    else groups.set(k, [item])
-  }
-  return groups
-}
 
 /** Copies one file's chunks page by page; returns how many. */
 async function copyFile(from: Side, to: Side, file: ShardFileRow): Promise<number> {

@@ -19,7 +19,7 @@ import { readPlacement, shardName, shardOf, writeLayouts, type Layout } from './
 import { SELECT_SHARD_FILES, type ShardFileRow } from './shard-schema'
 
 /** The shard's methods as a stub calls them (RPC's own types cannot carry a hit's `unknown` metadata values). */
-type ShardStub = { [K in keyof IndexShardObject as K extends 'lexical' | 'load' | 'readPage' | 'readAround' | 'listFilesByAge' | 'excerpt' | 'writePart' | 'publish' | 'removeFiles' | 'exportChunks' | 'importChunks' | 'exportRows' | 'importRows' | 'chunkCounts' | 'fileChunkCount' | 'counts' | 'drop' ? K : never]: IndexShardObject[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never }
+type ShardStub = { [K in keyof IndexShardObject as K extends 'lexical' | 'load' | 'readPage' | 'readAround' | 'listFilesByAge' | 'excerpt' | 'writePart' | 'publish' | 'removeFiles' | 'exportChunks' | 'exportRows' | 'importRows' | 'chunkCounts' | 'fileChunkCount' | 'drop' ? K : never]: IndexShardObject[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never }
 
 /** The `INDEX_SHARD` binding. */
 export type ShardNamespace = DurableObjectNamespace
@@ -44,8 +44,11 @@ export function shardedChunkIndex(d1: D1Database, namespace: ShardNamespace): Ch
       const layout = await current(request)
       if (layout.shards === 0) return single.lexical(request)
       const budget = Math.ceil(RARE_POSTINGS_BUDGET / layout.shards)
-      const lists = await Promise.all(all(request, layout).map((shard) => shard.lexical(request, budget)))
-      return byScore(lists.flat()).slice(0, Math.max(0, Math.floor(request.limit)))
+      const answers = await Promise.all(all(request, layout).map((shard) => shard.lexical(request, budget)))
+      return {
+        hits: byScore(answers.flatMap((a) => a.hits)).slice(0, Math.max(0, Math.floor(request.limit))),
+        rowsRead: answers.reduce((sum, a) => sum + a.rowsRead, 0),
+      }
     },
 
     async load(scope, found) {
@@ -139,7 +142,8 @@ function byWorkspace<T extends FileAt>(files: readonly T[]): T[][] {
   return [...groupBy(files, (f) => `${f.orgId}/${f.workspaceId}`).values()]
 }
 
-function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+/** Items by key, in first-seen order. */
+export function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
   const groups = new Map<K, T[]>()
   for (const item of items) {
     const k = key(item)

@@ -85,6 +85,24 @@ export function chunkUpserts(file: IndexedFile, rows: readonly ChunkRowJson[]): 
 export const EXPORT_CHUNKS = `SELECT json_object(${COLUMNS.map((c) => `'${c}', ${c}`).join(', ')}) AS row, part, position
   FROM chunks WHERE file_id = ?1 AND (part > ?2 OR (part = ?2 AND position > ?3)) ORDER BY part, position LIMIT ?4`
 
+/**
+ * Rows in pages of at most `maxChars` characters of JSON (a row longer than that is a page of its
+ * own), in order: what one call to a shard may carry, far under RPC's 32 MiB per message.
+ */
+export function rowPages(rows: readonly ChunkRowJson[], maxChars: number): ChunkRowJson[][] {
+  const pages: ChunkRowJson[][] = [[]]
+  let size = 0
+  for (const row of rows) {
+    if (size + row.length > maxChars && pages.at(-1)!.length > 0) {
+      pages.push([])
+      size = 0
+    }
+    pages.at(-1)!.push(row)
+    size += row.length
+  }
+  return pages
+}
+
 /** A chunk row on its way to another layout of its workspace, with the file it belongs to. */
 export type MovedRow = { fileId: string; row: ChunkRowJson }
 

@@ -200,6 +200,32 @@ describe('what a shard shows', () => {
     expect(await lexical(w.ws, 'narwhal')).toEqual([])
   })
 
+  it('writes a part too big for one call to its shard in pages, all of it, and a rewrite replaces it whole', async () => {
+    const d = deps()
+    // A file the pipeline has finished (its part 0 holds one chunk), given a big part 5 here.
+    const [id] = await upload(w.writer.token, w.ws, [['big-sheet.txt', 'Kelp.', {}]])
+    const row = { id: id!, orgId: w.admin.orgId, workspaceId: w.ws, filename: 'big-sheet.txt' }
+    // 3,000 chunks of about 1,500 characters: over 4.5 MB of rows, more than one call carries.
+    const chunks = Array.from({ length: 3_000 }, (_, i) => ({
+      id: `${row!.id}:5:${i}`,
+      fileId: row!.id,
+      index: i,
+      text: `Row ${i} of the big sheet: ${'kelp forest '.repeat(120)}`,
+      provenance: { modality: 'table' as const, rows: [i + 2, i + 2] as [number, number] },
+      charStart: i * 1500,
+      charEnd: (i + 1) * 1500,
+      tokenCount: 300,
+    }))
+    await d.index.writePart(row, 5, chunks)
+    const placement = await readPlacement(env.DB, w.admin.orgId, w.ws)
+    const holder = shardStub(env.INDEX_SHARD, { orgId: w.admin.orgId, workspaceId: w.ws }, placement, shardOf(row.id, SHARDS))
+    expect(await holder.fileChunkCount(row.id)).toBe(1 + 3_000)
+    await d.index.writePart(row, 5, chunks.slice(0, 10))
+    expect(await holder.fileChunkCount(row.id)).toBe(1 + 10)
+    await call('DELETE', `/files/${row.id}`, { token: w.writer.token })
+    expect(await holder.fileChunkCount(row.id)).toBe(0)
+  })
+
   it("deletes a file's chunks from its shard with the file", async () => {
     const [id] = await upload(w.writer.token, w.ws, [['walrus.txt', 'A walrus hauled out on the ice floe.', {}]])
     const placement = await readPlacement(env.DB, w.admin.orgId, w.ws)

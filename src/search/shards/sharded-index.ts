@@ -10,7 +10,7 @@
  */
 import type { ChunkHit } from '../chunk-hits'
 import type { ChunkIndex, FileAt } from '../chunk-index'
-import { chunkRows, fileOfChunk, type ChunkRef } from '../chunk-rows'
+import { chunkRows, fileOfChunk, rowPages, type ChunkRef } from '../chunk-rows'
 import { d1ChunkIndex } from '../d1-chunk-index'
 import type { ListedFile } from '../page-reader'
 import { RARE_POSTINGS_BUDGET } from '../term-rarity'
@@ -23,6 +23,9 @@ type ShardStub = { [K in keyof IndexShardObject as K extends 'lexical' | 'load' 
 
 /** The `INDEX_SHARD` binding. */
 export type ShardNamespace = DurableObjectNamespace
+
+/** Characters of chunk JSON per call to a shard: a few MB, against RPC's 32 MiB per message. */
+const SHARD_CALL_CHARS = 4_000_000
 
 /** Shard `n` of a layout of a workspace. */
 export function shardStub(namespace: ShardNamespace, at: { orgId: string; workspaceId: string }, layout: Layout, n: number): ShardStub {
@@ -94,7 +97,13 @@ export function shardedChunkIndex(d1: D1Database, namespace: ShardNamespace): Ch
       for (const layout of writeLayouts(placement)) {
         if (layout.shards === 0) await single.writePart(file, part, chunks)
         // A file deleted while its part was parsed: nothing to index (the caller then removes what is left).
-        else if (copy) await holder(file, layout).writePart(copy, part, rows)
+        else if (copy) {
+          // A big sheet's part is more than one message may carry: the first page replaces the part, the rest add to it.
+          const [first, ...rest] = rowPages(rows, SHARD_CALL_CHARS)
+          const shard = holder(file, layout)
+          await shard.writePart(copy, part, first!)
+          for (const page of rest) await shard.importRows([copy], page.map((row) => ({ fileId: file.id, row })))
+        }
       }
     },
 

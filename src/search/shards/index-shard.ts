@@ -77,7 +77,9 @@ export class IndexShardObject extends DurableObject<Env> {
 
   /** Refreshes the copies of files this shard holds chunks of; a file it does not hold is left out. */
   publish(files: ShardFileRow[]): void {
-    const held = new Set(this.ctx.storage.sql.exec<{ id: string }>('SELECT id FROM files').toArray().map((r) => r.id))
+    // Only these files' rows are looked up: a shard may hold hundreds of thousands of files.
+    const ids = JSON.stringify(files.map((f) => f.id))
+    const held = new Set(this.ctx.storage.sql.exec<{ id: string }>('SELECT id FROM files WHERE id IN (SELECT value FROM json_each(?))', ids).toArray().map((r) => r.id))
     this.transaction(files.filter((f) => held.has(f.id)).map((f) => ({ sql: UPSERT_FILE, params: fileParams(f) })))
   }
 

@@ -91,10 +91,11 @@ export function shardedChunkIndex(d1: D1Database, namespace: ShardNamespace): Ch
     },
 
     async writePart(file, part, chunks) {
-      const placement = await current(file)
+      const layouts = writeLayouts(await current(file))
       const rows = chunkRows(part, chunks)
-      const [copy] = await fileRows(d1, [file.id])
-      for (const layout of writeLayouts(placement)) {
+      // The file's row travels with its chunks only to shards; D1's tables join it themselves.
+      const [copy] = layouts.some((l) => l.shards > 0) ? await fileRows(d1, [file.id]) : []
+      for (const layout of layouts) {
         if (layout.shards === 0) await single.writePart(file, part, chunks)
         // A file deleted while its part was parsed: nothing to index (the caller then removes what is left).
         else if (copy) {
@@ -109,10 +110,10 @@ export function shardedChunkIndex(d1: D1Database, namespace: ShardNamespace): Ch
 
     async publish(files) {
       for (const group of byWorkspace(files)) {
-        const placement = await current(group[0]!)
+        const shardLayouts = writeLayouts(await current(group[0]!)).filter((l) => l.shards > 0)
+        if (shardLayouts.length === 0) continue
         const rows = await fileRows(d1, group.map((f) => f.id))
-        for (const layout of writeLayouts(placement)) {
-          if (layout.shards === 0) continue
+        for (const layout of shardLayouts) {
           await Promise.all([...groupBy(rows, (row) => shardOf(row.id, layout.shards))].map(([n, list]) => stub(group[0]!, layout, n).publish(list)))
         }
       }

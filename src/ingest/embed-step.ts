@@ -8,7 +8,7 @@
 import type { Ports } from '../ports'
 import { vectorFilterMetadata } from '../filter'
 import { ModelCallError } from '../models/retry'
-import { pageVectorId, vectorNamespace, type VectorRecord } from '../search/vector-store'
+import { pageVectorId, type VectorRecord } from '../search/vector-store'
 import { plainSentence } from './errors'
 import type { Chunk } from './segment'
 
@@ -39,7 +39,7 @@ const nothing: EmbeddedPart = { note: null, settle: async () => {} }
 export async function embedChunks(deps: EmbedDeps, file: FileRef, chunks: readonly Chunk[]): Promise<EmbeddedPart> {
   const embedder = deps.models.embedding
   if (!embedder || chunks.length === 0) return nothing
-  const namespace = await vectorNamespace(file.orgId, file.workspaceId)
+  const space = { orgId: file.orgId, workspaceId: file.workspaceId }
   const written: string[] = []
   try {
     // Each chunk, then each page as a whole (search's page arm), under the page's first chunk.
@@ -52,7 +52,7 @@ export async function embedChunks(deps: EmbedDeps, file: FileRef, chunks: readon
         values: values[j]!,
         metadata: vectorFilterMetadata({ file_id: file.id, purpose: file.purpose, created_at: file.createdAt, modality: chunk.provenance.modality, page: chunk.provenance.page ?? null }),
       }))
-      await deps.vectors.upsert(namespace, records)
+      await deps.vectors.upsert(space, records)
       written.push(...slice.map((t) => t.id))
     }
   } catch (err) {
@@ -66,7 +66,7 @@ export async function embedChunks(deps: EmbedDeps, file: FileRef, chunks: readon
     //   embeds it.
     // Anything else (5xx, deadlines: a server that is there but struggling) is thrown for the queue to retry.
     if (!(err instanceof ModelCallError) || (err.transient && !err.unreachable)) throw err
-    if (written.length > 0) await deps.vectors.delete(namespace, written)
+    if (written.length > 0) await deps.vectors.delete(space, written)
     const note = err.unreachable
       ? `Indexed for keyword search only: nothing answered at the embedding endpoint (${err.message}). Upload the file again once it answers to make it searchable by meaning.`
       : `Indexed for keyword search only: ${err.message}`
@@ -75,7 +75,7 @@ export async function embedChunks(deps: EmbedDeps, file: FileRef, chunks: readon
   return {
     note: null,
     async settle(status) {
-      if (status !== 'processing' && status !== 'processed') await deps.vectors.delete(namespace, written)
+      if (status !== 'processing' && status !== 'processed') await deps.vectors.delete(space, written)
     },
   }
 }

@@ -10,7 +10,7 @@
  * over the memory budget is read page by page on every query: Vectorize's job at that size.
  */
 import { vectorizeFilterMatches, type VectorizeFilter } from '../filter'
-import { checkNames, cosine, TopK, type VectorRecord, type VectorStore } from './vector-store'
+import { checkNames, cosine, TopK, vectorNamespace, type VectorRecord, type VectorStore } from './vector-store'
 import { rowCosine, SnapshotBuilder, SnapshotCache, type Snapshot } from './vector-snapshots'
 
 /** Rows read per query page: 256 × 768 dimensions × 2 hex characters ≈ 400 KB. */
@@ -64,7 +64,7 @@ const sharedSnapshots = new SnapshotCache()
 /**
  * @example
  * const store = d1VectorStore(env.DB)
- * await store.upsert('org-1/default', [{ id: 'file-…:p1:0', values: embedding, metadata: { file_id: 'file-…' } }])
+ * await store.upsert({ orgId: 'org-1', workspaceId: 'default' }, [{ id: 'file-…:p1:0', values: embedding, metadata: { file_id: 'file-…' } }])
  */
 export function d1VectorStore(d1: D1Database, snapshots: SnapshotCache = sharedSnapshots): VectorStore {
   /** Every row of the namespace with this many dimensions, `PAGE_ROWS` at a time, in rowid order. */
@@ -106,7 +106,8 @@ export function d1VectorStore(d1: D1Database, snapshots: SnapshotCache = sharedS
   return {
     kind: 'd1',
     maxTopK: MAX_TOP_K,
-    async upsert(namespace, vectors) {
+    async upsert(space, vectors) {
+      const namespace = await vectorNamespace(space.orgId, space.workspaceId)
       checkNames(namespace, vectors.map((v) => v.id))
       const statements: D1PreparedStatement[] = []
       let rows: string[] = []
@@ -132,8 +133,8 @@ export function d1VectorStore(d1: D1Database, snapshots: SnapshotCache = sharedS
       flush()
       if (statements.length > 0) await d1.batch([...statements, d1.prepare(BUMP_STAMP).bind(namespace)])
     },
-    async delete(namespace, ids) {
-      checkNames(namespace, [])
+    async delete(space, ids) {
+      const namespace = await vectorNamespace(space.orgId, space.workspaceId)
       const statements: D1PreparedStatement[] = []
       for (let i = 0; i < ids.length; i += IDS_PER_DELETE) {
         statements.push(
@@ -142,8 +143,8 @@ export function d1VectorStore(d1: D1Database, snapshots: SnapshotCache = sharedS
       }
       if (statements.length > 0) await d1.batch([...statements, d1.prepare(BUMP_STAMP).bind(namespace)])
     },
-    async query(namespace, vector, { topK, filter }) {
-      checkNames(namespace, [])
+    async query(space, vector, { topK, filter }) {
+      const namespace = await vectorNamespace(space.orgId, space.workspaceId)
       const best = new TopK(Math.max(1, Math.min(Math.floor(topK), MAX_TOP_K)))
       const hasFilter = filter !== undefined && Object.keys(filter).length > 0
       const files = hasFilter ? fileIdsOf(filter) : null

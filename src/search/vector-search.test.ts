@@ -3,7 +3,7 @@ import { parseFilter, VECTORIZE_INDEXED_FIELDS, vectorFilterMetadata } from '../
 import type { Embedder } from '../models/ports'
 import { fakeVectorize } from './vector-fake-vectorize'
 import { semanticArms, semanticSearch } from './vector-search'
-import { pageVectorId, vectorNamespace } from './vector-store'
+import { pageVectorId } from './vector-store'
 import { vectorizeStore } from './vector-vectorize'
 
 const WORDS = ['penguin', 'glacier', 'volcano', 'tax', 'invoice', 'duck']
@@ -35,9 +35,8 @@ async function world() {
     { id: 'f2:p1:0', text: 'penguin invoice table', file: 'f2', page: 1, modality: 'table' },
     { id: 'f3:d:0', text: 'volcano', file: 'f3', page: null, modality: 'text' },
   ]
-  const namespace = await vectorNamespace('org-1', 'default')
   await vectors.upsert(
-    namespace,
+    { orgId: 'org-1', workspaceId: 'default' },
     await Promise.all(
       chunks.map(async (c) => ({
         id: c.id,
@@ -47,7 +46,7 @@ async function world() {
     ),
   )
   // Another workspace's vector, closer to every query than anything above.
-  await vectors.upsert(await vectorNamespace('org-1', 'other'), [{ id: 'other:0', values: Float32Array.from(WORDS.map(() => 1)), metadata: {} }])
+  await vectors.upsert({ orgId: 'org-1', workspaceId: 'other' }, [{ id: 'other:0', values: Float32Array.from(WORDS.map(() => 1)), metadata: {} }])
   return { index, deps: { models: { embedding: embedder }, vectors }, embedder }
 }
 
@@ -95,7 +94,7 @@ describe('semanticSearch', () => {
   it('gives retrieve() a chunk arm and a page arm that answer its requests from one query', async () => {
     const { deps, embedder } = await world()
     // f1's page 2 as a whole: its own vector, under its first chunk's id.
-    await deps.vectors.upsert(await vectorNamespace('org-1', 'default'), [
+    await deps.vectors.upsert({ orgId: 'org-1', workspaceId: 'default' }, [
       { id: pageVectorId('f1:p2:0'), values: (await embedder.embed(['volcano and penguin page']))[0]!, metadata: vectorFilterMetadata({ file_id: 'f1', purpose: 'user_data', created_at: 1_700_000_000, modality: 'text', page: 2 }) },
     ])
     const [chunks, pages] = semanticArms(deps)

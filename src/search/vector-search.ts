@@ -6,7 +6,7 @@
  */
 import { compileToVectorize, type FilterNode, type VectorizeFilter } from '../filter'
 import type { Embedder } from '../models/ports'
-import { pageVectorChunk, vectorNamespace, type VectorStore } from './vector-store'
+import { pageVectorChunk, type VectorStore } from './vector-store'
 
 export type SemanticSearchDeps = { models: { embedding: Embedder | null }; vectors: VectorStore }
 
@@ -49,11 +49,8 @@ export async function semanticSearch(deps: SemanticSearchDeps, request: Semantic
   const each = plan.residual ? wanted * OVERFETCH : wanted
   // Twice as deep: chunks' and pages' vectors share the namespace, and `each` of both are wanted.
   const topK = Math.min(deps.vectors.maxTopK, 2 * each)
-  const [vector, namespace] = await Promise.all([
-    embedder.embedQuery(request.query, request.signal ? { signal: request.signal } : {}),
-    vectorNamespace(request.orgId, request.workspaceId),
-  ])
-  const matches = await deps.vectors.query(namespace, vector, { topK, filter: plan.filter })
+  const vector = await embedder.embedQuery(request.query, request.signal ? { signal: request.signal } : {})
+  const matches = await deps.vectors.query({ orgId: request.orgId, workspaceId: request.workspaceId }, vector, { topK, filter: plan.filter })
   const hits: SemanticSearchResult['hits'] = []
   const pageHits: SemanticSearchResult['pageHits'] = []
   for (const m of matches) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { utf8Length } from '../filter/vectorize-semantics'
-import { checkNames, cosine, deleteChunkVectors, TopK, vectorNamespace, type VectorStore } from './vector-store'
+import { checkNames, cosine, deleteChunkVectors, TopK, vectorNamespace, type VectorSpace, type VectorStore } from './vector-store'
 
 describe('vectorNamespace', () => {
   it('is org/workspace when that fits in 64 bytes', async () => {
@@ -41,14 +41,17 @@ describe('cosine and TopK', () => {
 
 describe('deleteChunkVectors', () => {
   it('deletes each chunk from its own workspace namespace', async () => {
-    const deleted: Array<[string, readonly string[]]> = []
-    const store = { delete: async (namespace: string, ids: readonly string[]) => void deleted.push([namespace, ids]) } as unknown as VectorStore
+    const deleted: Array<[VectorSpace, readonly string[]]> = []
+    const store = { delete: async (space: VectorSpace, ids: readonly string[]) => void deleted.push([space, ids]) } as unknown as VectorStore
     await deleteChunkVectors(store, [
       { id: 'c1', orgId: 'org-1', workspaceId: 'a' },
       { id: 'c2', orgId: 'org-1', workspaceId: 'b' },
       { id: 'c3', orgId: 'org-1', workspaceId: 'a' },
     ])
     // With the page vectors each chunk may stand for (`~p`).
-    expect(deleted).toEqual([['org-1/a', ['c1', 'c1~p', 'c3', 'c3~p']], ['org-1/b', ['c2', 'c2~p']]])
+    expect(deleted).toEqual([
+      [{ orgId: 'org-1', workspaceId: 'a' }, ['c1', 'c1~p', 'c3', 'c3~p']],
+      [{ orgId: 'org-1', workspaceId: 'b' }, ['c2', 'c2~p']],
+    ])
   })
 })

@@ -1,7 +1,8 @@
 /**
- * @module The vector-store port: chunk embeddings kept per namespace (one per workspace), written by
+ * @module The vector-store port: chunk embeddings kept per workspace (a namespace each), written by
  * ingestion, removed with their files, queried by the semantic search arm. Adapters: `vectorizeStore`
- * (Cloudflare Vectorize) and `d1VectorStore` (brute force over D1, for local runs and small deployments).
+ * (Cloudflare Vectorize), `d1VectorStore` (brute force over D1, for local runs and small deployments)
+ * and `placedVectorStore` (shards/placed-vectors.ts: D1's, or the workspace's index shards').
  */
 import type { VectorizeFilter } from '../filter'
 import { utf8Length } from '../filter/vectorize-semantics'
@@ -25,16 +26,20 @@ export type VectorQuery = {
   filter?: VectorizeFilter | undefined
 }
 
+/** Whose vectors: one workspace's, kept apart from every other's (`vectorNamespace`). */
+export type VectorSpace = { orgId: string; workspaceId: string }
+
 export type VectorStore = {
+  /** `d1`: brute force beside the chunk index (D1's `vectors` table, or a sharded workspace's shards). */
   readonly kind: 'vectorize' | 'd1'
   /** The most matches one query returns (Vectorize: 100 without values or metadata). */
   readonly maxTopK: number
   /** Inserts or replaces, by id. */
-  upsert(namespace: string, vectors: readonly VectorRecord[]): Promise<void>
+  upsert(space: VectorSpace, vectors: readonly VectorRecord[]): Promise<void>
   /** Ids that are absent are ignored. */
-  delete(namespace: string, ids: readonly string[]): Promise<void>
+  delete(space: VectorSpace, ids: readonly string[]): Promise<void>
   /** Cosine similarity, higher is better. */
-  query(namespace: string, vector: Float32Array | number[], options: VectorQuery): Promise<VectorMatch[]>
+  query(space: VectorSpace, vector: Float32Array | number[], options: VectorQuery): Promise<VectorMatch[]>
 }
 
 /** Vectorize's limits on names: a namespace and a vector id are each at most 64 bytes. */
@@ -131,5 +136,5 @@ export async function deleteChunkVectors(store: VectorStore, chunks: ReadonlyArr
     group.ids.push(chunk.id, pageVectorId(chunk.id))
     byWorkspace.set(key, group)
   }
-  for (const group of byWorkspace.values()) await store.delete(await vectorNamespace(group.orgId, group.workspaceId), group.ids)
+  for (const group of byWorkspace.values()) await store.delete({ orgId: group.orgId, workspaceId: group.workspaceId }, group.ids)
 }

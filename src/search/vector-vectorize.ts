@@ -7,7 +7,7 @@
  * Vectorize applies mutations asynchronously (seconds): a query just after a delete may still name
  * the deleted chunks, which loading hits from D1 drops.
  */
-import { checkNames, type VectorStore } from './vector-store'
+import { checkNames, vectorNamespace, type VectorStore } from './vector-store'
 
 /** The part of the binding this adapter uses; both `Vectorize` and the older `VectorizeIndex` types fit. */
 export type VectorizeBinding = {
@@ -28,26 +28,26 @@ export const VECTORIZE_LIMITS = {
 /**
  * @example
  * const store = vectorizeStore(env.VECTORS)
- * await store.query(await vectorNamespace(orgId, 'default'), embedding, { topK: 50, filter: { modality: { $eq: 'table' } } })
+ * await store.query({ orgId, workspaceId: 'default' }, embedding, { topK: 50, filter: { modality: { $eq: 'table' } } })
  */
 export function vectorizeStore(index: VectorizeBinding): VectorStore {
   return {
     kind: 'vectorize',
     maxTopK: VECTORIZE_LIMITS.topK,
-    async upsert(namespace, vectors) {
+    async upsert(space, vectors) {
+      const namespace = await vectorNamespace(space.orgId, space.workspaceId)
       checkNames(namespace, vectors.map((v) => v.id))
       for (let i = 0; i < vectors.length; i += VECTORIZE_LIMITS.upsertBatch) {
         const batch = vectors.slice(i, i + VECTORIZE_LIMITS.upsertBatch)
         await index.upsert(batch.map((v) => ({ id: v.id, values: v.values, namespace, metadata: v.metadata })))
       }
     },
-    async delete(namespace, ids) {
+    async delete(_space, ids) {
       // Vector ids are unique across the index, so deleting needs no namespace.
-      checkNames(namespace, [])
       for (let i = 0; i < ids.length; i += VECTORIZE_LIMITS.deleteBatch) await index.deleteByIds(ids.slice(i, i + VECTORIZE_LIMITS.deleteBatch))
     },
-    async query(namespace, vector, { topK, filter }) {
-      checkNames(namespace, [])
+    async query(space, vector, { topK, filter }) {
+      const namespace = await vectorNamespace(space.orgId, space.workspaceId)
       const k = Math.max(1, Math.min(Math.floor(topK), VECTORIZE_LIMITS.topK))
       const hasFilter = filter !== undefined && Object.keys(filter).length > 0
       const result = await index.query(vector, {

@@ -10,7 +10,6 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import type { AppEnv } from '../../src/config'
 import { buildDeps } from '../../src/deps'
 import { MAX_EXPIRY_SECONDS, nextExpiry, sweepExpiredFiles } from '../../src/files/expiry'
-import { vectorNamespace } from '../../src/search/vector-store'
 import { call, callJson, createOrgWithWorkspace, uploadForm, waitForIngestAll } from './api-client'
 import { fixtureBytes } from './fixtures'
 
@@ -69,7 +68,7 @@ describe('the expiry sweep', () => {
     const deps = buildDeps(env as unknown as AppEnv)
     // Tests embed nothing by default: give one chunk of the expiring file a vector in the local store, as an embedder would.
     const chunk = (await env.DB.prepare('SELECT id FROM chunks WHERE file_id = ? LIMIT 1').bind(gone.id).first<{ id: string }>())!
-    await deps.vectors.upsert(await vectorNamespace(w.admin.orgId, w.ws), [{ id: chunk.id, values: [0.6, 0.8], metadata: { file_id: gone.id } }])
+    await deps.vectors.upsert({ orgId: w.admin.orgId, workspaceId: w.ws }, [{ id: chunk.id, values: [0.6, 0.8], metadata: { file_id: gone.id } }])
     const vectorsOf = async (id: string) => (await env.DB.prepare('SELECT count(*) AS n FROM vectors WHERE file_id = ?').bind(id).first<{ n: number }>())!.n
     expect(await vectorsOf(gone.id)).toBe(1)
     // Nothing has expired yet: the sweep deletes nothing, and the next expiry is the earliest one.

@@ -7,6 +7,7 @@
  */
 import { d1ChunkIndex } from './search/d1-chunk-index'
 import { shardedChunkIndex } from './search/shards/sharded-index'
+import { placedVectorStore } from './search/shards/placed-vectors'
 import { readConfig, type AppEnv } from './config'
 import { d1Database } from './db/client'
 import type { QueueJob } from './ingest/jobs'
@@ -38,7 +39,8 @@ export function buildDeps(env: AppEnv): Deps {
     models: buildModels(config, { AI: env.AI }),
     index: env.INDEX_SHARD ? shardedChunkIndex(env.DB, env.INDEX_SHARD) : d1ChunkIndex(env.DB),
     shards: env.INDEX_SHARD ?? null,
-    vectors: env.VECTORS ? vectorizeStore(env.VECTORS) : d1VectorStore(env.DB),
+    // Without Vectorize, vectors are kept beside each workspace's chunks: in D1, or in its shards.
+    vectors: env.VECTORS ? vectorizeStore(env.VECTORS) : env.INDEX_SHARD ? placedVectorStore(env.DB, env.INDEX_SHARD) : d1VectorStore(env.DB),
     // An RPC stub: its methods are the entrypoint's, which implements PageRendering.
     pageRendering: env.PAGE_RENDERER ? (env.PAGE_RENDERER as unknown as PageRendering) : null,
     ingestWatch: env.INGEST_WATCH ? ingestWatchOf(env.INGEST_WATCH) : null,

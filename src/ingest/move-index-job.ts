@@ -13,5 +13,5 @@ export async function moveIndexStep(deps: Pick<Ports, 'd1' | 'shards'>, job: Mov
   if (placement.next?.shards !== job.shards) return
   if (!deps.shards) throw new Error('the INDEX_SHARD binding is missing: this Worker cannot move an index')
   const report = await moveWorkspaceIndex({ d1: deps.d1, shards: deps.shards }, job.orgId, job.workspaceId, job.shards)
-  console.log(`moved the index of ${job.orgId}/${job.workspaceId}: ${report.chunks} chunks of ${report.files} files to ${report.to.shards} shards (${report.recopied} copied again)`)
+  console.log(`moved the index of ${job.orgId}/${job.workspaceId}: ${report.chunks} chunks and ${report.vectors} vectors of ${report.files} files to ${report.to.shards} shards (${report.recopied} copied again)`)
 }

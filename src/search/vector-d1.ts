@@ -9,9 +9,9 @@
  * read one stamp row and score from memory until an upsert or delete replaces the stamp. A namespace
  * over the memory budget is read page by page on every query: Vectorize's job at that size.
  */
-import { vectorizeFilterMatches, type VectorizeFilter } from '../filter'
-import { checkNames, cosine, TopK, vectorNamespace, type VectorRecord, type VectorStore } from './vector-store'
-import { rowCosine, SnapshotBuilder, SnapshotCache, type Snapshot } from './vector-snapshots'
+import { checkNames, cosine, vectorNamespace, type StoredVector, type VectorMetadata, type VectorRecord, type VectorStore } from './vector-store'
+import { MAX_TOP_K, parseMetadata, scoreSnapshot, vectorScan } from './vector-scan'
+import { SnapshotBuilder, SnapshotCache, type Snapshot } from './vector-snapshots'
 
 /** Rows read per query page: 256 × 768 dimensions × 2 hex characters ≈ 400 KB. */
 const PAGE_ROWS = 256
@@ -29,7 +29,6 @@ const JSON_CHARS_PER_STATEMENT = 900_000
 const VECTOR_BYTES_PER_STATEMENT = 300_000
 /** Ids per delete statement, as one JSON parameter. */
 const IDS_PER_DELETE = 2_000
-const MAX_TOP_K = 100
 
 /**
  * Upserts `count` rows: their columns from the JSON array in ?2, each row's vector from its own BLOB
@@ -143,32 +142,18 @@ export function d1VectorStore(d1: D1Database, snapshots: SnapshotCache = sharedS
       }
       if (statements.length > 0) await d1.batch([...statements, d1.prepare(BUMP_STAMP).bind(namespace)])
     },
-    async query(space, vector, { topK, filter }) {
+    async query(space, vector, options) {
       const namespace = await vectorNamespace(space.orgId, space.workspaceId)
-      const best = new TopK(Math.max(1, Math.min(Math.floor(topK), MAX_TOP_K)))
-      const hasFilter = filter !== undefined && Object.keys(filter).length > 0
-      const files = hasFilter ? fileIdsOf(filter) : null
+      const scan = vectorScan(options)
       // A vector from another embedding model (its size differs) cannot be compared; Vectorize would refuse it.
       const dimensions = vector.length
       const query = vector instanceof Float32Array ? vector : Float32Array.from(vector)
       const snapshot = await snapshotOf(namespace, dimensions)
-      if (snapshot) {
-        let norm = 0
-        for (let j = 0; j < dimensions; j++) norm += query[j]! * query[j]!
-        norm = Math.sqrt(norm)
-        const wanted = files ? new Set(files) : null
-        for (let row = 0; row < snapshot.ids.length; row++) {
-          if (wanted && !wanted.has(snapshot.fileIds[row]!)) continue
-          if (hasFilter && !vectorizeFilterMatches(filter, parseMetadata(snapshot.metadata[row]!))) continue
-          best.offer({ id: snapshot.ids[row]!, score: rowCosine(snapshot, row, query, norm) })
-        }
-        return best.best()
-      }
-      await eachRow(namespace, dimensions, files, (row, decoded) => {
-        if (hasFilter && !vectorizeFilterMatches(filter, parseMetadata(row.metadata))) return
-        best.offer({ id: row.id, score: cosine(query, decoded) })
+      if (snapshot) return scoreSnapshot(snapshot, query, scan)
+      await eachRow(namespace, dimensions, scan.files, (row, decoded) => {
+        if (scan.passes(row.metadata)) scan.best.offer({ id: row.id, score: cosine(query, decoded) })
       })
-      return best.best()
+      return scan.best.best()
     },
   }
 }
@@ -196,24 +181,6 @@ function float32Bytes(values: VectorRecord['values']): Uint8Array {
   return new Uint8Array(floats.buffer, floats.byteOffset, floats.byteLength)
 }
 
-/** When the filter pins `file_id` to a list, only those files' rows need reading (exact: every vector has one). */
-function fileIdsOf(filter: VectorizeFilter): string[] | null {
-  const field = filter.file_id as Record<string, unknown> | undefined
-  if (!field) return null
-  if (typeof field.$eq === 'string') return [field.$eq]
-  if (Array.isArray(field.$in) && field.$in.every((v) => typeof v === 'string')) return field.$in as string[]
-  return null
-}
-
-function parseMetadata(text: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(text)
-    return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {}
-  } catch {
-    return {}
-  }
-}
-
 /** Hex (as SQLite's `hex()` writes it, upper case) back to floats, in a buffer reused across rows. */
 function decode(hex: string, scratch: { bytes: Uint8Array }): Float32Array {
   const length = hex.length >> 1
@@ -224,3 +191,44 @@ function decode(hex: string, scratch: { bytes: Uint8Array }): Float32Array {
 }
 
 const nibble = (c: number) => (c <= 57 ? c - 48 : (c | 32) - 87)
+
+/**
+ * A namespace's rows as they are, for moving a workspace's index out of D1 or back (shards/move-workspace.ts):
+ * pages in rowid order, counts per file, and emptying it. Each write replaces the namespace's stamp.
+ */
+export function d1VectorRows(d1: D1Database, namespace: string) {
+  return {
+    async export(after: number, limit: number, fileId: string | null): Promise<{ rows: StoredVector[]; next: number | null }> {
+      const { results } = await d1
+        .prepare(
+          `SELECT rowid, id, file_id, metadata, hex(vector) AS hex FROM vectors
+           WHERE namespace = ?1 AND rowid > ?2 ${fileId === null ? '' : 'AND file_id = ?4'} ORDER BY rowid LIMIT ?3`,
+        )
+        .bind(namespace, after, limit, ...(fileId === null ? [] : [fileId]))
+        .all<Omit<Row, 'dimensions'>>()
+      const rows = results.map((r) => ({ id: r.id, fileId: r.file_id, metadata: r.metadata, values: decode(r.hex, { bytes: new Uint8Array(0) }).slice() }))
+      return { rows, next: results.length === limit ? results.at(-1)!.rowid : null }
+    },
+    async counts(fileIds: readonly string[]): Promise<Map<string, number>> {
+      const { results } = await d1
+        .prepare('SELECT file_id AS fileId, count(*) AS n FROM vectors WHERE namespace = ?1 AND file_id IN (SELECT value FROM json_each(?2)) GROUP BY file_id')
+        .bind(namespace, JSON.stringify(fileIds))
+        .all<{ fileId: string; n: number }>()
+      return new Map(results.map((r) => [r.fileId, r.n]))
+    },
+    async removeFile(fileId: string): Promise<void> {
+      await d1.batch([d1.prepare('DELETE FROM vectors WHERE namespace = ?1 AND file_id = ?2').bind(namespace, fileId), d1.prepare(BUMP_STAMP).bind(namespace)])
+    },
+    /** Deletes a slice of the namespace's rows; false once none was left. */
+    async emptySlice(): Promise<boolean> {
+      const [deleted] = await d1.batch([
+        d1.prepare('DELETE FROM vectors WHERE rowid IN (SELECT rowid FROM vectors WHERE namespace = ?1 LIMIT 1000)').bind(namespace),
+        d1.prepare(BUMP_STAMP).bind(namespace),
+      ])
+      return (deleted?.meta.changes ?? 0) > 0
+    },
+  }
+}
+
+/** A stored row back as a record to upsert. */
+export const vectorRecord = (row: StoredVector): VectorRecord => ({ id: row.id, values: row.values, metadata: parseMetadata(row.metadata) as VectorMetadata })

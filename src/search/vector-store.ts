@@ -138,3 +138,16 @@ export async function deleteChunkVectors(store: VectorStore, chunks: ReadonlyArr
   }
   for (const group of byWorkspace.values()) await store.delete({ orgId: group.orgId, workspaceId: group.workspaceId }, group.ids)
 }
+
+/** A vector as the brute-force stores keep it (D1's table, a shard's), and as a move carries it. */
+export type StoredVector = { id: string; fileId: string; metadata: string; values: Float32Array }
+
+/** A record's row as the brute-force stores keep it: `file_id` read from its metadata (every chunk's has one). */
+export function storedVector(record: VectorRecord): StoredVector {
+  return {
+    id: record.id,
+    fileId: typeof record.metadata.file_id === 'string' ? record.metadata.file_id : '',
+    metadata: JSON.stringify(record.metadata),
+    values: record.values instanceof Float32Array ? record.values : Float32Array.from(record.values),
+  }
+}

@@ -1,6 +1,7 @@
 /**
  * @module IndexShard: a Durable Object whose SQLite holds one shard of a workspace's index — its
- * chunks, their FTS5 index and a copy of their files' searchable fields (shard-schema.ts) — and
+ * chunks, their FTS5 index, their vectors when no Vectorize index is bound (shard-vectors.ts) and a
+ * copy of their files' searchable fields (shard-schema.ts) — and
  * answers the index's reads and writes where the data is, so only the best few hits cross the
  * network. Named `<org>/<workspace>/<generation>/<n>` (placement.ts); routing and merging across a
  * workspace's shards is sharded-index.ts's. Each shard is its own writer, so one workspace's bulk
@@ -15,17 +16,21 @@ import type { ExcerptChunk, LexicalAnswer } from '../chunk-index'
 import { lexicalSearch, type LexicalRequest } from '../lexical'
 import { chunkReads, listFilesByAge, type AgedFile } from '../page-reader'
 import type { RowsMeter, SqlRunner } from '../sql-runner'
+import type { StoredVector, VectorMatch, VectorQuery } from '../vector-store'
 import { fileParams, SHARD_SCHEMA, UPSERT_FILE, type ShardFileRow } from './shard-schema'
+import { ShardVectors, VECTOR_PAGE_ROWS } from './shard-vectors'
 
 /** A page of one file's chunk rows, for moving it to another shard. */
 export type ChunkPage = { rows: ChunkRowJson[]; next: { part: number; position: number } | null }
 
 export class IndexShardObject extends DurableObject<Env> {
   private readonly sql: SqlRunner
+  private readonly vectors: ShardVectors
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     this.sql = this.runner()
+    this.vectors = new ShardVectors(ctx.storage)
     ctx.blockConcurrencyWhile(async () => {
       for (const statement of SHARD_SCHEMA) ctx.storage.sql.exec(statement)
     })
@@ -90,6 +95,7 @@ export class IndexShardObject extends DurableObject<Env> {
       const refs = storage.exec<ChunkRef>('SELECT id, org_id AS orgId, workspace_id AS workspaceId FROM chunks WHERE file_id IN (SELECT value FROM json_each(?))', ids).toArray()
       storage.exec('DELETE FROM chunks WHERE file_id IN (SELECT value FROM json_each(?))', ids)
       storage.exec('DELETE FROM files WHERE id IN (SELECT value FROM json_each(?))', ids)
+      this.vectors.removeFiles(fileIds)
       return refs
     })
   }
@@ -130,9 +136,31 @@ export class IndexShardObject extends DurableObject<Env> {
     return this.ctx.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM chunks WHERE file_id = ?', fileId).one().n
   }
 
+  upsertVectors(vectors: StoredVector[]): void {
+    this.vectors.upsert(vectors)
+  }
+
+  deleteVectors(ids: string[]): void {
+    this.vectors.delete(ids)
+  }
+
+  queryVectors(vector: Float32Array, options: VectorQuery): VectorMatch[] {
+    return this.vectors.query(vector, options)
+  }
+
+  /** A page of vectors in rowid order after `after` (of one file, when named), for a move. */
+  exportVectors(after: number, fileId: string | null): { rows: StoredVector[]; next: number | null } {
+    return this.vectors.export(after, VECTOR_PAGE_ROWS, fileId)
+  }
+
+  vectorCounts(fileIds: string[]): Array<{ fileId: string; n: number }> {
+    return this.vectors.counts(fileIds)
+  }
+
   /** Empties the shard: after a move has switched its workspace to other shards. */
   async drop(): Promise<void> {
     await this.ctx.storage.deleteAll()
+    this.vectors.forget()
     // A question that started before the switch may still ask here: it finds nothing rather than an error.
     for (const statement of SHARD_SCHEMA) this.ctx.storage.sql.exec(statement)
   }

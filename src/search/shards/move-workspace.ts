@@ -6,9 +6,10 @@
  *    to the current layout and to the next (placement.ts's `writeLayouts`), while reads stay on the
  *    current one.
  * 2. Every chunk row is copied, a page of rows in rowid order at a time, from the current layout to
- *    the next, each to the shard its file hashes to there.
- * 3. A check pass compares each file's chunk count in both and copies that file again where they
- *    differ (a write that read the placement just before the claim and landed after its rows were copied).
+ *    the next, each to the shard its file hashes to there; then the same for the chunks' vectors when
+ *    they are kept beside the chunks (no Vectorize index: D1's `vectors` table, or the shards').
+ * 3. A check pass compares each file's chunk and vector counts in both and copies that file again where
+ *    they differ (a write that read the placement just before the claim and landed after its rows were copied).
  * 4. One conditional D1 write switches the workspace to the next generation; a question already
  *    running finishes on the generation it read.
  * 5. The old layout is emptied: its shards dropped, or its rows deleted from D1's tables.
@@ -18,6 +19,8 @@
  */
 import { chunkUpserts, EXPORT_CHUNKS, EXPORT_ROWS, type ChunkRowJson, type MovedRow } from '../chunk-rows'
 import { d1Runner } from '../sql-runner'
+import { d1VectorRows, d1VectorStore, vectorRecord } from '../vector-d1'
+import { vectorNamespace, type StoredVector } from '../vector-store'
 import { shardOf, type Layout } from './placement'
 import { fileRows, groupBy, shardStub, type ShardNamespace } from './sharded-index'
 import type { ShardFileRow } from './shard-schema'
@@ -25,10 +28,13 @@ import type { ShardFileRow } from './shard-schema'
 /** Chunk rows per page copied: a few MB at most, well under RPC's 32 MiB message. */
 const ROWS_PER_PAGE = 1_000
 
+/** Vectors per page read from D1: 256 × 768 dimensions ≈ 1.6 MB of hex (a shard pages its own, shard-vectors.ts). */
+const VECTORS_PER_PAGE = 256
+
 /** Files named per D1 read. */
 const FILES_PER_READ = 200
 
-export type MoveReport = { from: Layout; to: Layout; files: number; chunks: number; recopied: number }
+export type MoveReport = { from: Layout; to: Layout; files: number; chunks: number; vectors: number; recopied: number }
 
 export class MoveError extends Error {
   constructor(
@@ -53,7 +59,7 @@ export async function moveWorkspaceIndex(deps: MoveDeps, orgId: string, workspac
   }
   const from: Layout = { shards: claimed.shards, generation: claimed.generation }
   const to: Layout = { shards: toShards, generation: claimed.generation + 1 }
-  const at = { orgId, workspaceId }
+  const at = { orgId, workspaceId, vectors: await vectorNamespace(orgId, workspaceId) }
   const side = (layout: Layout) => layoutSide(deps, at, layout)
 
   let chunks = 0
@@ -66,13 +72,24 @@ export async function moveWorkspaceIndex(deps: MoveDeps, orgId: string, workspac
     cursor = page.next
     await breather()
   }
+  let vectors = 0
+  for (let cursor: Cursor | null = START; cursor; ) {
+    const page: { rows: StoredVector[]; next: Cursor | null } = await side(from).exportVectors(cursor)
+    // A vector whose file is gone meanwhile is left behind with it.
+    const live = new Set((await fileRows(deps.d1, [...new Set(page.rows.map((r) => r.fileId))])).map((f) => f.id))
+    await side(to).importVectors(page.rows.filter((r) => live.has(r.fileId)))
+    vectors += page.rows.length
+    cursor = page.next
+    await breather()
+  }
   let files = 0
   let recopied = 0
   for await (const rows of workspaceFiles(deps.d1, orgId, workspaceId)) {
     const ids = rows.map((r) => r.id)
-    const [was, is] = await Promise.all([side(from).countsOf(ids), side(to).countsOf(ids)])
+    const [was, is, wasVectors, isVectors] = await Promise.all([side(from).countsOf(ids), side(to).countsOf(ids), side(from).vectorCountsOf(ids), side(to).vectorCountsOf(ids)])
+    const same = (a: Map<string, number>, b: Map<string, number>, id: string) => (a.get(id) ?? 0) === (b.get(id) ?? 0)
     for (const row of rows) {
-      if ((was.get(row.id) ?? 0) === (is.get(row.id) ?? 0)) continue
+      if (same(was, is, row.id) && same(wasVectors, isVectors, row.id)) continue
       await side(to).remove(row.id)
       await copyFile(side(from), side(to), row)
       recopied++
@@ -89,7 +106,7 @@ export async function moveWorkspaceIndex(deps: MoveDeps, orgId: string, workspac
     .run()
   if (switched.meta.changes !== 1) throw new MoveError('conflict', `Workspace "${workspaceId}" changed while its index moved; run the move again.`)
   await side(from).empty()
-  return { from, to, files, chunks, recopied }
+  return { from, to, files, chunks, vectors, recopied }
 }
 
 /** Where a copy stands: the shard (0 for D1) and the last rowid copied from it. */
@@ -119,11 +136,20 @@ type Side = {
   exportFile(fileId: string, after: { part: number; position: number } | null): Promise<{ rows: ChunkRowJson[]; next: { part: number; position: number } | null }>
   /** Chunks per file, for these files. */
   countsOf(fileIds: string[]): Promise<Map<string, number>>
+  /** A page of its vectors (of one file, when named) from `cursor` on; `next` is null after the last. */
+  exportVectors(cursor: Cursor, fileId?: string): Promise<{ rows: StoredVector[]; next: Cursor | null }>
+  importVectors(rows: StoredVector[]): Promise<void>
+  /** Vectors per file, for these files. */
+  vectorCountsOf(fileIds: string[]): Promise<Map<string, number>>
+  /** A file's chunks and vectors. */
   remove(fileId: string): Promise<void>
   empty(): Promise<void>
 }
 
-function layoutSide(deps: MoveDeps, at: { orgId: string; workspaceId: string }, layout: Layout): Side {
+/** Where a move works: the workspace, and the namespace its vectors have in D1. */
+type MoveAt = { orgId: string; workspaceId: string; vectors: string }
+
+function layoutSide(deps: MoveDeps, at: MoveAt, layout: Layout): Side {
   if (layout.shards === 0) return d1Side(deps.d1, at)
   const shard = (n: number) => shardStub(deps.shards, at, layout, n)
   const holder = (fileId: string) => shard(shardOf(fileId, layout.shards))
@@ -146,6 +172,23 @@ function layoutSide(deps: MoveDeps, at: { orgId: string; workspaceId: string }, 
       const lists = await Promise.all([...groupBy(fileIds, (id) => shardOf(id, layout.shards))].map(([n, ids]) => shard(n).chunkCounts(ids)))
       return new Map(lists.flat().map((c) => [c.fileId, c.n]))
     },
+    async exportVectors(cursor, fileId) {
+      if (fileId !== undefined) {
+        const page = await holder(fileId).exportVectors(cursor.rowid, fileId)
+        return { rows: page.rows, next: page.next === null ? null : { shard: cursor.shard, rowid: page.next } }
+      }
+      const page = await shard(cursor.shard).exportVectors(cursor.rowid, null)
+      const next = page.next !== null ? { shard: cursor.shard, rowid: page.next } : cursor.shard + 1 < layout.shards ? { shard: cursor.shard + 1, rowid: 0 } : null
+      return { rows: page.rows, next }
+    },
+    async importVectors(rows) {
+      await Promise.all([...groupBy(rows, (r) => shardOf(r.fileId, layout.shards))].map(([n, list]) => shard(n).upsertVectors(list)))
+    },
+    async vectorCountsOf(fileIds) {
+      const lists = await Promise.all([...groupBy(fileIds, (id) => shardOf(id, layout.shards))].map(([n, ids]) => shard(n).vectorCounts(ids)))
+      return new Map(lists.flat().map((c) => [c.fileId, c.n]))
+    },
+    // A shard removes a file's vectors with its chunks.
     remove: async (fileId) => void (await holder(fileId).removeFiles([fileId])),
     async empty() {
       await Promise.all(Array.from({ length: layout.shards }, (_, n) => shard(n).drop()))
@@ -154,8 +197,9 @@ function layoutSide(deps: MoveDeps, at: { orgId: string; workspaceId: string }, 
 }
 
 /** D1's own tables, for a workspace moving out of them or back into them. */
-function d1Side(d1: D1Database, at: { orgId: string; workspaceId: string }): Side {
+function d1Side(d1: D1Database, at: MoveAt): Side {
   const sql = d1Runner(d1)
+  const vectors = d1VectorRows(d1, at.vectors)
   return {
     async exportPage(cursor) {
       const rows = await sql.all<MovedRow & { rowid: number }>(EXPORT_ROWS('org_id = ? AND workspace_id = ? AND'), [at.orgId, at.workspaceId, cursor.rowid, ROWS_PER_PAGE])
@@ -179,10 +223,20 @@ function d1Side(d1: D1Database, at: { orgId: string; workspaceId: string }): Sid
       const rows = await sql.all<{ fileId: string; n: number }>('SELECT file_id AS fileId, count(*) AS n FROM chunks WHERE file_id IN (SELECT value FROM json_each(?)) GROUP BY file_id', [JSON.stringify(fileIds)])
       return new Map(rows.map((r) => [r.fileId, r.n]))
     },
+    async exportVectors(cursor, fileId) {
+      const page = await vectors.export(cursor.rowid, VECTORS_PER_PAGE, fileId ?? null)
+      return { rows: page.rows, next: page.next === null ? null : { shard: 0, rowid: page.next } }
+    },
+    async importVectors(rows) {
+      if (rows.length > 0) await d1VectorStore(d1).upsert(at, rows.map(vectorRecord))
+    },
+    vectorCountsOf: (fileIds) => vectors.counts(fileIds),
     async remove(fileId) {
       await d1.prepare('DELETE FROM chunks WHERE file_id = ?1').bind(fileId).run()
+      await vectors.removeFile(fileId)
     },
     async empty() {
+      while (await vectors.emptySlice()) await breather()
       // In slices, so one statement never holds the whole workspace's delete (and its FTS triggers).
       for (;;) {
         const result = await d1
@@ -202,17 +256,19 @@ function d1Side(d1: D1Database, at: { orgId: string; workspaceId: string }): Sid
  */
 const breather = () => new Promise((resolve) => setTimeout(resolve, 10))
 
-/** Copies one file's chunks page by page; returns how many. */
-async function copyFile(from: Side, to: Side, file: ShardFileRow): Promise<number> {
+/** Copies one file's chunks and vectors page by page. */
+async function copyFile(from: Side, to: Side, file: ShardFileRow): Promise<void> {
   let after: { part: number; position: number } | null = null
-  let copied = 0
   do {
     const page = await from.exportFile(file.id, after)
     if (page.rows.length > 0) await to.importRows([file], page.rows.map((row) => ({ fileId: file.id, row })))
-    copied += page.rows.length
     after = page.next
   } while (after)
-  return copied
+  for (let cursor: Cursor | null = START; cursor; ) {
+    const page: { rows: StoredVector[]; next: Cursor | null } = await from.exportVectors(cursor, file.id)
+    if (page.rows.length > 0) await to.importVectors(page.rows)
+    cursor = page.next
+  }
 }
 
 /** The workspace's files in id order, a read at a time: every status, since a file being ingested has chunks too. */

@@ -1,6 +1,6 @@
 /**
  * @module An index shard's tables: D1's `chunks` and `chunks_fts` (migrations 0001, 0002) as they are,
- * and a copy of the `files` columns a search reads — the scope (org, workspace, status, expiry), the
+ * the chunks' vectors where no Vectorize index is bound (shard-vectors.ts), and a copy of the `files` columns a search reads — the scope (org, workspace, status, expiry), the
  * filter language's fields (filter/sql-columns.ts) and what a hit or a file listing shows. The same
  * names as D1's, so lexical.ts, chunk-hits.ts and page-reader.ts run their SQL here unchanged.
  */
@@ -68,6 +68,9 @@ export const SHARD_SCHEMA = [
     INSERT INTO chunks_fts(chunks_fts, rowid, text, heading, filename) VALUES ('delete', old.rowid, old.text, old.heading, old.filename);
     INSERT INTO chunks_fts(rowid, text, heading, filename) VALUES (new.rowid, new.text, new.heading, new.filename);
   END`,
+  `CREATE TABLE IF NOT EXISTS vectors (
+    id TEXT PRIMARY KEY NOT NULL, file_id TEXT NOT NULL, metadata TEXT NOT NULL, dimensions INTEGER NOT NULL, vector BLOB NOT NULL)`,
+  'CREATE INDEX IF NOT EXISTS vectors_file_idx ON vectors (file_id)',
 ]
 
 /** Inserts or refreshes a file's copy. */

@@ -19,7 +19,7 @@ import { readPlacement, shardName, shardOf, writeLayouts, type Layout } from './
 import { SELECT_SHARD_FILES, type ShardFileRow } from './shard-schema'
 
 /** The shard's methods as a stub calls them (RPC's own types cannot carry a hit's `unknown` metadata values). */
-type ShardStub = { [K in keyof IndexShardObject as K extends 'lexical' | 'load' | 'readPage' | 'readAround' | 'listFilesByAge' | 'excerpt' | 'writePart' | 'publish' | 'removeFiles' | 'exportChunks' | 'exportRows' | 'importRows' | 'chunkCounts' | 'fileChunkCount' | 'drop' ? K : never]: IndexShardObject[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never }
+type ShardStub = { [K in keyof IndexShardObject as K extends 'lexical' | 'load' | 'readPage' | 'readAround' | 'listFilesByAge' | 'excerpt' | 'writePart' | 'publish' | 'removeFiles' | 'exportChunks' | 'exportRows' | 'importRows' | 'chunkCounts' | 'fileChunkCount' | 'drop' | 'upsertVectors' | 'deleteVectors' | 'queryVectors' | 'exportVectors' | 'vectorCounts' ? K : never]: IndexShardObject[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never }
 
 /** The `INDEX_SHARD` binding. */
 export type ShardNamespace = DurableObjectNamespace

@@ -72,6 +72,8 @@ export default defineConfig({
                 MAX_FILE_BYTES: String(4 * 1024 * 1024),
                 // Small, so a 14-page fixture fans out into three page-range messages.
                 PAGES_PER_MESSAGE: '5',
+                // `INDEX_SHARDS=n npm test` runs the suite with new workspaces' indexes on n shards.
+                ...(process.env.INDEX_SHARDS ? { INDEX_SHARDS: process.env.INDEX_SHARDS } : {}),
               },
             },
           }),

@@ -6,7 +6,13 @@
  * per layout, nDCG@10 (copies removed at SCALE > 1), Recall@100, the server's p50/p95 and the ratio to
  * the baseline, the rows the lexical arm read per question (mean), and how long each move took.
  *
+ * With CAIRN_LOCAL_MODELS=on, on a state ingested with the local embedding model (bench/scifact.mjs
+ * with its defaults), the questions are hybrid and the vectors move with the chunks: the table adds the
+ * semantic arm's own server time (Server-Timing `vector`: the question's embedding, the fan-out over
+ * the shards' vectors and loading the hits).
+ *
  * Run:  STATE=/work/scifact-x50 SCALE=50 node bench/shard-fanout.mjs
+ *       STATE=/work/scifact-x1-hybrid CAIRN_LOCAL_MODELS=on LAYOUTS=1,2,4 node bench/shard-fanout.mjs
  * Env:  LAYOUTS=1,2,4,8   QUERIES=n (the first n test queries)
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -40,7 +46,8 @@ for (const line of readFileSync(path.join(data, 'qrels', 'test.tsv'), 'utf8').sp
 }
 const asked = [...qrels.keys()].slice(0, maxQueries)
 
-const serverMs = (headers) => Number(/(?:^|,)\s*total;dur=([\d.]+)/.exec(headers.get('server-timing') ?? '')?.[1] ?? NaN)
+const phaseMs = (headers, phase) => Number(new RegExp(`(?:^|,)\\s*${phase};dur=([\\d.]+)`).exec(headers.get('server-timing') ?? '')?.[1] ?? NaN)
+const serverMs = (headers) => phaseMs(headers, 'total')
 /** Rows the lexical arm read (Server-Timing `lexical-rows`), what D1 and Durable Object SQL bill by. */
 const rowsRead = (headers) => Number(/lexical-rows;desc="?(\d+)/.exec(headers.get('server-timing') ?? '')?.[1] ?? NaN)
 
@@ -55,7 +62,7 @@ async function askAll(api, token) {
       const doc = String(c.metadata.file_metadata.doc_id ?? c.metadata.filename.replace(/\.md$/, ''))
       if (!ranked.includes(doc)) ranked.push(doc)
     }
-    return { ranked, ms: serverMs(headers), rows: rowsRead(headers) }
+    return { ranked, ms: serverMs(headers), vectorMs: phaseMs(headers, 'vector'), rows: rowsRead(headers) }
   }
   for (const q of asked.slice(0, 5)) await ask(queries.get(q)) // warm-up
   const runs = []
@@ -63,7 +70,9 @@ async function askAll(api, token) {
   const mean = (f) => runs.reduce((s, r) => s + f(r), 0) / runs.length
   const originals = (r) => (scale > 1 ? r.ranked.filter((d) => !d.includes('-copy')) : r.ranked)
   const times = runs.map((r) => r.ms)
+  const vectorTimes = runs.map((r) => r.vectorMs).filter((ms) => !Number.isNaN(ms))
   return {
+    vectorP95: vectorTimes.length > 0 ? percentile(vectorTimes, 95) : NaN,
     ndcg: mean((r) => ndcgAt(originals(r), qrels.get(r.q), 10)),
     recall: mean((r) => recallAt(originals(r), qrels.get(r.q), 100)),
     p50: percentile(times, 50),
@@ -104,9 +113,10 @@ try {
   rmSync(copy, { recursive: true, force: true })
 }
 const base = results[0]
-console.log(`\n  ${'layout'.padEnd(14)} ${'nDCG@10'.padStart(8)} ${'R@100'.padStart(7)} ${'p50'.padStart(8)} ${'p95'.padStart(8)}  p95 ratio  rows read  move`)
+const hybrid = !Number.isNaN(base.vectorP95)
+console.log(`\n  ${'layout'.padEnd(14)} ${'nDCG@10'.padStart(8)} ${'R@100'.padStart(7)} ${'p50'.padStart(8)} ${'p95'.padStart(8)}  p95 ratio${hybrid ? '  vector p95' : ''}  rows read  move`)
 for (const r of results) {
   console.log(
-    `  ${r.layout.padEnd(14)} ${r.ndcg.toFixed(4).padStart(8)} ${r.recall.toFixed(4).padStart(7)} ${`${r.p50.toFixed(1)} ms`.padStart(8)} ${`${r.p95.toFixed(1)} ms`.padStart(8)}  ${(r.p95 / base.p95).toFixed(2).padStart(8)}×  ${Number.isNaN(r.rows) ? '        —' : Math.round(r.rows).toLocaleString('en-US').padStart(9)}  ${r.moveSeconds === null ? '' : `${r.moveSeconds.toFixed(0)} s`}`,
+    `  ${r.layout.padEnd(14)} ${r.ndcg.toFixed(4).padStart(8)} ${r.recall.toFixed(4).padStart(7)} ${`${r.p50.toFixed(1)} ms`.padStart(8)} ${`${r.p95.toFixed(1)} ms`.padStart(8)}  ${(r.p95 / base.p95).toFixed(2).padStart(8)}×${hybrid ? `  ${`${r.vectorP95.toFixed(1)} ms`.padStart(10)}` : ''}  ${Number.isNaN(r.rows) ? '        —' : Math.round(r.rows).toLocaleString('en-US').padStart(9)}  ${r.moveSeconds === null ? '' : `${r.moveSeconds.toFixed(0)} s`}`,
   )
 }

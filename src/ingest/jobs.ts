@@ -3,6 +3,8 @@
  * message per page range, each naming its part so a finished part is counted once. A file's
  * metadata extraction rides the same queue as its own kind, for the same retries and dead letters.
  */
+import type { MoveProgress } from '../search/shards/move-workspace'
+
 export type IngestJob = {
   /** Absent on file messages: those were sent before there was more than one kind. */
   kind?: undefined
@@ -37,6 +39,8 @@ export type MoveIndexJob = {
   orgId: string
   workspaceId: string
   shards: number
+  /** Where the move stands, from the step before; absent on the first. */
+  progress?: MoveProgress
 }
 
 /** Every message the queue carries. */

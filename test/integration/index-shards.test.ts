@@ -15,7 +15,9 @@ import { storeUploads } from '../../src/files/upload'
 import { parseFilter } from '../../src/filter'
 import { chunkSegments } from '../../src/ingest/chunker'
 import type { ChunkHit } from '../../src/search/chunk-hits'
-import { moveWorkspaceIndex, MoveError } from '../../src/search/shards/move-workspace'
+import type { MoveIndexJob, QueueJob } from '../../src/ingest/jobs'
+import { moveIndexStep } from '../../src/ingest/move-index-job'
+import { claimMove, moveWorkspaceIndex, MoveError } from '../../src/search/shards/move-workspace'
 import { readPlacement, shardOf, type Layout } from '../../src/search/shards/placement'
 import { shardStub } from '../../src/search/shards/sharded-index'
 import { RARE_POSTINGS_BUDGET } from '../../src/search/term-rarity'
@@ -289,6 +291,36 @@ describe('moving a workspace', () => {
     expect(await d1Chunks(ws)).toBe(0)
     expect(names(await lexical(ws, 'orca'))).toEqual(['orca.txt'])
     expect(names(await lexical(ws, 'aurora'))).toHaveLength(3)
+  })
+
+  it('moves in steps, each queue message copying a while and handing on where it stands, until the old layout is empty', async () => {
+    const ws = unique('ws')
+    await callJson('POST', '/workspaces', { token: w.admin.token, body: { id: ws, name: 'Stepped' } })
+    const fileIds = await upload(w.admin.token, ws, TEXTS)
+    await claimMove(env.DB, w.admin.orgId, ws, 2)
+    const sent: MoveIndexJob[] = []
+    const stepDeps = { d1: env.DB, shards: env.INDEX_SHARD, ingestQueue: { send: async (job: MoveIndexJob) => void sent.push(job) } as unknown as Queue<QueueJob> }
+    // A step of no time: each message does one page of its phase and hands on.
+    let job: MoveIndexJob | undefined = { kind: 'move-index', orgId: w.admin.orgId, workspaceId: ws, shards: 2 }
+    const phases: string[] = []
+    for (let steps = 0; job && steps < 20; steps++) {
+      await moveIndexStep(stepDeps, job, 0)
+      job = sent.shift()
+      if (job) phases.push(job.progress!.phase)
+      // Until the switch, questions read D1 and find every file.
+      if (job && job.progress!.phase !== 'empty') expect(new Set(names(await lexical(ws, 'aurora')))).toEqual(new Set(['aurora-glacier.txt', 'aurora-only.txt', 'aurora-twice.txt']))
+    }
+    expect(job).toBeUndefined()
+    expect(phases).toEqual(['vectors', 'check', 'check', 'empty'])
+    expect(await readPlacement(env.DB, w.admin.orgId, ws)).toMatchObject({ shards: 2, generation: 1, next: null })
+    expect(await d1Chunks(ws)).toBe(0)
+    const counts = await chunksPerShard(ws, { shards: 2, generation: 1 }, fileIds)
+    fileIds.forEach((id, i) => expect(counts[shardOf(id, 2)]![i]).toBe(1))
+    expect(new Set(names(await lexical(ws, 'aurora')))).toEqual(new Set(['aurora-glacier.txt', 'aurora-only.txt', 'aurora-twice.txt']))
+    // A message of the finished move delivered again does nothing.
+    await moveIndexStep(stepDeps, { kind: 'move-index', orgId: w.admin.orgId, workspaceId: ws, shards: 2, progress: { from: { shards: 0, generation: 0 }, to: { shards: 2, generation: 1 }, phase: 'chunks', cursor: { shard: 0, rowid: 0 }, fileAfter: '', chunks: 0, vectors: 0, files: 0, recopied: 0 } }, 0)
+    expect(sent).toEqual([])
+    expect(await d1Chunks(ws)).toBe(0)
   })
 
   it('moves over HTTP: the admin asks, the queue copies, GET shows the switch, the audit log records it', async () => {

@@ -14,8 +14,11 @@
  *    running finishes on the generation it read.
  * 5. The old layout is emptied: its shards dropped, or its rows deleted from D1's tables.
  *
- * A move that stops part-way (a crash) leaves the claim: running it again with the same shard count
- * picks it up and copies again (the copy writes each row by its id, so copying twice changes nothing).
+ * The ingest queue runs a move in steps (`startMove`, then `continueMove`), each bounded in time and
+ * carrying where it stands (`MoveProgress`) to the next message: a workspace of millions of chunks
+ * takes hours to copy, far past what one consumer invocation may run. A move that stops part-way
+ * (a crash, a message that exhausted its retries) leaves the claim: running it again with the same
+ * shard count copies again from the start (each row is written by its id, so copying twice changes nothing).
  */
 import { chunkUpserts, EXPORT_CHUNKS, EXPORT_ROWS, type ChunkRowJson, type MovedRow } from '../chunk-rows'
 import { d1Runner } from '../sql-runner'
@@ -47,10 +50,39 @@ export class MoveError extends Error {
 
 export type MoveDeps = { d1: D1Database; shards: ShardNamespace }
 
+/** Where a move stands between steps: carried by the queue message that continues it. */
+export type MoveProgress = {
+  from: Layout
+  to: Layout
+  /** Copying chunk rows, then vectors, then checking each file, then emptying the old layout. */
+  phase: 'chunks' | 'vectors' | 'check' | 'empty'
+  /** Where the copy of the current phase resumes. */
+  cursor: Cursor
+  /** The last file id checked. */
+  fileAfter: string
+  chunks: number
+  vectors: number
+  files: number
+  recopied: number
+}
+
+export type MoveStep = { done: true; report: MoveReport } | { done: false; progress: MoveProgress }
+
 /**
+ * Runs a whole move in one go (tests, small workspaces); the ingest queue runs it in steps instead
+ * (`startMove`, then `continueMove` until done), each within one consumer invocation's time.
  * @example await moveWorkspaceIndex({ d1: env.DB, shards: env.INDEX_SHARD }, orgId, 'legal', 4)
  */
 export async function moveWorkspaceIndex(deps: MoveDeps, orgId: string, workspaceId: string, toShards: number): Promise<MoveReport> {
+  for (let progress = await startMove(deps, orgId, workspaceId, toShards); ; ) {
+    const step = await continueMove(deps, orgId, workspaceId, progress, () => false)
+    if (step.done) return step.report
+    progress = step.progress
+  }
+}
+
+/** Step 1: claims the move (or finds it claimed for the same count) and says where it starts. */
+export async function startMove(deps: MoveDeps, orgId: string, workspaceId: string, toShards: number): Promise<MoveProgress> {
   const claimed = await claimMove(deps.d1, orgId, workspaceId, toShards)
   if (!claimed) {
     const placement = await deps.d1.prepare('SELECT index_next_shards AS next FROM workspaces WHERE org_id = ?1 AND id = ?2').bind(orgId, workspaceId).first<{ next: number }>()
@@ -59,45 +91,73 @@ export async function moveWorkspaceIndex(deps: MoveDeps, orgId: string, workspac
   }
   const from: Layout = { shards: claimed.shards, generation: claimed.generation }
   const to: Layout = { shards: toShards, generation: claimed.generation + 1 }
-  const at = { orgId, workspaceId, vectors: await vectorNamespace(orgId, workspaceId) }
-  const side = (layout: Layout) => layoutSide(deps, at, layout)
+  return { from, to, phase: 'chunks', cursor: START, fileAfter: '', chunks: 0, vectors: 0, files: 0, recopied: 0 }
+}
 
-  let chunks = 0
-  for (let cursor: Cursor | null = START; cursor; ) {
-    const page: { rows: MovedRow[]; next: Cursor | null } = await side(from).exportPage(cursor)
+/**
+ * Steps 2 to 5 from where `progress` stands, a page at a time, until done or until `stop()` says the
+ * step's time is up (checked after each page, so every step gets somewhere); then returns where it
+ * stands, for the next step. Every
+ * page is written by id, so a step that is run twice (a redelivered message) changes nothing.
+ */
+export async function continueMove(deps: MoveDeps, orgId: string, workspaceId: string, progress: MoveProgress, stop: () => boolean): Promise<MoveStep> {
+  const p: MoveProgress = { ...progress }
+  const at = { orgId, workspaceId, vectors: await vectorNamespace(orgId, workspaceId) }
+  const from = layoutSide(deps, at, p.from)
+  const to = layoutSide(deps, at, p.to)
+  const paused = (): MoveStep => ({ done: false, progress: p })
+
+  while (p.phase === 'chunks') {
+    const page = await from.exportPage(p.cursor)
     const files = await fileRows(deps.d1, [...new Set(page.rows.map((r) => r.fileId))])
     // Rows of a file deleted meanwhile have no row to go with: left behind, as its deletion wants.
-    if (files.length > 0) await side(to).importRows(files, page.rows)
-    chunks += page.rows.length
-    cursor = page.next
+    if (files.length > 0) await to.importRows(files, page.rows)
+    p.chunks += page.rows.length
+    if (page.next) p.cursor = page.next
+    else Object.assign(p, { phase: 'vectors', cursor: START })
     await breather()
+    if (stop()) return paused()
   }
-  let vectors = 0
-  for (let cursor: Cursor | null = START; cursor; ) {
-    const page: { rows: StoredVector[]; next: Cursor | null } = await side(from).exportVectors(cursor)
+  while (p.phase === 'vectors') {
+    const page = await from.exportVectors(p.cursor)
     // A vector whose file is gone meanwhile is left behind with it.
     const live = new Set((await fileRows(deps.d1, [...new Set(page.rows.map((r) => r.fileId))])).map((f) => f.id))
-    await side(to).importVectors(page.rows.filter((r) => live.has(r.fileId)))
-    vectors += page.rows.length
-    cursor = page.next
+    await to.importVectors(page.rows.filter((r) => live.has(r.fileId)))
+    p.vectors += page.rows.length
+    if (page.next) p.cursor = page.next
+    else Object.assign(p, { phase: 'check', cursor: START })
     await breather()
+    if (stop()) return paused()
   }
-  let files = 0
-  let recopied = 0
-  for await (const rows of workspaceFiles(deps.d1, orgId, workspaceId)) {
+  while (p.phase === 'check') {
+    const listed = await workspaceFiles(deps.d1, orgId, workspaceId, p.fileAfter)
+    if (!listed) {
+      await switchLayout(deps.d1, orgId, workspaceId, p.from, p.to)
+      p.phase = 'empty'
+      break
+    }
+    const { rows } = listed
     const ids = rows.map((r) => r.id)
-    const [was, is, wasVectors, isVectors] = await Promise.all([side(from).countsOf(ids), side(to).countsOf(ids), side(from).vectorCountsOf(ids), side(to).vectorCountsOf(ids)])
+    const [was, is, wasVectors, isVectors] = await Promise.all([from.countsOf(ids), to.countsOf(ids), from.vectorCountsOf(ids), to.vectorCountsOf(ids)])
     const same = (a: Map<string, number>, b: Map<string, number>, id: string) => (a.get(id) ?? 0) === (b.get(id) ?? 0)
     for (const row of rows) {
       if (same(was, is, row.id) && same(wasVectors, isVectors, row.id)) continue
-      await side(to).remove(row.id)
-      await copyFile(side(from), side(to), row)
-      recopied++
+      await to.remove(row.id)
+      await copyFile(from, to, row)
+      p.recopied++
     }
-    files += rows.length
+    p.files += rows.length
+    p.fileAfter = listed.last
     await breather()
+    if (stop()) return paused()
   }
-  const switched = await deps.d1
+  if (!(await from.empty(stop))) return paused()
+  return { done: true, report: { from: p.from, to: p.to, files: p.files, chunks: p.chunks, vectors: p.vectors, recopied: p.recopied } }
+}
+
+/** Step 4: one conditional D1 write moves the workspace to the next generation, if nothing else did. */
+async function switchLayout(d1: D1Database, orgId: string, workspaceId: string, from: Layout, to: Layout): Promise<void> {
+  const switched = await d1
     .prepare(
       `UPDATE workspaces SET index_shards = ?3, index_generation = ?4, index_next_shards = NULL
        WHERE org_id = ?1 AND id = ?2 AND index_generation = ?5 AND index_next_shards = ?3`,
@@ -105,8 +165,6 @@ export async function moveWorkspaceIndex(deps: MoveDeps, orgId: string, workspac
     .bind(orgId, workspaceId, to.shards, to.generation, from.generation)
     .run()
   if (switched.meta.changes !== 1) throw new MoveError('conflict', `Workspace "${workspaceId}" changed while its index moved; run the move again.`)
-  await side(from).empty()
-  return { from, to, files, chunks, vectors, recopied }
 }
 
 /** Where a copy stands: the shard (0 for D1) and the last rowid copied from it. */
@@ -143,7 +201,8 @@ type Side = {
   vectorCountsOf(fileIds: string[]): Promise<Map<string, number>>
   /** A file's chunks and vectors. */
   remove(fileId: string): Promise<void>
-  empty(): Promise<void>
+  /** Empties it, slice by slice until `stop()` (checked after each); true once empty. */
+  empty(stop: () => boolean): Promise<boolean>
 }
 
 /** Where a move works: the workspace, and the namespace its vectors have in D1. */
@@ -192,6 +251,7 @@ function layoutSide(deps: MoveDeps, at: MoveAt, layout: Layout): Side {
     remove: async (fileId) => void (await holder(fileId).removeFiles([fileId])),
     async empty() {
       await Promise.all(Array.from({ length: layout.shards }, (_, n) => shard(n).drop()))
+      return true
     },
   }
 }
@@ -235,16 +295,16 @@ function d1Side(d1: D1Database, at: MoveAt): Side {
       await d1.prepare('DELETE FROM chunks WHERE file_id = ?1').bind(fileId).run()
       await vectors.removeFile(fileId)
     },
-    async empty() {
-      while (await vectors.emptySlice()) await breather()
+    async empty(stop) {
       // In slices, so one statement never holds the whole workspace's delete (and its FTS triggers).
       for (;;) {
         const result = await d1
           .prepare('DELETE FROM chunks WHERE rowid IN (SELECT rowid FROM chunks WHERE org_id = ?1 AND workspace_id = ?2 LIMIT 1000)')
           .bind(at.orgId, at.workspaceId)
           .run()
-        if (result.meta.changes === 0) return
+        if (result.meta.changes === 0 && !(await vectors.emptySlice())) return true
         await breather()
+        if (stop()) return false
       }
     },
   }
@@ -271,16 +331,16 @@ async function copyFile(from: Side, to: Side, file: ShardFileRow): Promise<void>
   }
 }
 
-/** The workspace's files in id order, a read at a time: every status, since a file being ingested has chunks too. */
-async function* workspaceFiles(d1: D1Database, orgId: string, workspaceId: string): AsyncGenerator<ShardFileRow[]> {
-  let after = ''
-  for (;;) {
-    const { results } = await d1
-      .prepare('SELECT id FROM files WHERE org_id = ?1 AND workspace_id = ?2 AND id > ?3 ORDER BY id LIMIT ?4')
-      .bind(orgId, workspaceId, after, FILES_PER_READ)
-      .all<{ id: string }>()
-    if (results.length === 0) return
-    yield await fileRows(d1, results.map((r) => r.id))
-    after = results.at(-1)!.id
-  }
+/**
+ * The next of the workspace's files in id order after `after` (every status, since a file being
+ * ingested has chunks too), and the last id listed; null after the last file.
+ */
+async function workspaceFiles(d1: D1Database, orgId: string, workspaceId: string, after: string): Promise<{ rows: ShardFileRow[]; last: string } | null> {
+  const { results } = await d1
+    .prepare('SELECT id FROM files WHERE org_id = ?1 AND workspace_id = ?2 AND id > ?3 ORDER BY id LIMIT ?4')
+    .bind(orgId, workspaceId, after, FILES_PER_READ)
+    .all<{ id: string }>()
+  if (results.length === 0) return null
+  // A file deleted since it was listed has no row: it is left out, and the listing goes on after it.
+  return { rows: await fileRows(d1, results.map((r) => r.id)), last: results.at(-1)!.id }
 }

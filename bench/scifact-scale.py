@@ -6,6 +6,7 @@ relevant), and its own chunk rows, written with SQL into the same local D1 datab
 triggers fill the FTS5 index exactly as ingestion does. Search cost depends on the rows in the
 index, not on how they got there; ingesting 259,150 documents through the local queue one message
 at a time would take hours. (bench:scifact with SCALE=n still ingests copies through the API.)
+A state ingested with the local embedding model gets its vectors copied too, under the copies' ids.
 
 Run:  STATE=/tmp/scifact-x1 node bench/scifact.mjs                       (ingests the corpus once)
       python3 bench/scifact-scale.py /tmp/scifact-x1 /tmp/scifact-x50 50
@@ -18,6 +19,7 @@ FILE_COLUMNS = ['id', 'org_id', 'workspace_id', 'user_id', 'filename', 'bytes', 
                 'pages_done', 'parts_total', 'chunk_count']
 # The corpus as ingested: copies carry `-copy<k>` in their doc id.
 ORIGINAL = "json_extract(metadata, '$.doc_id') NOT LIKE '%-copy%'"
+VECTOR_COLUMNS = ['id', 'namespace', 'file_id', 'purpose', 'created_at', 'modality', 'page', 'metadata', 'dimensions', 'vector']
 CHUNK_COLUMNS = ['id', 'file_id', 'org_id', 'workspace_id', 'part', 'position', 'text', 'filename', 'heading', 'page', 'sheet',
                  'rows_from', 'rows_to', 'key_path', 'start_time', 'end_time', 'modality', 'char_start', 'char_end', 'token_count']
 
@@ -52,18 +54,27 @@ def main():
             'file_id': "file_id || '%s'" % suffix,
             'filename': "replace(filename, '.md', '%s.md')" % copy,
         })
+        vectors = {c: c for c in VECTOR_COLUMNS}
+        vectors.update({
+            'id': "replace(id, file_id, file_id || '%s')" % suffix,
+            'file_id': "file_id || '%s'" % suffix,
+            'metadata': "json_set(metadata, '$.file_id', file_id || '%s')" % suffix,
+        })
         with db:
+            db.execute('INSERT INTO vectors (%s) SELECT %s FROM vectors WHERE file_id IN (SELECT id FROM files WHERE %s)' % (
+                ', '.join(VECTOR_COLUMNS), ', '.join(vectors[c] for c in VECTOR_COLUMNS), ORIGINAL))
             db.execute('INSERT INTO files (%s) SELECT %s FROM files WHERE %s' % (', '.join(FILE_COLUMNS), ', '.join(files[c] for c in FILE_COLUMNS), ORIGINAL))
             db.execute('INSERT INTO chunks (%s) SELECT %s FROM chunks WHERE file_id IN (SELECT id FROM files WHERE %s)' % (
                 ', '.join(CHUNK_COLUMNS), ', '.join(chunks[c] for c in CHUNK_COLUMNS), ORIGINAL))
         print('\r  copy %d of %d written (%.0f s)' % (k, n - 1, time.time() - started), end='', flush=True)
     total = db.execute('SELECT count(*) FROM files').fetchone()[0]
     chunk_rows = db.execute('SELECT count(*) FROM chunks').fetchone()[0]
+    vector_rows = db.execute('SELECT count(*) FROM vectors').fetchone()[0]
     db.execute('PRAGMA wal_checkpoint(TRUNCATE)')
     db.close()
     with open(os.path.join(target, 'scifact-ingested-x%d.json' % n), 'w') as f:
         json.dump({'docs': total, 'totalMs': (time.time() - started) * 1000, 'failed': 0, 'copiedWithSql': True}, f)
-    print('\n  %d documents (%d originals), %d chunks in %s' % (total, originals, chunk_rows, target))
+    print('\n  %d documents (%d originals), %d chunks, %d vectors in %s' % (total, originals, chunk_rows, vector_rows, target))
 
 
 if __name__ == '__main__':

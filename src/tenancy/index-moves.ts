@@ -31,7 +31,7 @@ export async function workspacePlacement(deps: PlacementDeps, principal: Princip
 /**
  * Starts moving the workspace's index to `shards` shards (0: D1's own tables): claims the move, so
  * every write from now on reaches both layouts, and queues the copy. Asking again for a move that is
- * running queues it again (a stopped copy resumes); asking for another shard count meanwhile is a conflict.
+ * running queues it again (a move that stopped copies again from the start); asking for another shard count meanwhile is a conflict.
  */
 export async function requestIndexMove(deps: PlacementDeps & Pick<Ports, 'ingestQueue' | 'index'>, principal: Principal, workspaceId: string, org: string | undefined, shards: number): Promise<IndexPlacement> {
   if (principal.kind !== 'admin') throw new TenancyError('forbidden', "Moving a workspace's index needs the deployment admin token (ADMIN_TOKEN).")
@@ -41,7 +41,7 @@ export async function requestIndexMove(deps: PlacementDeps & Pick<Ports, 'ingest
   const before = await readPlacement(deps.d1, orgId, workspaceId)
   if (before.next === null && before.shards === shards) return { ...before, orgId, workspaceId }
   const claimed = await claimMove(deps.d1, orgId, workspaceId, shards)
-  if (!claimed) throw new TenancyError('conflict', `Workspace "${workspaceId}" is already moving to ${before.next?.shards} shards; wait for that move to finish, or ask for it again to resume it.`, { param: 'shards' })
+  if (!claimed) throw new TenancyError('conflict', `Workspace "${workspaceId}" is already moving to ${before.next?.shards} shards; wait for that move to finish, or ask for it again to run it again.`, { param: 'shards' })
   await deps.ingestQueue.send({ kind: 'move-index', orgId, workspaceId, shards } satisfies MoveIndexJob)
   await appendAudit(deps.db, orgId, [{ actor: actorOf(principal), action: 'workspace.index_moved', workspaceId, target: workspaceId, details: { from: before.shards, to: shards } }])
   return { ...(await readPlacement(deps.d1, orgId, workspaceId)), orgId, workspaceId }

@@ -11,6 +11,7 @@ import type { AppEnv } from '../../src/config'
 import { buildDeps } from '../../src/deps'
 import { MAX_EXPIRY_SECONDS, nextExpiry, sweepExpiredFiles } from '../../src/files/expiry'
 import { call, callJson, createOrgWithWorkspace, uploadForm, waitForIngestAll } from './api-client'
+import { chunkCount, indexRows, vectorCount } from './index-rows'
 import { fixtureBytes } from './fixtures'
 
 type World = Awaited<ReturnType<typeof createOrgWithWorkspace>>
@@ -60,16 +61,17 @@ describe('the expiry sweep', () => {
     const [gone] = await callJson('POST', '/v1/files', { token: w.writer.token, form: uploadForm([['expiring.pdf', pdf], ['also-expiring-later.txt', 'Not yet.']], { workspace: w.ws, ...expiring('7200') }) })
     const kept = await callJson('POST', '/v1/files', { token: w.writer.token, form: uploadForm([['kept.pdf', pdf]], { workspace: w.ws }) })
     for (const f of await waitForIngestAll(w.writer.token, w.ws, [gone.id, kept.id])) expect(f.status).toBe('processed')
-    const chunksOf = async (id: string) => (await env.DB.prepare('SELECT count(*) AS n FROM chunks WHERE file_id = ?').bind(id).first<{ n: number }>())!.n
+    const where = { orgId: w.admin.orgId, workspaceId: w.ws }
+    const chunksOf = (id: string) => chunkCount(id, where)
     expect(await chunksOf(gone.id)).toBeGreaterThan(0)
     const blobKey = (await env.DB.prepare('SELECT blob_key FROM files WHERE id = ?').bind(gone.id).first<{ blob_key: string }>())!.blob_key
     expect(await env.FILES.head(blobKey)).not.toBeNull()
 
     const deps = buildDeps(env as unknown as AppEnv)
     // Tests embed nothing by default: give one chunk of the expiring file a vector in the local store, as an embedder would.
-    const chunk = (await env.DB.prepare('SELECT id FROM chunks WHERE file_id = ? LIMIT 1').bind(gone.id).first<{ id: string }>())!
-    await deps.vectors.upsert({ orgId: w.admin.orgId, workspaceId: w.ws }, [{ id: chunk.id, values: [0.6, 0.8], metadata: { file_id: gone.id } }])
-    const vectorsOf = async (id: string) => (await env.DB.prepare('SELECT count(*) AS n FROM vectors WHERE file_id = ?').bind(id).first<{ n: number }>())!.n
+    const [chunk] = await indexRows<{ id: string }>(gone.id, 'SELECT id FROM chunks WHERE file_id = ? LIMIT 1')
+    await deps.vectors.upsert(where, [{ id: chunk!.id, values: [0.6, 0.8], metadata: { file_id: gone.id } }])
+    const vectorsOf = (id: string) => vectorCount(id, where)
     expect(await vectorsOf(gone.id)).toBe(1)
     // Nothing has expired yet: the sweep deletes nothing, and the next expiry is the earliest one.
     expect(await sweepExpiredFiles(deps)).toBe(0)
@@ -79,6 +81,7 @@ describe('the expiry sweep', () => {
 
     // An hour and more later, as far as the file knows.
     await env.DB.prepare('UPDATE files SET expires_at_ms = ? WHERE id = ?').bind(Date.now() - 1000, gone.id).run()
+    await deps.index.publish([{ id: gone.id, ...where }])
     // Gone to readers at once, before the sweep has run: not listed, not found, not searched.
     const ask = async () =>
       new Set(

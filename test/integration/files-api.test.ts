@@ -7,6 +7,7 @@ import { env, SELF } from 'cloudflare:test'
 import OpenAI from 'openai'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { call, callJson, createOrgWithWorkspace, unique, uploadForm, uploadText } from './api-client'
+import { chunkCount } from './index-rows'
 import { fixtureBytes } from './fixtures'
 
 type World = Awaited<ReturnType<typeof createOrgWithWorkspace>>
@@ -279,8 +280,9 @@ describe('deletion', () => {
     expect(res).toEqual({ id: file.id, object: 'file', deleted: true })
     expect(await env.FILES.head(key)).toBeNull()
     expect((await call('GET', `/files/${file.id}`, { token: w.writer.token })).status).toBe(404)
-    const rows = await env.DB.prepare('SELECT (SELECT count(*) FROM files WHERE id = ?1) + (SELECT count(*) FROM chunks WHERE file_id = ?1) AS n').bind(file.id).first<{ n: number }>()
+    const rows = await env.DB.prepare('SELECT count(*) AS n FROM files WHERE id = ?1').bind(file.id).first<{ n: number }>()
     expect(rows!.n).toBe(0)
+    expect(await chunkCount(file.id, { orgId: w.writer.orgId, workspaceId: w.ws })).toBe(0)
   })
 
   it('deleting a workspace deletes its files and their bytes', async () => {

@@ -21,6 +21,7 @@ import { uploadFiles } from '../../src/files/upload-request'
 import type { IngestJob } from '../../src/ingest/jobs'
 import { ingest } from '../../src/ingest/pipeline'
 import { unique } from './api-client'
+import { chunkCount } from './index-rows'
 
 /** Deps whose queue keeps what is sent (no consumer runs it) and with no ingest watch to sweep behind the test. */
 function domainDeps() {
@@ -90,7 +91,7 @@ describe('an upload through the files domain, no HTTP', () => {
     expect(await deleteFile(deps, caller, row!.id, undefined)).toBe(row!.id)
     expect(await statusOf(row!.id)).toBeNull()
     expect(await env.FILES.get(row!.blobKey)).toBeNull()
-    expect((await env.DB.prepare('SELECT count(*) AS n FROM chunks WHERE file_id = ?1').bind(row!.id).first<{ n: number }>())!.n).toBe(0)
+    expect(await chunkCount(row!.id, { orgId: row!.orgId, workspaceId: row!.workspaceId })).toBe(0)
   })
 
   it('refuses with typed errors a front door maps to its own answers', async () => {

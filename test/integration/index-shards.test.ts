@@ -18,6 +18,7 @@ import type { ChunkHit } from '../../src/search/chunk-hits'
 import type { MoveIndexJob, QueueJob } from '../../src/ingest/jobs'
 import { moveIndexStep } from '../../src/ingest/move-index-job'
 import { claimMove, moveWorkspaceIndex, MoveError } from '../../src/search/shards/move-workspace'
+import { workspaceInD1 } from './index-rows'
 import { readPlacement, shardOf, type Layout } from '../../src/search/shards/placement'
 import { shardStub } from '../../src/search/shards/sharded-index'
 import { RARE_POSTINGS_BUDGET } from '../../src/search/term-rarity'
@@ -78,7 +79,7 @@ const names = (hits: ChunkHit[]) => hits.map((h) => h.filename)
 beforeAll(async () => {
   w = await createOrgWithWorkspace()
   plain = unique('ws')
-  await callJson('POST', '/workspaces', { token: w.admin.token, body: { id: plain, name: 'Plain' } })
+  await workspaceInD1(w.admin.token, w.admin.orgId, plain, 'Plain')
   await call('POST', `/workspaces/${plain}/user`, { token: w.admin.token, body: { user: w.reader.id, access: 'reader' } })
   // The empty workspace moves onto shards before any file arrives: every write after goes there.
   await moveWorkspaceIndex(moveDeps(), w.admin.orgId, w.ws, SHARDS)
@@ -242,7 +243,7 @@ describe('what a shard shows', () => {
 describe('moving a workspace', () => {
   it('moves D1 → 3 shards → 2 shards → D1, answering the same at every step and emptying what it leaves', async () => {
     const ws = unique('ws')
-    await callJson('POST', '/workspaces', { token: w.admin.token, body: { id: ws, name: 'Moving' } })
+    await workspaceInD1(w.admin.token, w.admin.orgId, ws, 'Moving')
     const fileIds = await upload(w.admin.token, ws, TEXTS)
     const found = () => lexical(ws, 'aurora glacier tundra')
     // Shards score with their own statistics: the same files are found. Back in D1 the scores are the
@@ -271,12 +272,15 @@ describe('moving a workspace', () => {
     await moveWorkspaceIndex(moveDeps(), w.admin.orgId, ws, 0)
     expect(await d1Chunks(ws)).toBe(TEXTS.length)
     expect(await scored()).toEqual(expectedScores)
+    // A move to where it already is would copy D1 onto itself and then empty it: refused, nothing lost.
+    await expect(moveWorkspaceIndex(moveDeps(), w.admin.orgId, ws, 0)).rejects.toMatchObject({ code: 'conflict' })
+    expect(await d1Chunks(ws)).toBe(TEXTS.length)
     expect((await chunksPerShard(ws, two, fileIds)).flat().every((n) => n === 0)).toBe(true)
   })
 
   it('writes to both layouts while a move runs, and a second move at once is refused', async () => {
     const ws = unique('ws')
-    await callJson('POST', '/workspaces', { token: w.admin.token, body: { id: ws, name: 'Busy' } })
+    await workspaceInD1(w.admin.token, w.admin.orgId, ws, 'Busy')
     await upload(w.admin.token, ws, TEXTS.slice(0, 3))
     // A move claimed (as its first step does) and not yet copied: uploads now reach both layouts.
     await env.DB.prepare('UPDATE workspaces SET index_next_shards = 2 WHERE org_id = ?1 AND id = ?2').bind(w.admin.orgId, ws).run()
@@ -295,7 +299,7 @@ describe('moving a workspace', () => {
 
   it('moves in steps, each queue message copying a while and handing on where it stands, until the old layout is empty', async () => {
     const ws = unique('ws')
-    await callJson('POST', '/workspaces', { token: w.admin.token, body: { id: ws, name: 'Stepped' } })
+    await workspaceInD1(w.admin.token, w.admin.orgId, ws, 'Stepped')
     const fileIds = await upload(w.admin.token, ws, TEXTS)
     await claimMove(env.DB, w.admin.orgId, ws, 2)
     const sent: MoveIndexJob[] = []
@@ -325,7 +329,7 @@ describe('moving a workspace', () => {
 
   it('moves over HTTP: the admin asks, the queue copies, GET shows the switch, the audit log records it', async () => {
     const ws = unique('ws')
-    await callJson('POST', '/workspaces', { token: w.admin.token, body: { id: ws, name: 'Asked' } })
+    await workspaceInD1(w.admin.token, w.admin.orgId, ws, 'Asked')
     await upload(w.admin.token, ws, TEXTS.slice(0, 4))
     const path = `/workspaces/${ws}/index?org=${w.org}`
     expect(await callJson('GET', path, { token: w.admin.token })).toEqual({ object: 'workspace.index', workspace: ws, org_id: w.admin.orgId, shards: 0, generation: 0, moving_to: null })

@@ -18,6 +18,7 @@ import { consumeIngestBatch } from '../../src/ingest/queue-consumer'
 import { GAVE_UP_REASON, MAX_RECOVERIES, sweepStalledFiles } from '../../src/ingest/sweeper'
 import { INGEST_WATCH_NAME } from '../../src/ingest/watch'
 import { createOrgWithWorkspace, unique, waitForIngest } from './api-client'
+import { ftsCount, indexCount, indexRows, vectorCount } from './index-rows'
 import { fixtureBytes } from './fixtures'
 import { server } from './model-server-client'
 import { useWatchEnv } from './watch-env'
@@ -63,15 +64,14 @@ async function stateOf(fileId: string): Promise<FileState> {
 
 /** Chunk ids without the file id, in order: the same document gives the same list in any file. */
 async function chunkKeys(fileId: string): Promise<string[]> {
-  const { results } = await env.DB.prepare('SELECT id FROM chunks WHERE file_id = ? ORDER BY part, position').bind(fileId).all<{ id: string }>()
-  return results.map((r) => r.id.slice(fileId.length))
+  const rows = await indexRows<{ id: string }>(fileId, 'SELECT id FROM chunks WHERE file_id = ? ORDER BY part, position')
+  return rows.map((r) => r.id.slice(fileId.length))
 }
 
-async function count(sql: string, fileId: string): Promise<number> {
-  return (await env.DB.prepare(sql).bind(fileId).first<{ n: number }>())!.n
-}
-const ftsRows = (fileId: string) => count('SELECT count(*) AS n FROM chunks_fts JOIN chunks ON chunks.rowid = chunks_fts.rowid WHERE chunks.file_id = ?', fileId)
-const vectorRows = (fileId: string) => count('SELECT count(*) AS n FROM vectors WHERE file_id = ?', fileId)
+/** What the index holds of the file, wherever its workspace keeps it (index-rows.ts). */
+const count = (sql: string, fileId: string) => indexCount(fileId, sql)
+const ftsRows = (fileId: string) => ftsCount(fileId)
+const vectorRows = (fileId: string) => vectorCount(fileId)
 
 /** Sets the file's last sign of life `ms` back, as if the runtime had stopped that long ago. */
 async function quietFor(fileId: string, ms: number): Promise<void> {
@@ -141,7 +141,7 @@ describe('a stalled file is finished by the watch', { timeout: 60_000 }, () => {
     expect(await chunkKeys(file.id)).toEqual(expected)
     expect(await ftsRows(file.id)).toBe(expected.length)
     expect(await vectorRows(file.id)).toBe(expected.length + pages)
-    expect(await count('SELECT count(*) AS n FROM file_parts WHERE file_id = ?', file.id)).toBe(3)
+    expect((await env.DB.prepare('SELECT count(*) AS n FROM file_parts WHERE file_id = ?').bind(file.id).first<{ n: number }>())!.n).toBe(3)
     expect((await stateOf(file.id)).chunk_count).toBe(expected.length)
   })
 })

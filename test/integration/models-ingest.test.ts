@@ -19,15 +19,17 @@ import type { Chunk } from '../../src/ingest/segment'
 import { resolvePolicies } from '../../src/models'
 import { openAiCompatibleModels } from '../../src/models/openai-compatible'
 import { semanticSearch } from '../../src/search/vector-search'
-import { pageVectorChunk, pageVectorId, vectorNamespace } from '../../src/search/vector-store'
+import { pageVectorChunk, pageVectorId } from '../../src/search/vector-store'
+import { readPlacement } from '../../src/search/shards/placement'
 import { call, callJson, createOrgWithWorkspace, unique, uploadText, waitForIngest } from './api-client'
 import { server, script, received } from './model-server-client'
 import { fixtureBytes } from './fixtures'
+import { indexRows, type At } from './index-rows'
 
 
 type World = Awaited<ReturnType<typeof createOrgWithWorkspace>>
 type ChunkRow = { id: string; text: string; page: number | null; modality: string; heading: string | null }
-type VectorRow = { id: string; namespace: string; file_id: string; purpose: string; created_at: number; modality: string; page: number | null; dimensions: number; metadata: string }
+type VectorRow = { id: string; file_id: string; dimensions: number; metadata: string }
 
 /** Deps as the composition root builds them for this env, with a queue that hands its messages to the test. */
 function openAiDeps(model: string) {
@@ -51,11 +53,12 @@ async function upload(deps: Deps, w: World, name: string, bytes: Uint8Array, wor
 }
 
 async function chunksOf(fileId: string): Promise<ChunkRow[]> {
-  return (await env.DB.prepare('SELECT id, text, page, modality, heading FROM chunks WHERE file_id = ? ORDER BY part, position').bind(fileId).all<ChunkRow>()).results
+  return indexRows<ChunkRow>(fileId, 'SELECT id, text, page, modality, heading FROM chunks WHERE file_id = ? ORDER BY part, position')
 }
 
-async function vectorsOf(fileId: string): Promise<VectorRow[]> {
-  return (await env.DB.prepare('SELECT id, namespace, file_id, purpose, created_at, modality, page, dimensions, metadata FROM vectors WHERE file_id = ? ORDER BY id').bind(fileId).all<VectorRow>()).results
+/** The file's vectors wherever its workspace keeps them (D1's table, or its shard: index-rows.ts). */
+async function vectorsOf(fileId: string, at?: At): Promise<VectorRow[]> {
+  return indexRows<VectorRow>(fileId, 'SELECT id, file_id, dimensions, metadata FROM vectors WHERE file_id = ? ORDER BY id', [fileId], at)
 }
 
 
@@ -98,11 +101,10 @@ describe('chunks are embedded at ingestion', () => {
     for (const c of chunks) if (c.page !== null && !firstOfPage.has(c.page)) firstOfPage.set(c.page, c.id)
     expect(firstOfPage.size).toBe(4)
     expect(vectors.map((v) => v.id)).toEqual([...chunks.map((c) => c.id), ...[...firstOfPage.values()].map(pageVectorId)].sort())
-    const namespace = await vectorNamespace(w.writer.orgId, w.ws)
     const byId = new Map(chunks.map((c) => [c.id, c]))
     for (const vector of vectors) {
       const chunk = byId.get(pageVectorChunk(vector.id) ?? vector.id)!
-      expect(vector).toMatchObject({ namespace, file_id: fileId, purpose: 'user_data', created_at: file.created_at, modality: chunk.modality, page: chunk.page, dimensions: 256 })
+      expect(vector).toMatchObject({ file_id: fileId, dimensions: 256 })
       expect(JSON.parse(vector.metadata)).toEqual(vectorFilterMetadata({ file_id: fileId, purpose: 'user_data', created_at: file.created_at, modality: chunk.modality, page: chunk.page }))
     }
   })
@@ -155,7 +157,7 @@ describe('chunks are embedded at ingestion', () => {
   it('deleting the file through the API removes its vectors', async () => {
     expect((await vectorsOf(fileId)).length).toBeGreaterThan(0)
     await callJson('DELETE', `/files/${fileId}?workspace=${w.ws}`, { token: w.writer.token })
-    expect(await vectorsOf(fileId)).toEqual([])
+    expect(await vectorsOf(fileId, { orgId: w.writer.orgId, workspaceId: w.ws })).toEqual([])
   })
 })
 
@@ -170,10 +172,11 @@ describe('vectors leave with their workspace', () => {
     await drain(deps, jobs)
     expect((await vectorsOf(a.id)).length).toBeGreaterThan(0)
     expect((await vectorsOf(b.id)).length).toBeGreaterThan(0)
+    const at = { orgId: w.writer.orgId, workspaceId: ws, layout: await readPlacement(env.DB, w.writer.orgId, ws) }
     const res = await call('DELETE', `/workspaces/${ws}`, { token: w.admin.token })
     expect(res.status).toBe(204)
-    const namespace = await vectorNamespace(w.writer.orgId, ws)
-    expect((await env.DB.prepare('SELECT count(*) AS n FROM vectors WHERE namespace = ?').bind(namespace).first<{ n: number }>())!.n).toBe(0)
+    expect(await vectorsOf(a.id, at)).toEqual([])
+    expect(await vectorsOf(b.id, at)).toEqual([])
   })
 })
 

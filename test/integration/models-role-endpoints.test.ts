@@ -14,6 +14,7 @@ import type { IngestJob } from '../../src/ingest/jobs'
 import { ingest } from '../../src/ingest/pipeline'
 import { buildModels, resolvePolicies } from '../../src/models'
 import { callJson, createOrgWithWorkspace, unique, uploadForm, waitForIngestAll } from './api-client'
+import { vectorCount } from './index-rows'
 import { received, server } from './model-server-client'
 
 const BGE_QUERY = 'Represent this sentence for searching relevant passages: '
@@ -168,7 +169,7 @@ describe('ingestion while the embedding endpoint is down', () => {
     const row = await env.DB.prepare('SELECT status, status_details FROM files WHERE id = ?').bind(file!.id).first<{ status: string; status_details: string | null }>()
     expect(row!.status).toBe('processed')
     expect(row!.status_details).toMatch(/^Indexed for keyword search only: nothing answered at the embedding endpoint \(The embedding model ".+" failed after 2 attempts: .+\)\. Upload the file again once it answers/)
-    expect((await env.DB.prepare('SELECT count(*) AS n FROM vectors WHERE file_id = ?').bind(file!.id).first<{ n: number }>())!.n).toBe(0)
+    expect(await vectorCount(file!.id)).toBe(0)
     const found = await callJson('POST', '/v1/chat/completions', { token: w.reader.token, body: { model: 'l0-retrieval', workspace: w.ws, messages: [{ role: 'user', content: 'krill swarm' }] } })
     expect(found.choices[0].metadata.file_id).toBe(file!.id)
   })

@@ -8,6 +8,7 @@ import { env } from 'cloudflare:test'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { createOrgWithWorkspace } from './api-client'
 import { fixtureBytes, fixtureText } from './fixtures'
+import { chunkCount } from './index-rows'
 import { chunksOf, ftsHits, ingestWith, modelDeps, type World } from './perception-support'
 
 const url = inject('localModelsUrl')
@@ -45,6 +46,6 @@ describe.skipIf(url === '')('local OCR as the vision model', () => {
     expect(file.status, file.status_details).toBe('processed')
     const text = (await chunksOf(file.id)).map((c) => c.text).join(' ')
     expect(text).toContain('The quick brown dog jumped over the')
-    expect(await env.DB.prepare('SELECT count(*) AS n FROM chunks WHERE file_id = ?').bind(file.id).first<{ n: number }>()).toEqual({ n: 1 })
+    expect(await chunkCount(file.id)).toBe(1)
   }, 60_000)
 })

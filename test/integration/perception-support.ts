@@ -10,6 +10,7 @@ import { buildDeps, type Deps } from '../../src/deps'
 import { storeUploads } from '../../src/files/upload'
 import type { IngestJob } from '../../src/ingest/jobs'
 import { ingest } from '../../src/ingest/pipeline'
+import { ftsCount, indexRows } from './index-rows'
 import type { Received } from '../model-server/server'
 import { callJson, type createOrgWithWorkspace } from './api-client'
 import { server } from './model-server-client'
@@ -53,12 +54,11 @@ export function sentImage(request: Received): { mediaType: string; bytes: Uint8A
 export type ChunkRow = { id: string; text: string; page: number | null; modality: string; start_time: number | null; end_time: number | null; part: number }
 
 export async function chunksOf(fileId: string): Promise<ChunkRow[]> {
-  return (await env.DB.prepare('SELECT id, text, page, modality, start_time, end_time, part FROM chunks WHERE file_id = ? ORDER BY part, position').bind(fileId).all<ChunkRow>()).results
+  return indexRows<ChunkRow>(fileId, 'SELECT id, text, page, modality, start_time, end_time, part FROM chunks WHERE file_id = ? ORDER BY part, position')
 }
 
 export async function ftsHits(fileId: string, query: string): Promise<number> {
-  const row = await env.DB.prepare('SELECT count(*) AS n FROM chunks_fts JOIN chunks ON chunks.rowid = chunks_fts.rowid WHERE chunks_fts MATCH ?1 AND chunks.file_id = ?2').bind(query, fileId).first<{ n: number }>()
-  return row!.n
+  return ftsCount(fileId, query)
 }
 
 /** Width and height from a PNG's IHDR, after checking the signature and that IHDR comes first. */

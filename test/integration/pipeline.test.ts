@@ -5,6 +5,7 @@
 import { env } from 'cloudflare:test'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { callJson, createOrgWithWorkspace, uploadForm, waitForIngest } from './api-client'
+import { ftsCount, indexRows, type At } from './index-rows'
 import { fixtureBytes } from './fixtures'
 import { ingest } from '../../src/ingest/pipeline'
 import { buildDeps } from '../../src/deps'
@@ -17,13 +18,12 @@ beforeAll(async () => {
 
 type ChunkRow = { id: string; text: string; page: number | null; sheet: string | null; rows_from: number | null; rows_to: number | null; heading: string | null; key_path: string | null; modality: string; part: number }
 
-async function chunksOf(fileId: string): Promise<ChunkRow[]> {
-  return (await env.DB.prepare('SELECT * FROM chunks WHERE file_id = ? ORDER BY part, position').bind(fileId).all<ChunkRow>()).results
+async function chunksOf(fileId: string, at?: At): Promise<ChunkRow[]> {
+  return indexRows<ChunkRow>(fileId, 'SELECT * FROM chunks WHERE file_id = ? ORDER BY part, position', [fileId], at)
 }
 
 async function ftsHits(fileId: string, query: string): Promise<number> {
-  const row = await env.DB.prepare('SELECT count(*) AS n FROM chunks_fts JOIN chunks ON chunks.rowid = chunks_fts.rowid WHERE chunks_fts MATCH ?1 AND chunks.file_id = ?2').bind(query, fileId).first<{ n: number }>()
-  return row!.n
+  return ftsCount(fileId, query)
 }
 
 async function ingestFixture(path: string) {
@@ -128,8 +128,7 @@ describe('fan-out and idempotency', () => {
     const after = await callJson('GET', `/files/${file.id}`, { token: w.writer.token })
     expect(after.status).toBe('processed')
     expect(after.progress).toMatchObject({ pages_done: pages, chunks: whole.length })
-    const fts = await env.DB.prepare('SELECT count(*) AS n FROM chunks_fts JOIN chunks ON chunks.rowid = chunks_fts.rowid WHERE chunks.file_id = ?').bind(file.id).first<{ n: number }>()
-    expect(fts!.n).toBe(whole.length)
+    expect(await ftsCount(file.id)).toBe(whole.length)
   })
 
   it('a redelivered planning message after processing changes nothing', async () => {
@@ -143,6 +142,6 @@ describe('fan-out and idempotency', () => {
     const file = await callJson('POST', '/files', { token: w.writer.token, form: uploadForm([['gone.md', '# Gone\n\ntext']], { workspace: w.ws }) })
     await callJson('DELETE', `/files/${file.id}`, { token: w.writer.token })
     await ingest(buildDeps(env), { fileId: file.id, orgId: file.org_id, workspaceId: w.ws })
-    expect(await chunksOf(file.id)).toEqual([])
+    expect(await chunksOf(file.id, { orgId: file.org_id, workspaceId: w.ws })).toEqual([])
   })
 })

@@ -6,6 +6,7 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { callJson, createOrgWithWorkspace, uploadText, waitForIngest } from './api-client'
+import { chunkCount } from './index-rows'
 import { consumeIngestBatch, retryDelaySeconds } from '../../src/ingest/queue-consumer'
 import type { IngestJob } from '../../src/ingest/jobs'
 import type { AppEnv } from '../../src/config'
@@ -58,7 +59,6 @@ describe('ingest queue consumer', () => {
     const failed = await callJson('GET', `/files/${file.id}`, { token: w.writer.token })
     expect(failed.status).toBe('error')
     expect(failed.status_details).toMatch(/could not process this file after several attempts/)
-    const left = await env.DB.prepare('SELECT count(*) AS n FROM chunks WHERE file_id = ?').bind(file.id).first<{ n: number }>()
-    expect(left!.n).toBe(0)
+    expect(await chunkCount(file.id)).toBe(0)
   })
 })

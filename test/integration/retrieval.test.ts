@@ -7,8 +7,15 @@ import { env } from 'cloudflare:test'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { call, callJson, createOrgWithWorkspace, createPerson, unique, uploadForm, waitForIngestAll } from './api-client'
 import { fixtureBytes } from './fixtures'
+import { indexRows } from './index-rows'
+import type { AppEnv } from '../../src/config'
+import { buildDeps } from '../../src/deps'
+import { moveWorkspaceIndex } from '../../src/search/shards/move-workspace'
+import { readPlacement } from '../../src/search/shards/placement'
 import { BM25_WEIGHTS } from '../../src/search/lexical'
 import { retrieve } from '../../src/search/retrieve'
+
+const deps = () => buildDeps(env as unknown as AppEnv)
 
 type World = Awaited<ReturnType<typeof createOrgWithWorkspace>>
 type Element = { index: number; message: { role: string; content: string }; metadata: Record<string, any>; finish_reason: string }
@@ -180,9 +187,14 @@ describe('tenancy', () => {
     const [id] = await upload(w.writer.token, w.ws, [['brontosaurus.txt', 'Brontosaurus excelsus neck posture']])
     await waitForIngestAll(w.writer.token, w.ws, [id!])
     expect((await search('brontosaurus neck')).map((h) => h.metadata.file_id)).toEqual([id])
-    await env.DB.prepare("UPDATE files SET status = 'processing' WHERE id = ?").bind(id).run()
+    // Status changes reach the index as the pipeline's do: D1 first, then published.
+    const setStatus = async (status: string) => {
+      await env.DB.prepare('UPDATE files SET status = ?2 WHERE id = ?1').bind(id, status).run()
+      await deps().index.publish([{ id: id!, orgId: w.writer.orgId, workspaceId: w.ws }])
+    }
+    await setStatus('processing')
     expect(await search('brontosaurus neck')).toEqual([])
-    await env.DB.prepare("UPDATE files SET status = 'processed' WHERE id = ?").bind(id).run()
+    await setStatus('processed')
     await callJson('DELETE', `/files/${id}`, { token: w.writer.token })
     expect(await search('brontosaurus neck')).toEqual([])
   })
@@ -249,7 +261,11 @@ describe('requests', () => {
 describe('ranking within a workspace that shares the index', () => {
   it('matches the scoped ranking whether the other workspace outranks it or not', async () => {
     const [ours, theirs] = [unique('ws'), unique('ws')]
-    for (const id of [ours, theirs]) await callJson('POST', '/workspaces', { token: w.admin.token, body: { id } })
+    for (const id of [ours, theirs]) {
+      await callJson('POST', '/workspaces', { token: w.admin.token, body: { id } })
+      // Both in D1's one index, whatever INDEX_SHARDS says: what this checks is sharing it.
+      if ((await readPlacement(env.DB, w.admin.orgId, id)).shards !== 0) await moveWorkspaceIndex({ d1: env.DB, shards: env.INDEX_SHARD }, w.admin.orgId, id, 0)
+    }
     const filler = 'The survey also counted giraffes, zebras and antelopes across the reserve in the dry season.'
     // Theirs: short texts dense in the word, so they outrank every one of ours.
     const placed = [
@@ -275,12 +291,14 @@ describe('ranking within a workspace that shares the index', () => {
 
 describe('retrieve with another arm', () => {
   it('fuses a semantic arm’s list with the lexical one, within the scope', async () => {
-    const { results } = await env.DB.prepare("SELECT id, workspace_id FROM chunks WHERE file_id IN (?, ?) ORDER BY id").bind(ids.kant, ids.plain).all<{ id: string }>()
-    const [kantChunk, plainChunk] = [results.find((r) => r.id.startsWith(ids.kant!))!.id, results.find((r) => r.id.startsWith(ids.plain!))!.id]
-    const foreign = await env.DB.prepare('SELECT id FROM chunks WHERE workspace_id != ? LIMIT 1').bind(w.ws).first<{ id: string }>()
+    const firstChunk = async (fileId: string) => (await indexRows<{ id: string }>(fileId, 'SELECT id FROM chunks WHERE file_id = ? ORDER BY id LIMIT 1'))[0]!.id
+    const [kantChunk, plainChunk] = [await firstChunk(ids.kant!), await firstChunk(ids.plain!)]
+    // A chunk of a file in another workspace: outside the scope, however close the arm says it is.
+    const other = await env.DB.prepare("SELECT id FROM files WHERE workspace_id != ? AND status = 'processed' AND chunk_count > 0 LIMIT 1").bind(w.ws).first<{ id: string }>()
+    const foreign = { id: await firstChunk(other!.id) }
     const phases: string[] = []
     const top = await retrieve(
-      { d1: env.DB },
+      deps(),
       { orgId: w.admin.orgId, workspaceId: w.ws, query: 'zebrafish logic', topK: 3 },
       {
         arms: [{ phase: 'vector', search: async () => [{ chunkId: foreign!.id, score: 0.99 }, { chunkId: plainChunk, score: 0.9 }, { chunkId: kantChunk, score: 0.8 }] }],
@@ -298,9 +316,9 @@ describe('retrieve with another arm', () => {
 
   it('leaves out an arm that fails, answers from the lexical one, and says which arm failed', async () => {
     const request = { orgId: w.admin.orgId, workspaceId: w.ws, query: 'zebrafish logic', topK: 3 }
-    const lexicalOnly = await retrieve({ d1: env.DB }, request)
+    const lexicalOnly = await retrieve(deps(), request)
     const failures: Array<[string, unknown]> = []
-    const top = await retrieve({ d1: env.DB }, request, {
+    const top = await retrieve(deps(), request, {
       arms: [{ phase: 'vector', search: async () => Promise.reject(new Error('Network connection lost.')) }],
       onArmError: (phase, error) => failures.push([phase, error]),
     })

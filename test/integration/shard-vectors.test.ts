@@ -18,8 +18,9 @@ import { readPlacement, shardOf, type Layout } from '../../src/search/shards/pla
 import { shardStub } from '../../src/search/shards/sharded-index'
 import { semanticSearch } from '../../src/search/vector-search'
 import { vectorNamespace, type VectorMatch, type VectorSpace } from '../../src/search/vector-store'
-import { call, callJson, createOrgWithWorkspace, unique } from './api-client'
+import { call, createOrgWithWorkspace, unique } from './api-client'
 import { fixtureBytes } from './fixtures'
+import { workspaceInD1 } from './index-rows'
 import { server } from './model-server-client'
 
 type World = Awaited<ReturnType<typeof createOrgWithWorkspace>>
@@ -102,7 +103,7 @@ beforeAll(async () => {
   w = await createOrgWithWorkspace()
   deps = embeddingDeps()
   plain = unique('ws')
-  await callJson('POST', '/workspaces', { token: w.admin.token, body: { id: plain, name: 'Plain' } })
+  await workspaceInD1(w.admin.token, w.admin.orgId, plain, 'Plain')
   await moveWorkspaceIndex(moveDeps(), w.admin.orgId, w.ws, SHARDS)
   await ingestAll(w.ws)
   await ingestAll(plain)

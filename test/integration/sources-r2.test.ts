@@ -8,6 +8,7 @@
 import { env } from 'cloudflare:test'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { call, callJson, createOrgWithWorkspace, unique, waitForIngestAll } from './api-client'
+import { chunkCount } from './index-rows'
 import { fixtureBytes } from './fixtures'
 import { filesOfSource, waitForSync } from './source-client'
 
@@ -70,8 +71,7 @@ describe('an R2 bucket, synced in place', () => {
     expect(await content.text()).toContain('eight thirty')
     // The replaced file is gone with its chunks.
     expect((await call('GET', `/files/${handbook.id}`, { token: w.writer.token })).status).toBe(404)
-    const stale = await env.DB.prepare('SELECT count(*) AS n FROM chunks WHERE file_id = ?').bind(handbook.id).first<{ n: number }>()
-    expect(stale!.n).toBe(0)
+    expect(await chunkCount(handbook.id, { orgId: w.writer.orgId, workspaceId: w.ws })).toBe(0)
   })
 
   it('a file deleted by a user comes back on the next sync', async () => {

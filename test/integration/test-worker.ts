@@ -12,11 +12,18 @@ import type { AppEnv } from '../../src/config'
 import { CompletionRun as ApiCompletionRun } from '../../src/index'
 import type { RunInput } from '../../src/agent/run-types'
 import { runEnvFor } from './run-env'
-import { IngestWatch as IngestWorkerWatch } from '../../workers/ingest/index'
+import { IndexShard as IngestIndexShard, IngestWatch as IngestWorkerWatch } from '../../workers/ingest/index'
 import { watchEnv } from './watch-env'
 
-/** The ingest Worker's index shards, which the test Worker's INDEX_SHARD binding reaches (vitest.config.mts). */
-export { IndexShard } from '../../workers/ingest/index'
+/**
+ * The ingest Worker's index shards, which the test Worker's INDEX_SHARD binding reaches (vitest.config.mts),
+ * with one more method for tests: reading the shard's own tables (index-rows.ts), as tests read D1's.
+ */
+export class IndexShard extends IngestIndexShard {
+  rows(sql: string, params: SqlStorageValue[]): Record<string, SqlStorageValue>[] {
+    return this.ctx.storage.sql.exec(sql, ...params).toArray()
+  }
+}
 
 /** The ingest Worker's page renderer, which the API's PAGE_RENDERER binding reaches (vitest.config.mts). */
 export { PageRenderer } from '../../src/ingest/perception/page-renderer'

@@ -131,7 +131,8 @@ const ROWS: Row[] = [
   },
   {
     name: 'PUT /workspaces/{id}/index (naming the org)',
-    request: async (w) => ({ method: 'PUT', path: `/workspaces/${await freshWorkspace(w)}/index?org=${w.org}`, body: { shards: 1 } }),
+    // A shard count other than the one new workspaces get (INDEX_SHARDS), so a move starts.
+    request: async (w) => ({ method: 'PUT', path: `/workspaces/${await freshWorkspace(w)}/index?org=${w.org}`, body: { shards: Number((env as { INDEX_SHARDS?: string }).INDEX_SHARDS ?? 0) + 1 } }),
     expect: { users: 403, adminToken: 202 },
   },
   {

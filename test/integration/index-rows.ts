@@ -51,10 +51,17 @@ async function workspaceOf(fileId: string): Promise<At> {
 
 /**
  * A workspace made through the API and kept in D1's own tables whatever `INDEX_SHARDS` gives new ones
- * (tests that compare the layouts, or move from D1): it is new and empty, so setting its placement
- * back loses nothing, as if the deployment had made it with `INDEX_SHARDS` unset.
+ * (tests that compare the layouts, or move from D1).
  */
 export async function workspaceInD1(token: string, orgId: string, id: string, name: string): Promise<void> {
   await callJson('POST', '/workspaces', { token, body: { id, name } })
+  await placeInD1(orgId, id)
+}
+
+/**
+ * Sets a new, empty workspace's placement to D1's own tables, as if the deployment had made it with
+ * `INDEX_SHARDS` unset: it holds nothing yet, so nothing is lost (tests of D1's shared index).
+ */
+export async function placeInD1(orgId: string, id: string): Promise<void> {
   await env.DB.prepare('UPDATE workspaces SET index_shards = 0, index_generation = 0, index_next_shards = NULL WHERE org_id = ?1 AND id = ?2').bind(orgId, id).run()
 }

@@ -8,6 +8,7 @@
 import { env } from 'cloudflare:test'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { callJson, createOrgWithWorkspace, unique, uploadForm, waitForIngestAll } from './api-client'
+import { placeInD1, workspaceInD1 } from './index-rows'
 import { parseFilter } from '../../src/filter'
 import { lexicalSearch } from '../../src/search/lexical'
 import type { ChunkHit } from '../../src/search/chunk-hits'
@@ -38,7 +39,9 @@ async function upload(token: string, workspace: string, files: Array<[string, st
 beforeAll(async () => {
   w = await createOrgWithWorkspace()
   other = unique('ws')
-  await callJson('POST', '/workspaces', { token: w.admin.token, body: { id: other, name: 'Other' } })
+  // Both in D1's one index, whatever INDEX_SHARDS says: the other workspace's words count in its statistics.
+  await placeInD1(w.admin.orgId, w.ws)
+  await workspaceInD1(w.admin.token, w.admin.orgId, other, 'Other')
   await upload(w.writer.token, w.ws, TEXTS)
   // Another workspace of the same org holds quasars too: they count in the index, never in the answers.
   await upload(w.admin.token, other, [['elsewhere.txt', 'Quasar quasar quasar in another workspace.', {}]])

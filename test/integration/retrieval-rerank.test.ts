@@ -8,6 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { resolvePolicies, type ModelCallError } from '../../src/models'
 import { openAiCompatibleModels } from '../../src/models/openai-compatible'
 import { rerankDocument, rerankWith } from '../../src/search/rerank'
+import type { AppEnv } from '../../src/config'
+import { buildDeps } from '../../src/deps'
 import { retrieve, type RetrieveRequest } from '../../src/search/retrieve'
 import { callJson, createOrgWithWorkspace, unique, uploadForm, waitForIngestAll } from './api-client'
 import { server, script, received } from './model-server-client'
@@ -42,7 +44,7 @@ beforeAll(async () => {
 
 /** The fused order without a reranker: the order the candidates reach the reranker in. */
 async function fusedOrder() {
-  const all = await retrieve({ d1: env.DB }, { ...request, topK: 50 })
+  const all = await retrieve(buildDeps(env as unknown as AppEnv), { ...request, topK: 50 })
   expect(all.length).toBe(FILES.length)
   return all
 }
@@ -55,7 +57,7 @@ describe('retrieve with a reranker', () => {
     const results = fused.map((_, i) => ({ index: fused.length - 1 - i, relevance_score: 0.9 - i * 0.1 }))
     await script(model, [{ body: { results } }])
     const phases: string[] = []
-    const top = await retrieve({ d1: env.DB }, request, {
+    const top = await retrieve(buildDeps(env as unknown as AppEnv), request, {
       rerank: rerankWith(reranker(model)),
       time: async (phase, run) => (phases.push(phase), run()),
     })
@@ -74,7 +76,7 @@ describe('retrieve with a reranker', () => {
     const model = unique('rerank-down')
     await script(model, [{ status: 503 }, { status: 503 }, { status: 503 }])
     const failures: unknown[] = []
-    const top = await retrieve({ d1: env.DB }, request, { rerank: rerankWith(reranker(model), { onError: (e) => failures.push(e) }) })
+    const top = await retrieve(buildDeps(env as unknown as AppEnv), request, { rerank: rerankWith(reranker(model), { onError: (e) => failures.push(e) }) })
     expect(top.map((h) => h.chunkId)).toEqual(fused.slice(0, 3).map((h) => h.chunkId))
     expect(top.map((h) => h.score)).toEqual(fused.slice(0, 3).map((h) => h.score))
     expect(failures).toHaveLength(1)

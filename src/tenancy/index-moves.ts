@@ -8,7 +8,7 @@
 import { appendAudit, actorOf } from '../audit/log'
 import { MAX_INDEX_SHARDS } from '../config'
 import type { Ports } from '../ports'
-import { claimMove } from '../search/shards/move-workspace'
+import { claimMove, emptyD1Progress, leftInD1, STILL_EMPTYING } from '../search/shards/move-workspace'
 import { readPlacement, type Placement } from '../search/shards/placement'
 import { TenancyError } from './errors'
 import type { Principal } from './principal'
@@ -40,6 +40,11 @@ export async function requestIndexMove(deps: PlacementDeps & Pick<Ports, 'ingest
   await requireWorkspace(deps.d1, orgId, workspaceId)
   const before = await readPlacement(deps.d1, orgId, workspaceId)
   if (before.next === null && before.shards === shards) return { ...before, orgId, workspaceId }
+  if (shards === 0 && before.next === null && (await leftInD1(deps.d1, orgId, workspaceId))) {
+    // The last move's emptying may have stopped (its messages exhausted their retries): queue it again.
+    await deps.ingestQueue.send({ kind: 'move-index', orgId, workspaceId, shards: before.shards, progress: emptyD1Progress({ shards: before.shards, generation: before.generation }) } satisfies MoveIndexJob)
+    throw new TenancyError('conflict', STILL_EMPTYING(workspaceId), { param: 'shards' })
+  }
   const claimed = await claimMove(deps.d1, orgId, workspaceId, shards)
   if (!claimed) throw new TenancyError('conflict', `Workspace "${workspaceId}" is already moving to ${before.next?.shards} shards; wait for that move to finish, or ask for it again to run it again.`, { param: 'shards' })
   await deps.ingestQueue.send({ kind: 'move-index', orgId, workspaceId, shards } satisfies MoveIndexJob)

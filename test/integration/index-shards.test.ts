@@ -327,6 +327,35 @@ describe('moving a workspace', () => {
     expect(await d1Chunks(ws)).toBe(0)
   })
 
+  it('waits for D1 to be emptied of a workspace before moving it back there, and empties it again if that stopped', async () => {
+    const ws = unique('ws')
+    await workspaceInD1(w.admin.token, w.admin.orgId, ws, 'Back')
+    await upload(w.admin.token, ws, TEXTS.slice(0, 3))
+    const leftover = (await env.DB.prepare('SELECT * FROM chunks WHERE org_id = ?1 AND workspace_id = ?2 LIMIT 1').bind(w.admin.orgId, ws).first<Record<string, unknown>>())!
+    await moveWorkspaceIndex(moveDeps(), w.admin.orgId, ws, 2)
+    expect(await d1Chunks(ws)).toBe(0)
+    // An emptying that stopped part-way (its messages ran out of retries) leaves a row behind in D1.
+    const columns = Object.keys(leftover)
+    await env.DB.prepare(`INSERT INTO chunks (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).bind(...columns.map((c) => leftover[c])).run()
+    // A move back into D1 now would have its copy deleted under it by that emptying: refused.
+    await expect(moveWorkspaceIndex(moveDeps(), w.admin.orgId, ws, 0)).rejects.toMatchObject({ code: 'conflict' })
+    const path = `/workspaces/${ws}/index?org=${w.org}`
+    const refused = await callJson('PUT', path, { token: ADMIN, body: { shards: 0 } }, 409)
+    expect(refused.error.message).toMatch(/still being emptied/)
+    // The refusal queued the emptying again; once it is done, the move back is accepted and completes.
+    for (let i = 0; i < 100 && (await d1Chunks(ws)) > 0; i++) await new Promise((r) => setTimeout(r, 100))
+    expect(await d1Chunks(ws)).toBe(0)
+    await callJson('PUT', path, { token: ADMIN, body: { shards: 0 } }, 202)
+    let placement = await callJson('GET', path, { token: ADMIN })
+    for (let i = 0; i < 100 && placement.moving_to !== null; i++) {
+      await new Promise((r) => setTimeout(r, 100))
+      placement = await callJson('GET', path, { token: ADMIN })
+    }
+    expect(placement).toMatchObject({ shards: 0, moving_to: null })
+    expect(await d1Chunks(ws)).toBe(3)
+    expect(names(await lexical(ws, 'aurora'))).toHaveLength(3)
+  })
+
   it('moves over HTTP: the admin asks, the queue copies, GET shows the switch, the audit log records it', async () => {
     const ws = unique('ws')
     await workspaceInD1(w.admin.token, w.admin.orgId, ws, 'Asked')

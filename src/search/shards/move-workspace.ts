@@ -82,6 +82,7 @@ export async function startMove(deps: MoveDeps, orgId: string, workspaceId: stri
   if (!placement) throw new MoveError('not_found', `No workspace "${workspaceId}".`)
   // D1 to D1 would copy the rows onto themselves and then empty them: a move always goes somewhere else.
   if (placement.next === null && placement.shards === toShards) throw new MoveError('conflict', `Workspace "${workspaceId}"'s index is already there (${toShards} shards).`)
+  if (toShards === 0 && placement.next === null && (await leftInD1(deps.d1, orgId, workspaceId))) throw new MoveError('conflict', STILL_EMPTYING(workspaceId))
   const claimed = await claimMove(deps.d1, orgId, workspaceId, toShards)
   if (!claimed) throw new MoveError('conflict', `Workspace "${workspaceId}" is already moving to ${placement.next} shards; run that move again to finish it.`)
   const from: Layout = { shards: claimed.shards, generation: claimed.generation }
@@ -160,6 +161,28 @@ async function switchLayout(d1: D1Database, orgId: string, workspaceId: string, 
     .bind(orgId, workspaceId, to.shards, to.generation, from.generation)
     .run()
   if (switched.meta.changes !== 1) throw new MoveError('conflict', `Workspace "${workspaceId}" changed while its index moved; run the move again.`)
+}
+
+/**
+ * Whether D1's tables still hold rows of a workspace whose index has left them: the last step of its
+ * move empties them in slices, on messages of its own. A move back into D1 waits for that, or the
+ * emptying would delete what the new move copies in (shards never meet this: each generation has
+ * shards of its own names).
+ */
+export async function leftInD1(d1: D1Database, orgId: string, workspaceId: string): Promise<boolean> {
+  const [chunk, vector] = await d1.batch([
+    d1.prepare('SELECT 1 AS held FROM chunks WHERE org_id = ?1 AND workspace_id = ?2 LIMIT 1').bind(orgId, workspaceId),
+    d1.prepare('SELECT 1 AS held FROM vectors WHERE namespace = ?1 LIMIT 1').bind(await vectorNamespace(orgId, workspaceId)),
+  ])
+  return (chunk?.results.length ?? 0) > 0 || (vector?.results.length ?? 0) > 0
+}
+
+export const STILL_EMPTYING = (workspaceId: string) =>
+  `D1's tables are still being emptied of workspace "${workspaceId}"'s earlier index; ask again once that is done (a minute or so for a large workspace).`
+
+/** The message that (again) empties D1's tables of a workspace whose index now lives in `layout`. */
+export function emptyD1Progress(layout: Layout): MoveProgress {
+  return { from: { shards: 0, generation: -1 }, to: layout, phase: 'empty', cursor: START, fileAfter: '', chunks: 0, vectors: 0, files: 0, recopied: 0 }
 }
 
 /**

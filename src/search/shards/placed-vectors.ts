@@ -11,7 +11,7 @@
 import { fileOfChunk } from '../chunk-rows'
 import { d1VectorStore } from '../vector-d1'
 import { MAX_TOP_K } from '../vector-scan'
-import { checkNames, storedVector, vectorNamespace, type VectorMatch, type VectorSpace, type VectorStore } from '../vector-store'
+import { checkNames, storedVector, TopK, vectorNamespace, type VectorSpace, type VectorStore } from '../vector-store'
 import { readPlacement, shardOf, writeLayouts, type Layout } from './placement'
 import { groupBy, shardStub, type ShardNamespace } from './sharded-index'
 
@@ -46,12 +46,10 @@ export function placedVectorStore(d1: D1Database, namespace: ShardNamespace, inD
       if (layout.shards === 0) return inD1.query(space, vector, options)
       const query = vector instanceof Float32Array ? vector : Float32Array.from(vector)
       const lists = await Promise.all(Array.from({ length: layout.shards }, (_, n) => stub(space, layout, n).queryVectors(query, options)))
-      return best(lists.flat(), Math.max(1, Math.min(Math.floor(options.topK), MAX_TOP_K)))
+      // The shards' lists merged by the same order each shard kept them in (TopK: score, ties by id).
+      const best = new TopK(Math.max(1, Math.min(Math.floor(options.topK), MAX_TOP_K)))
+      for (const match of lists.flat()) best.offer(match)
+      return best.best()
     },
   }
-}
-
-/** The `k` best of every shard's best, ties by id (as each shard orders them). */
-function best(matches: VectorMatch[], k: number): VectorMatch[] {
-  return matches.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).slice(0, k)
 }
